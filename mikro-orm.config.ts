@@ -1,0 +1,56 @@
+import type { Options } from '@mikro-orm/sql';
+import { Migrator } from '@mikro-orm/migrations';
+import { PgliteDriver } from '@mikro-orm/pglite';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { PGlite } from '@electric-sql/pglite';
+import { loadConfig, type Config } from './src/config.ts';
+import { entities } from './src/entities/index.ts';
+import { migrationsList } from './src/migrations/index.ts';
+
+export interface OrmOverrides {
+  /** Hand the ORM an already-open PGlite (tests give each file its own in-memory copy). */
+  pglite?: PGlite;
+  /** Receives every SQL statement (tests count them to catch N+1). */
+  onQuery?: (sql: string) => void;
+}
+
+/**
+ * One entity set and one migration history for both drivers: PostgreSQL when DATABASE_URL is set,
+ * otherwise PGlite persisted in DATA_DIR.
+ */
+export function ormOptions(config: Config, overrides: OrmOverrides = {}): Options {
+  const common: Options = {
+    entities,
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      path: 'src/migrations',
+      snapshot: true,
+      snapshotOnMigrate: false,
+      snapshotName: '.snapshot',
+      silent: true,
+    },
+    // Rows are read through Kysely on the hot paths; entities only on writes, one level deep.
+    loadStrategy: 'select-in',
+    allowGlobalContext: false,
+    debug: overrides.onQuery ? ['query'] : false,
+    logger: overrides.onQuery ? (message: string) => overrides.onQuery!(message) : () => {},
+    colors: false,
+  };
+  if (overrides.pglite) {
+    return { ...common, driver: PgliteDriver, dbName: 'memory://', driverOptions: { pglite: overrides.pglite } };
+  }
+  if (config.databaseUrl) {
+    return {
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: config.databaseUrl,
+      pool: { min: 0, max: 10, idleTimeoutMillis: 30_000 },
+      // A request waits at most this long for a pooled connection instead of hanging forever.
+      driverOptions: { connectionTimeoutMillis: 5_000 },
+    };
+  }
+  return { ...common, driver: PgliteDriver, dbName: config.dataDir };
+}
+
+export default ormOptions(loadConfig());

@@ -1,0 +1,70 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { MikroORM } from '@mikro-orm/sql';
+import type { Config } from './config.ts';
+import type { Logger } from './log.ts';
+import { createClientStore } from './auth/client-store.ts';
+import { createTokenService } from './auth/tokens.ts';
+import { bearerAuth } from './http/auth.ts';
+import { parseBody } from './http/body.ts';
+import { forkEm } from './http/em.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { MethodNotAllowedError, RouteNotFoundError } from './http/errors.ts';
+import { requestLog } from './http/request-log.ts';
+import type { AppState } from './http/state.ts';
+import type { PresentEnv } from './resources/define.ts';
+import { healthRouter } from './routes/health.ts';
+import { oauthRouter } from './routes/oauth.ts';
+import { usersRouter } from './routes/users.ts';
+
+/**
+ * Turns what the router leaves unanswered into errors: an unknown path → 404 not_found, a known path
+ * with another method (or a method we do not implement) → 405 with Allow.
+ */
+const unmatched: Koa.Middleware<AppState> = async (ctx, next) => {
+  await next();
+  if (ctx.status === 405 || ctx.status === 501) {
+    throw new MethodNotAllowedError(ctx.response.get('Allow').split(/,\s*/).filter(Boolean));
+  }
+  if (ctx.status === 404 && ctx.body == null) throw new RouteNotFoundError();
+};
+
+export interface AppDeps {
+  config: Config;
+  orm: MikroORM;
+  log: Logger;
+  /** HMAC key for access tokens (see auth/tokens.ts loadSigningKey). */
+  signingKey: string;
+  /** Milliseconds since the epoch; injected so tests can move time without faking timers. */
+  clock: () => number;
+  env: PresentEnv;
+}
+
+/**
+ * Builds the Koa application. The middleware order is the architecture:
+ * request log (sees the final status) → error renderer → routes; admin routes add
+ * Bearer auth → body parsing → one EntityManager fork per request.
+ */
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const app = new Koa<AppState>({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
+  const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
+  const clients = createClientStore(deps.orm);
+
+  const admin = new Router<AppState>({ prefix: '/admin' });
+  admin.use(bearerAuth(tokens, clients), parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
+  for (const router of [usersRouter(deps)]) admin.use(router.routes(), router.allowedMethods());
+
+  const api = new Router<AppState>({ prefix: '/api/v2' });
+  const oauth = oauthRouter(tokens, clients, deps.config.bodyLimitBytes);
+  api.use(oauth.routes(), admin.routes());
+
+  const root = new Router<AppState>();
+  root.use(healthRouter(deps.orm).routes(), api.routes());
+
+  app.use(requestLog(deps.log));
+  app.use(errorHandler(deps.log));
+  app.use(unmatched);
+  app.use(root.routes());
+  app.use(root.allowedMethods());
+  return app;
+}

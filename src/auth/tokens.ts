@@ -1,0 +1,83 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { MikroORM } from '@mikro-orm/sql';
+import type { Config } from '../config.ts';
+
+/** Fixed claims: tokens from another deployment kind or purpose never verify here. */
+export const TOKEN_ISSUER = 'uservoice-compatible-server';
+export const TOKEN_AUDIENCE = 'uservoice-admin-api-v2';
+/** RFC 9068 access-token type; other JWTs we might sign later cannot pass as access tokens. */
+const TOKEN_TYPE = 'at+jwt';
+const ALGORITHM = 'HS256';
+const SIGNING_KEY_SETTING = 'token_signing_key';
+
+export interface AccessClaims {
+  /** Numeric id of the API client. */
+  clientId: number;
+  /** The client's credential generation when the token was issued. */
+  generation: number;
+}
+
+export class InvalidTokenError extends Error {}
+
+/**
+ * The HMAC key: TOKEN_SECRET when set, else one generated on first start and kept in the database,
+ * so restarts and replicas agree. Concurrent first starts race on the insert; everyone reads back the winner.
+ */
+export async function loadSigningKey(orm: MikroORM, config: Config): Promise<string> {
+  if (config.tokenSecret) return config.tokenSecret;
+  const db = orm.em.getKysely<{ settings: { key: string; value: string; created_at: Date } }>();
+  await db
+    .insertInto('settings')
+    .values({ key: SIGNING_KEY_SETTING, value: randomBytes(48).toString('base64url'), created_at: new Date() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const row = await db.selectFrom('settings').select('value').where('key', '=', SIGNING_KEY_SETTING).executeTakeFirstOrThrow();
+  return row.value;
+}
+
+export interface TokenService {
+  issue(claims: AccessClaims): { token: string; expiresIn: number };
+  verify(token: string): AccessClaims;
+}
+
+/** `now` returns milliseconds since the epoch; tests inject their own clock. */
+export function createTokenService(key: string, ttlSeconds: number, now: () => number): TokenService {
+  return {
+    issue({ clientId, generation }) {
+      const iat = Math.floor(now() / 1000);
+      const token = jwt.sign({ iat, gen: generation }, key, {
+        algorithm: ALGORITHM,
+        header: { alg: ALGORITHM, typ: TOKEN_TYPE },
+        issuer: TOKEN_ISSUER,
+        audience: TOKEN_AUDIENCE,
+        subject: `client:${clientId}`,
+        expiresIn: ttlSeconds,
+        jwtid: randomUUID(),
+      });
+      return { token, expiresIn: ttlSeconds };
+    },
+    verify(token) {
+      let decoded: jwt.Jwt;
+      try {
+        decoded = jwt.verify(token, key, {
+          algorithms: [ALGORITHM],
+          issuer: TOKEN_ISSUER,
+          audience: TOKEN_AUDIENCE,
+          clockTimestamp: Math.floor(now() / 1000),
+          clockTolerance: 5,
+          complete: true,
+        });
+      } catch (error) {
+        throw new InvalidTokenError((error as Error).message);
+      }
+      if (decoded.header.typ !== TOKEN_TYPE) throw new InvalidTokenError('wrong token type');
+      const payload = decoded.payload as jwt.JwtPayload;
+      const match = /^client:(\d+)$/.exec(payload.sub ?? '');
+      if (!match || !Number.isSafeInteger(payload.gen) || typeof payload.exp !== 'number' || !payload.jti) {
+        throw new InvalidTokenError('missing claims');
+      }
+      return { clientId: Number(match[1]), generation: payload.gen as number };
+    },
+  };
+}

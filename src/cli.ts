@@ -1,0 +1,117 @@
+import { parseArgs } from 'node:util';
+import { loadConfig, ConfigError } from './config.ts';
+import { openDatabase, DataDirLockedError, type Database } from './db/index.ts';
+import { ClientNotFoundError, createClient, listClients, revokeClient, rotateClient } from './auth/clients.ts';
+import { EXIT } from './exit-codes.ts';
+
+const USAGE = `Usage: npm run --silent cli -- <command>
+
+  clients create --name NAME [--json]   create an API client; prints its id and secret once
+  clients list [--json]                 list API clients (secrets are never shown)
+  clients revoke ID                     revoke a client; its tokens stop working
+  clients rotate ID [--json]            issue a new secret; tokens issued before stop working
+  migrate                               apply pending database migrations
+  migration:create [NAME]               (development) write a migration for entity changes
+
+ID is the client_id (or the numeric id shown by "clients list").`;
+
+class UsageError extends Error {}
+
+function out(value: unknown, json: boolean, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+}
+
+async function run(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+  });
+  const [group, command, ref] = positionals;
+  if (values.help || !group) throw new UsageError('');
+  const json = values.json ?? false;
+  const config = loadConfig();
+
+  if (group === 'migration:create') {
+    const db = await openDatabase(config);
+    try {
+      const result = await db.orm.migrator.create('src/migrations', false, false, command);
+      out(result, json, result.fileName ? `wrote src/migrations/${result.fileName}` : 'no changes');
+    } finally {
+      await db.close();
+    }
+    return;
+  }
+
+  const withDb = async <T>(fn: (db: Database) => Promise<T>): Promise<T> => {
+    const db = await openDatabase(config);
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  };
+
+  if (group === 'migrate') {
+    await withDb(async () => undefined);
+    out({ migrated: true }, json, 'migrations applied');
+    return;
+  }
+  if (group !== 'clients') throw new UsageError(`Unknown command "${group}"`);
+  switch (command) {
+    case 'create': {
+      const name = values.name?.trim();
+      if (!name) throw new UsageError('clients create needs --name NAME');
+      const creds = await withDb((db) => createClient(db.orm.em.fork(), name));
+      out(creds, json, `client_id:     ${creds.client_id}\nclient_secret: ${creds.client_secret}\n(the secret is shown only this once)`);
+      return;
+    }
+    case 'list': {
+      const list = await withDb((db) => listClients(db.orm.em.fork()));
+      out(
+        list,
+        json,
+        list.length === 0
+          ? 'no API clients'
+          : list.map((c) => `${c.id}\t${c.client_id}\t${c.revoked ? 'revoked' : 'active'}\t${c.name}`).join('\n'),
+      );
+      return;
+    }
+    case 'revoke': {
+      if (!ref) throw new UsageError('clients revoke needs an ID');
+      const client = await withDb((db) => revokeClient(db.orm.em.fork(), ref));
+      out(client, json, `revoked ${client.client_id}`);
+      return;
+    }
+    case 'rotate': {
+      if (!ref) throw new UsageError('clients rotate needs an ID');
+      const creds = await withDb((db) => rotateClient(db.orm.em.fork(), ref));
+      out(creds, json, `client_id:     ${creds.client_id}\nclient_secret: ${creds.client_secret}\n(the secret is shown only this once)`);
+      return;
+    }
+    default:
+      throw new UsageError(`Unknown clients command "${command ?? ''}"`);
+  }
+}
+
+try {
+  await run(process.argv.slice(2));
+  process.exitCode = EXIT.ok;
+} catch (error) {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message ? `${error.message}\n\n` : ''}${USAGE}\n`);
+    process.exitCode = EXIT.usage;
+  } else if (error instanceof ClientNotFoundError || error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = error instanceof ConfigError ? EXIT.config : EXIT.notFound;
+  } else if (error instanceof DataDirLockedError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = EXIT.locked;
+  } else if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+    process.exitCode = EXIT.usage;
+  } else {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.exitCode = EXIT.failure;
+  }
+}

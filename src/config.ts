@@ -1,0 +1,101 @@
+import path from 'node:path';
+
+/** Everything the server reads from its environment. This module is the only reader of `process.env`. */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  /** `postgres://…` selects PostgreSQL; undefined selects embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  uploadsDir: string;
+  /** HMAC key for access tokens; undefined means "generate once and keep it in the database". */
+  tokenSecret: string | undefined;
+  /** Access-token lifetime in seconds. */
+  tokenTtl: number;
+  rateLimitPerMinute: number;
+  redisUrl: string | undefined;
+  /** undefined = default (seed an empty embedded database, never seed PostgreSQL). */
+  seedDemo: boolean | undefined;
+  logLevel: LogLevel;
+  /** Upper bound on the SIGTERM drain, in milliseconds. */
+  shutdownTimeoutMs: number;
+  /** Largest JSON or form body accepted, in bytes. */
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw.trim());
+  if (value < min) throw new ConfigError(`${name} must be at least ${min}`);
+  return value;
+}
+
+function bool(env: Env, name: string): boolean | undefined {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return undefined;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be 0 or 1, got "${env[name]}"`);
+}
+
+/** TOKEN_TTL accepts seconds ("3600") or a unit suffix ("30d", "12h", "15m"). */
+function duration(env: Env, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const match = /^(\d+)\s*([smhd]?)$/.exec(raw);
+  if (!match) throw new ConfigError(`${name} must be seconds or a number with s/m/h/d, got "${raw}"`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  const seconds = Number(match[1]) * unit;
+  if (seconds < 1) throw new ConfigError(`${name} must be at least one second`);
+  return seconds;
+}
+
+/** Minimum HMAC key length (RFC 8725 §3.5: at least 256 bits of key material). */
+export const MIN_TOKEN_SECRET_LENGTH = 32;
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'PORT', 3000);
+  if (port > 65535) throw new ConfigError('PORT must be at most 65535');
+  const host = env.HOST?.trim() || '0.0.0.0';
+  const publicHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const publicUrl = (env.PUBLIC_URL?.trim() || `http://${publicHost}:${port}`).replace(/\/+$/, '');
+  const tokenSecret = env.TOKEN_SECRET || undefined;
+  if (tokenSecret !== undefined && tokenSecret.length < MIN_TOKEN_SECRET_LENGTH) {
+    throw new ConfigError(`TOKEN_SECRET must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);
+  }
+  const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  return Object.freeze({
+    port,
+    host,
+    publicUrl,
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    uploadsDir: path.resolve(env.UPLOADS_DIR?.trim() || './uploads'),
+    tokenSecret,
+    tokenTtl: duration(env, 'TOKEN_TTL', 30 * 86400),
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 300, 1),
+    redisUrl: env.REDIS_URL?.trim() || undefined,
+    seedDemo: bool(env, 'SEED_DEMO'),
+    logLevel,
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_000_000, 1024),
+    trustProxy: bool(env, 'TRUST_PROXY') ?? false,
+  });
+}

@@ -1,0 +1,71 @@
+import type { Logger } from '../log.ts';
+import {
+  ApiError,
+  BadRequestError,
+  OAuthError,
+  PayloadTooLargeError,
+} from './errors.ts';
+import type { AppMiddleware, AppContext } from './state.ts';
+
+interface ForeignHttpError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+  expose?: boolean;
+  message?: string;
+}
+
+/**
+ * Errors raised by libraries (co-body, raw-body, the router) carry an HTTP status but their own
+ * message; map the client-caused ones to our classes with messages we choose.
+ */
+function fromForeign(error: unknown): ApiError | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as ForeignHttpError;
+  const status = e.status ?? e.statusCode;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
+  if (status === 413 || e.type === 'entity.too.large') return new PayloadTooLargeError();
+  if (e.type === 'entity.parse.failed' || error instanceof SyntaxError) return new BadRequestError('The request body is not valid JSON');
+  if (e.type === 'request.size.invalid') return new BadRequestError('The request body is shorter or longer than its Content-Length');
+  if (e.type === 'request.aborted') return new BadRequestError('The request was aborted');
+  if (status === 415) return new ApiError(415, 'unsupported_media_type', 'Unsupported charset or content encoding');
+  return new BadRequestError('The request could not be parsed');
+}
+
+function toOAuth(error: ApiError): OAuthError {
+  if (error.status >= 500) return new OAuthError(error.status, 'server_error', 'The server could not answer');
+  const message = typeof error.details.message === 'string' ? error.details.message : 'The request is malformed';
+  return new OAuthError(error.status === 413 ? 413 : 400, 'invalid_request', message);
+}
+
+/**
+ * First middleware: the only place where a thrown value becomes a response. Bodies never carry
+ * stack traces, SQL or file paths; unexpected errors are logged with their stack instead.
+ */
+export function errorHandler(log: Logger): AppMiddleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      render(ctx, error, log);
+    }
+  };
+}
+
+function render(ctx: AppContext, error: unknown, log: Logger): void {
+  let known: ApiError | OAuthError | undefined =
+    error instanceof ApiError || error instanceof OAuthError ? error : fromForeign(error);
+  if (!known) {
+    log.error('unhandled error', {
+      request_id: ctx.state.requestId,
+      method: ctx.method,
+      path: ctx.path,
+      error: error instanceof Error ? error.stack ?? error.message : String(error),
+    });
+    known = new ApiError(500, 'internal_server_error');
+  }
+  if (ctx.state.oauth && known instanceof ApiError) known = toOAuth(known);
+  ctx.status = known.status;
+  ctx.set(known.headers);
+  ctx.body = known.toBody();
+}

@@ -1,0 +1,27 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../log.ts';
+import type { AppMiddleware } from './state.ts';
+
+/**
+ * One log line per request. Only the path is logged: query strings can carry credentials on the token
+ * endpoint, and headers carry bearer tokens.
+ */
+export function requestLog(log: Logger): AppMiddleware {
+  return async (ctx, next) => {
+    const started = performance.now();
+    ctx.state.requestId = randomUUID();
+    ctx.set('X-Request-Id', ctx.state.requestId);
+    try {
+      await next();
+    } finally {
+      log.info('request', {
+        request_id: ctx.state.requestId,
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        client: ctx.state.auth?.clientKey,
+      });
+    }
+  };
+}

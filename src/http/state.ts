@@ -1,0 +1,33 @@
+import type { ParameterizedContext, Middleware } from 'koa';
+import type { EntityManager } from '@mikro-orm/sql';
+
+/** Who a request acts for, once its Bearer token has been checked. */
+export interface AuthContext {
+  clientId: number;
+  clientKey: string;
+  userId: number;
+}
+
+/** Per-request state, set by the middleware chain in app.ts. */
+export interface AppState {
+  requestId: string;
+  /** Set on the token route: errors render as OAuth errors there. */
+  oauth?: boolean;
+  auth?: AuthContext;
+  /** One EntityManager fork per request (http/em.ts). */
+  em?: EntityManager;
+}
+
+export type AppContext = ParameterizedContext<AppState>;
+export type AppMiddleware = Middleware<AppState>;
+
+/** The request's EntityManager; only routes mounted behind http/em.ts may ask for it. */
+export function emOf(ctx: AppContext): EntityManager {
+  if (!ctx.state.em) throw new Error('No EntityManager on this request: mount forkEm() before the route');
+  return ctx.state.em;
+}
+
+export function authOf(ctx: AppContext): AuthContext {
+  if (!ctx.state.auth) throw new Error('No auth on this request: mount bearerAuth() before the route');
+  return ctx.state.auth;
+}

@@ -1,0 +1,92 @@
+import type { PresentEnv, ResourceDef, Row } from './define.ts';
+import { present } from './define.ts';
+import { registry } from './registry.ts';
+import { manyAlias } from './define.ts';
+import { rowsByIds, type AnyDb } from './rows.ts';
+
+export interface Pagination {
+  page: number;
+  per_page: number;
+  total_pages: number;
+  total_records: number;
+  cursor?: string;
+}
+
+export interface DocumentOptions {
+  /** Requested side-loads; names we do not serve are ignored. */
+  includes: ReadonlySet<string>;
+  /** Present on lists only: adds `list_meta: null` and `pagination`. */
+  pagination?: Pagination;
+}
+
+/** Ids this row links to, per target type. */
+function collectLinkIds(def: ResourceDef, rows: Row[], into: Map<string, Set<number>>): void {
+  for (const link of def.links) {
+    if (!link.column && !link.many) continue;
+    let set = into.get(link.type);
+    for (const row of rows) {
+      const value = link.column ? row[link.column] : row[manyAlias(link)];
+      const ids = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value];
+      for (const id of ids) {
+        if (!set) into.set(link.type, (set = new Set()));
+        set.add(Number(id));
+      }
+    }
+  }
+}
+
+/**
+ * The UserVoice envelope: `{ <primary>: [...], <included>: [...], links, list_meta?, pagination? }`.
+ * Side-loads resolve transitively over the whole document: each round runs one query per included type
+ * for the ids referenced but not yet loaded, until a round adds nothing. The statement count therefore
+ * depends on the includes and link depth, never on the number of rows.
+ */
+export async function buildDocument(
+  db: AnyDb,
+  primary: ResourceDef,
+  rows: Row[],
+  env: PresentEnv,
+  options: DocumentOptions,
+): Promise<Row> {
+  const loaded = new Map<string, Map<number, Row>>();
+  const wanted = [...options.includes].filter((type) => type !== primary.type && registry.has(type));
+  let frontier: Array<[ResourceDef, Row[]]> = [[primary, rows]];
+  const referenced = new Map<string, Set<number>>();
+  while (frontier.length > 0) {
+    for (const [def, defRows] of frontier) collectLinkIds(def, defRows, referenced);
+    const next: Array<[ResourceDef, Row[]]> = [];
+    for (const type of wanted) {
+      const ids = referenced.get(type);
+      if (!ids) continue;
+      let have = loaded.get(type);
+      if (!have) loaded.set(type, (have = new Map()));
+      const missing = [...ids].filter((id) => !have.has(id));
+      if (missing.length === 0) continue;
+      const def = registry.get(type)!;
+      const fetched = await rowsByIds(db, def, missing);
+      for (const row of fetched) have.set(Number(row.id), row);
+      next.push([def, fetched]);
+    }
+    frontier = next;
+  }
+
+  const doc: Row = {};
+  const present_: Array<[ResourceDef, Row[]]> = [[primary, rows]];
+  doc[primary.type] = rows.map((row) => present(primary, row, env));
+  for (const [type, byId] of loaded) {
+    const def = registry.get(type)!;
+    const sorted = [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id));
+    doc[type] = sorted.map((row) => present(def, row, env));
+    present_.push([def, sorted]);
+  }
+  const links: Row = {};
+  for (const [def] of present_) {
+    for (const link of def.links) links[`${def.type}.${link.name}`] = { type: link.type };
+  }
+  doc.links = links;
+  if (options.pagination) {
+    doc.list_meta = null;
+    doc.pagination = options.pagination;
+  }
+  return doc;
+}

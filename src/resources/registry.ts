@@ -1,0 +1,13 @@
+import type { ResourceDef } from './define.ts';
+import { users } from './users.ts';
+
+/** Every served resource type, by collection key. Adding a resource = one declaration listed here. */
+const all: ResourceDef[] = [users];
+
+export const registry: ReadonlyMap<string, ResourceDef> = new Map(all.map((def) => [def.type, def]));
+
+export function resourceOf(type: string): ResourceDef {
+  const def = registry.get(type);
+  if (!def) throw new Error(`Unknown resource type ${type}`);
+  return def;
+}

@@ -1,0 +1,81 @@
+import { defineResource, isoSeconds, type Row } from './define.ts';
+
+/** Admin permissions in UserVoice's vocabulary; end users have none. */
+function permissions(row: Row) {
+  if (!row.is_admin) return null;
+  return {
+    billing: Boolean(row.is_owner),
+    knowledgebase: 'manage',
+    license_type: 'fullaccess_admin',
+    settings: row.is_owner ? 'manage_account' : 'manage',
+    suggestions: 'manage',
+    tickets: 'manage',
+  };
+}
+
+/** Identify traits as UserVoice reports them; `created_at` is a unix integer there. */
+function traits(row: Row) {
+  const created = isoSeconds(row.created_at);
+  return {
+    id: Number(row.id),
+    email: row.email_address ?? null,
+    name: row.name ?? null,
+    type: row.is_admin ? 'admin' : 'user',
+    ip: row.last_ip ?? null,
+    created_at: created ? Math.floor(Date.parse(created) / 1000) : null,
+    browser_name: null,
+    os_name: null,
+    location_city: row.city ?? null,
+    location_region: row.region ?? null,
+    location_country: row.country ?? null,
+    account_id: null,
+    account_internal_id: null,
+    account_name: null,
+    account_plan: null,
+    account_created_at: null,
+    account_ltv: null,
+    account_monthly_rate: null,
+  };
+}
+
+export const users = defineResource({
+  type: 'users',
+  table: 'users',
+  fields: [
+    { name: 'name', type: 'string' },
+    { name: 'email_address', type: 'string' },
+    { name: 'guid', type: 'string' },
+    { name: 'job_title', type: 'string' },
+    { name: 'avatar_url', type: 'string' },
+    { name: 'last_ip', type: 'string' },
+    { name: 'country', type: 'string' },
+    { name: 'region', type: 'string' },
+    { name: 'city', type: 'string' },
+    { name: 'allowed_state', type: 'string' },
+    { name: 'state', type: 'string' },
+    { name: 'satisfaction_score', type: 'integer' },
+    { name: 'supported_suggestions_count', type: 'integer' },
+    { name: 'suggestion_votes', type: 'integer' },
+    { name: 'is_admin', type: 'boolean' },
+    { name: 'is_owner', type: 'boolean' },
+    { name: 'is_validation_admin', type: 'boolean', value: () => false },
+    { name: 'is_subscribed', type: 'boolean' },
+    { name: 'email_confirmed', type: 'boolean' },
+    { name: 'status_notifications', type: 'boolean' },
+    { name: 'comment_notifications', type: 'boolean' },
+    { name: 'last_login', type: 'timestamp' },
+    { name: 'support_created_at', type: 'timestamp' },
+    { name: 'permissions', type: 'object', value: permissions },
+    { name: 'traits', type: 'object', value: traits },
+    { name: 'created_at', type: 'timestamp' },
+    { name: 'updated_at', type: 'timestamp' },
+  ],
+  links: [
+    { name: 'current_nps_rating', type: 'nps_ratings' },
+    { name: 'previous_nps_rating', type: 'nps_ratings' },
+    { name: 'external_users', type: 'external_users', list: true },
+    { name: 'teams', type: 'teams', list: true },
+    { name: 'supporter', type: 'supporters' },
+    { name: 'crm_account', type: 'crm_accounts' },
+  ],
+});

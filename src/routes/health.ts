@@ -1,0 +1,26 @@
+import Router from '@koa/router';
+import type { MikroORM } from '@mikro-orm/sql';
+import { ServiceUnavailableError } from '../http/errors.ts';
+import type { AppState } from '../http/state.ts';
+
+const PROBE_TIMEOUT_MS = 2_000;
+
+/** GET /health (no auth): 200 when the database answers a trivial query in time, else 503. */
+export function healthRouter(orm: MikroORM): Router<AppState> {
+  const router = new Router<AppState>();
+  router.get('/health', async (ctx) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('timeout')), PROBE_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([orm.em.getConnection().execute('select 1'), timeout]);
+    } catch {
+      throw new ServiceUnavailableError('The database is not answering');
+    } finally {
+      clearTimeout(timer);
+    }
+    ctx.body = { status: 'ok' };
+  });
+  return router;
+}

@@ -1,0 +1,86 @@
+import Router from '@koa/router';
+import type { ClientStore } from '../auth/client-store.ts';
+import { secretMatches } from '../auth/secrets.ts';
+import type { TokenService } from '../auth/tokens.ts';
+import { parseBody } from '../http/body.ts';
+import { OAuthError } from '../http/errors.ts';
+import type { AppContext, AppState } from '../http/state.ts';
+
+const PARAMS = ['grant_type', 'client_id', 'client_secret'] as const;
+type Param = (typeof PARAMS)[number];
+
+const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
+
+/**
+ * Collects the token parameters from the query string and the body (JSON, or a form using `&` or `;`).
+ * A parameter sent twice, or as anything but a string, is an invalid_request (RFC 6749 §3.2);
+ * an empty value counts as absent.
+ */
+function collectParams(ctx: AppContext): Partial<Record<Param, string>> {
+  const body: unknown = ctx.request.body ?? {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalidRequest('The request body must be an object of parameters');
+  }
+  const params: Partial<Record<Param, string>> = {};
+  for (const name of PARAMS) {
+    const values = [ctx.query[name], (body as Record<string, unknown>)[name]].filter((v) => v !== undefined);
+    if (values.length === 0) continue;
+    if (values.length > 1 || Array.isArray(values[0])) throw invalidRequest(`The parameter ${name} is repeated`);
+    if (typeof values[0] !== 'string') throw invalidRequest(`The parameter ${name} must be a string`);
+    if (values[0] !== '') params[name] = values[0];
+  }
+  return params;
+}
+
+/** HTTP Basic client authentication; id and secret are form-urlencoded first (RFC 6749 Appendix B). */
+function basicCredentials(ctx: AppContext): { id: string; secret: string } | undefined {
+  const header = ctx.get('Authorization');
+  if (!header) return undefined;
+  const match = /^Basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(header);
+  if (!match) throw invalidRequest('Malformed Authorization header');
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 1) throw invalidRequest('Malformed Basic credentials');
+  try {
+    const decode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+    return { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
+  } catch {
+    throw invalidRequest('Malformed Basic credentials');
+  }
+}
+
+/** POST /api/v2/oauth/token — the client_credentials grant, as UserVoice's clients call it. */
+export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimitBytes: number): Router<AppState> {
+  const router = new Router<AppState>();
+  router.post(
+    '/oauth/token',
+    async (ctx, next) => {
+      ctx.state.oauth = true;
+      ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+      await next();
+    },
+    parseBody(bodyLimitBytes),
+    async (ctx) => {
+      const params = collectParams(ctx);
+      const basic = basicCredentials(ctx);
+      if (!params.grant_type) throw invalidRequest('The parameter grant_type is required');
+      if (params.grant_type !== 'client_credentials') {
+        throw new OAuthError(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported');
+      }
+      if (basic && params.client_secret) throw invalidRequest('Use only one client authentication method');
+      const challenge = basic ? { 'WWW-Authenticate': 'Basic realm="api"' } : undefined;
+      const invalidClient = () => new OAuthError(401, 'invalid_client', 'Client authentication failed', challenge);
+      if (basic && params.client_id && params.client_id !== basic.id) throw invalidClient();
+      const id = basic?.id ?? params.client_id;
+      const secret = basic?.secret ?? params.client_secret;
+      if (!id || !secret) throw invalidClient();
+      // Bounded before hashing or querying: real ids are 20 characters and secrets 43.
+      if (id.length > 255 || secret.length > 1024) throw invalidClient();
+      const client = await clients.byKey(id);
+      if (!client || client.revoked || !secretMatches(secret, client.secretHash)) throw invalidClient();
+      const { token, expiresIn } = tokens.issue({ clientId: client.id, generation: client.generation });
+      ctx.body = { access_token: token, token_type: 'bearer', expires_in: expiresIn };
+    },
+  );
+  return router;
+}
