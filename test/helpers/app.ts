@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { inject } from 'vitest';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { startServer, type RunningServer } from '../../src/server.ts';
+import { createClient, type IssuedCredentials } from '../../src/auth/clients.ts';
+import { onServer, uniqueSuffix, withDatabase } from '../setup/databases.ts';
+
+/** A signing key the tests know, so they can forge tokens for the negative cases. */
+export const TEST_TOKEN_SECRET = 'test-signing-key-0123456789abcdef-0123456789abcdef';
+
+export interface TestDatabase {
+  /** Set in PostgreSQL mode: the URL of this file's own database. */
+  databaseUrl?: string;
+  /** Set in PGlite mode: this file's own in-memory instance. */
+  pglite?: PGlite;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated database for one test file: a copy of the run's template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const postgresUrl = inject('postgresUrl');
+  if (postgresUrl) {
+    const name = `${inject('runPrefix')}_${uniqueSuffix()}`;
+    await onServer(postgresUrl, (c) => c.query(`create database "${name}" template "${inject('postgresTemplate')}"`));
+    return {
+      databaseUrl: withDatabase(postgresUrl, name),
+      drop: () => onServer(postgresUrl, async (c) => void (await c.query(`drop database if exists "${name}" with (force)`))),
+    };
+  }
+  const pglite = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(inject('pgliteTemplate'))]) });
+  return { pglite, drop: () => pglite.close() };
+}
+
+export interface TestApp {
+  url: string;
+  config: Config;
+  server: RunningServer;
+  /** Every SQL statement the app ran since the last `sql.length = 0`. */
+  sql: string[];
+  clock: { now: number | undefined };
+  /** Creates an API client the way the CLI does. */
+  createClient(name?: string): Promise<IssuedCredentials>;
+  /** A fresh client and a Bearer token for it, through the real token endpoint. */
+  token(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+}
+
+/** The real server on 127.0.0.1 and a free port, over this file's own database. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    TOKEN_SECRET: TEST_TOKEN_SECRET,
+    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+    ...options.env,
+  });
+  const sql: string[] = [];
+  const clock: { now: number | undefined } = { now: undefined };
+  const server = await startServer(config, {
+    log: createLogger(config.logLevel),
+    orm: { pglite: database.pglite, onQuery: (line) => sql.push(line) },
+    clock: () => clock.now ?? Date.now(),
+  });
+  const app: TestApp = {
+    url: server.url,
+    config,
+    server,
+    sql,
+    clock,
+    createClient: (name = 'test client') => createClient(server.db.orm.em.fork(), name),
+    async token() {
+      const creds = await app.createClient();
+      const response = await fetch(`${server.url}/api/v2/oauth/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=client_credentials&client_id=${creds.client_id}&client_secret=${creds.client_secret}`,
+      });
+      const body = (await response.json()) as { access_token: string };
+      if (response.status !== 200) throw new Error(`token request failed: ${response.status}`);
+      return body.access_token;
+    },
+    async close() {
+      await server.shutdown();
+      await database.drop();
+    },
+  };
+  return app;
+}
