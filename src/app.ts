@@ -15,6 +15,9 @@ import type { AppState } from './http/state.ts';
 import type { PresentEnv } from './resources/define.ts';
 import { healthRouter } from './routes/health.ts';
 import { oauthRouter } from './routes/oauth.ts';
+import { catalogRouter } from './routes/catalog.ts';
+import { labelsRouter } from './routes/labels.ts';
+import { suggestionsRouter } from './routes/suggestions.ts';
 import { usersRouter } from './routes/users.ts';
 
 /**
@@ -52,7 +55,9 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   const admin = new Router<AppState>({ prefix: '/admin' });
   admin.use(bearerAuth(tokens, clients), parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
-  for (const router of [usersRouter(deps)]) admin.use(router.routes(), router.allowedMethods());
+  for (const router of [suggestionsRouter(deps), catalogRouter(deps), labelsRouter(deps), usersRouter(deps)]) {
+    admin.use(router.routes());
+  }
 
   const api = new Router<AppState>({ prefix: '/api/v2' });
   const oauth = oauthRouter(tokens, clients, deps.config.bodyLimitBytes);

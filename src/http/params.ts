@@ -1,6 +1,14 @@
+import type { ResourceDef, SortDef } from '../resources/define.ts';
+import { BadRequestError } from './errors.ts';
 import type { AppContext } from './state.ts';
 
 const MAX_INCLUDES = 50;
+const MAX_LIST_ITEMS = 1000;
+const MAX_PAGE = 2_147_483_647;
+export const DEFAULT_PER_PAGE = 20;
+export const MAX_PER_PAGE = 100;
+
+type QueryValue = string | string[] | undefined;
 
 /**
  * `includes` as a comma list, repeated keys, or (in bodies) a JSON array. Unknown names are kept here and
@@ -21,4 +29,170 @@ export function parseIncludes(ctx: AppContext): Set<string> {
     }
   }
   return names;
+}
+
+/** A parameter that may appear once. */
+export function single(query: Record<string, QueryValue>, name: string): string | undefined {
+  const value = query[name];
+  if (Array.isArray(value)) throw new BadRequestError(`The parameter ${name} is given more than once`);
+  return value;
+}
+
+/** Comma lists and repeated keys, flattened; empty items dropped. */
+export function list(query: Record<string, QueryValue>, name: string): string[] | undefined {
+  const value = query[name];
+  if (value === undefined) return undefined;
+  const items = (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (items.length > MAX_LIST_ITEMS) throw new BadRequestError(`The parameter ${name} has more than ${MAX_LIST_ITEMS} values`);
+  return items;
+}
+
+export function parseId(text: string): number | undefined {
+  if (!/^\d{1,10}$/.test(text)) return undefined;
+  const id = Number(text);
+  return id >= 1 && id <= MAX_PAGE ? id : undefined;
+}
+
+export function idList(query: Record<string, QueryValue>, name: string): number[] | undefined {
+  const items = list(query, name);
+  if (!items) return undefined;
+  return items.map((item) => {
+    const id = parseId(item);
+    if (id === undefined) throw new BadRequestError(`The parameter ${name} must be a list of ids`);
+    return id;
+  });
+}
+
+export function parseBool(text: string): boolean | undefined {
+  const value = text.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  return undefined;
+}
+
+export function boolParam(query: Record<string, QueryValue>, name: string): boolean | undefined {
+  const raw = single(query, name);
+  if (raw === undefined || raw === '') return undefined;
+  const value = parseBool(raw);
+  if (value === undefined) throw new BadRequestError(`The parameter ${name} must be true or false`);
+  return value;
+}
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * ISO-8601 in every form UserVoice clients send: `…Z`, `….000Z`, `…+00:00`, .NET's seven fractional
+ * digits without a zone (read as UTC), and `+` decoded to a space by an unencoded query string.
+ */
+export function parseTimestamp(text: string): Date | undefined {
+  const match = TIMESTAMP.exec(text.trim().replace(/ (\d{2}:?\d{2})$/, '+$1'));
+  if (!match) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = match;
+  const ms = frac ? Math.floor(Number(`0${frac}`) * 1000) : 0;
+  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}${offset}`);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+function timestampParam(query: Record<string, QueryValue>, name: string): Date | undefined {
+  const raw = single(query, name);
+  if (raw === undefined || raw === '') return undefined;
+  const date = parseTimestamp(raw);
+  if (!date) throw new BadRequestError(`The parameter ${name} must be an ISO-8601 timestamp`);
+  return date;
+}
+
+function positiveInt(query: Record<string, QueryValue>, name: string, fallback: number): number {
+  const raw = single(query, name);
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new BadRequestError(`The parameter ${name} must be a positive whole number`);
+  const value = Number(raw.trim());
+  if (value < 1 || value > MAX_PAGE) throw new BadRequestError(`The parameter ${name} must be between 1 and ${MAX_PAGE}`);
+  return value;
+}
+
+export interface Sort {
+  field: string;
+  def: SortDef;
+  desc: boolean;
+}
+
+const ID_SORT: SortDef = { column: 'id', type: 'integer' };
+
+export function parseSort(query: Record<string, QueryValue>, def: ResourceDef): Sort {
+  const raw = single(query, 'sort')?.trim() || '-id';
+  const desc = raw.startsWith('-');
+  const field = desc ? raw.slice(1) : raw.replace(/^\+/, '');
+  const sortDef = field === 'id' ? ID_SORT : def.sorts?.[field];
+  if (!sortDef) throw new BadRequestError(`Cannot sort ${def.type} by "${field}"`);
+  return { field, def: sortDef, desc };
+}
+
+/** The position after the last row of a page; opaque to clients. */
+export interface Cursor {
+  /** Sort the cursor was made for (`-id`, `updated_at`, …). */
+  sort: string;
+  /** Sort value of the last row, as SQL text (null when sorting by id). */
+  value: string | null;
+  id: number;
+  /** Page number of the page this cursor leads to. */
+  page: number;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.sort, cursor.value, cursor.id, cursor.page])).toString('base64url');
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const [sort, value, id, page] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (
+      typeof sort === 'string' &&
+      (value === null || typeof value === 'string') &&
+      Number.isSafeInteger(id) &&
+      Number.isSafeInteger(page) &&
+      (page as number) >= 1
+    ) {
+      return { sort, value, id: id as number, page: page as number };
+    }
+  } catch {
+    // fall through
+  }
+  throw new BadRequestError('The cursor is not valid');
+}
+
+export interface ListParams {
+  page: number;
+  perPage: number;
+  sort: Sort;
+  cursor?: Cursor;
+  updatedAfter?: Date;
+  updatedBefore?: Date;
+  /** Filter name → raw values, validated against the resource's FilterDef by resources/list.ts. */
+  query: Record<string, QueryValue>;
+}
+
+/** page/per_page (per_page above 100 is clamped), cursor or page_token, sort, updated_after/before. */
+export function parseListParams(ctx: AppContext, def: ResourceDef): ListParams {
+  const query = ctx.query as Record<string, QueryValue>;
+  const sort = parseSort(query, def);
+  const perPage = Math.min(positiveInt(query, 'per_page', DEFAULT_PER_PAGE), MAX_PER_PAGE);
+  const cursorText = single(query, 'cursor') || single(query, 'page_token');
+  let cursor: Cursor | undefined;
+  let page = positiveInt(query, 'page', 1);
+  if (cursorText) {
+    cursor = decodeCursor(cursorText);
+    const sortKey = `${sort.desc ? '-' : ''}${sort.field}`;
+    if (cursor.sort !== sortKey) throw new BadRequestError('The cursor belongs to another sort order');
+    page = cursor.page;
+  }
+  return {
+    page,
+    perPage,
+    sort,
+    cursor,
+    updatedAfter: timestampParam(query, 'updated_after'),
+    updatedBefore: timestampParam(query, 'updated_before'),
+    query,
+  };
 }

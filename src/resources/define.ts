@@ -21,6 +21,8 @@ export interface FieldDef {
   column?: string;
   /** Derived value (e.g. URLs), or a constant for data we do not hold. */
   value?: (row: Row, env: PresentEnv) => unknown;
+  /** Columns a derived value reads, so lists select them. */
+  uses?: readonly string[];
 }
 
 export interface LinkDef {
@@ -36,12 +38,53 @@ export interface LinkDef {
   list?: boolean;
 }
 
+/** List filters a collection accepts (besides `updated_after`/`updated_before`, which every list has). */
+export type FilterDef =
+  /** `forum=1,2`: the column is one of the ids. */
+  | { kind: 'ids'; column: string }
+  /** `category_none=true`: the column is null (false: not null). */
+  | { kind: 'none'; column: string }
+  /** `label=3,4`: linked through a pivot table to one of the ids. */
+  | { kind: 'pivot'; table: string; owner: string; target: string }
+  /** `state=approved,-spam`: one of the values; `-value` excludes. */
+  | { kind: 'values'; column: string; values?: readonly string[]; negatable?: boolean; caseInsensitive?: boolean }
+  /** `open=true`. */
+  | { kind: 'bool'; column: string }
+  /** `q=text`: case-insensitive substring of any of the columns. */
+  | { kind: 'search'; columns: readonly string[] };
+
+/** A sortable wire field; `type` tells how cursor values round-trip through SQL. */
+export interface SortDef {
+  column: string;
+  type: 'integer' | 'timestamp' | 'string';
+}
+
+/** Kinds of writable input and how they are validated (http/input.ts). */
+export type WritableType = 'string' | 'text' | 'boolean' | 'integer' | 'timestamp' | 'ref' | 'color' | 'email' | 'mime';
+
+export interface WritableDef {
+  type: WritableType;
+  /** Longest accepted value, in characters (strings). */
+  max?: number;
+  /** Must be present (and not blank) on create. */
+  required?: boolean;
+  /** `null` (or an empty form value) clears it. */
+  nullable?: boolean;
+}
+
 export interface ResourceDef {
   /** Collection key on the wire, also the name used in `includes` and the top-level links map. */
   type: string;
+  /** Key of a wrapped request body (`{"suggestion": {...}}`). */
+  singular: string;
   table: string;
   fields: FieldDef[];
   links: LinkDef[];
+  filters?: Record<string, FilterDef>;
+  /** Sortable fields by wire name; `id` is always sortable and always the tie-breaker. */
+  sorts?: Record<string, SortDef>;
+  /** Accepted write inputs by wire name (`title`, `links.forum`); anything else is ignored. */
+  writable?: Record<string, WritableDef>;
 }
 
 export function defineResource(def: ResourceDef): ResourceDef {
@@ -77,7 +120,10 @@ function convert(type: FieldType, value: unknown): unknown {
 /** Columns a list or side-load must select for this resource (excluding to-many links). */
 export function selectedColumns(def: ResourceDef): string[] {
   const columns = new Set<string>(['id']);
-  for (const field of def.fields) if (!field.value) columns.add(field.column ?? field.name);
+  for (const field of def.fields) {
+    if (!field.value) columns.add(field.column ?? field.name);
+    for (const column of field.uses ?? []) columns.add(column);
+  }
   for (const link of def.links) if (link.column) columns.add(link.column);
   return [...columns];
 }

@@ -1,8 +1,13 @@
 import type { ResourceDef } from './define.ts';
+import { categories } from './categories.ts';
+import { forums } from './forums.ts';
+import { labels } from './labels.ts';
+import { statuses } from './statuses.ts';
+import { suggestions } from './suggestions.ts';
 import { users } from './users.ts';
 
 /** Every served resource type, by collection key. Adding a resource = one declaration listed here. */
-const all: ResourceDef[] = [users];
+const all: ResourceDef[] = [suggestions, forums, users, categories, statuses, labels];
 
 export const registry: ReadonlyMap<string, ResourceDef> = new Map(all.map((def) => [def.type, def]));
 

@@ -1,3 +1,4 @@
+import { baseSorts } from './common.ts';
 import { defineResource, isoSeconds, type Row } from './define.ts';
 
 /** Admin permissions in UserVoice's vocabulary; end users have none. */
@@ -40,6 +41,7 @@ function traits(row: Row) {
 
 export const users = defineResource({
   type: 'users',
+  singular: 'user',
   table: 'users',
   fields: [
     { name: 'name', type: 'string' },
@@ -78,4 +80,14 @@ export const users = defineResource({
     { name: 'supporter', type: 'supporters' },
     { name: 'crm_account', type: 'crm_accounts' },
   ],
+  filters: {
+    email_address: { kind: 'values', column: 'email_address', caseInsensitive: true },
+    allowed_state: { kind: 'values', column: 'allowed_state', values: ['allowed', 'blocked'] },
+    q: { kind: 'search', columns: ['name', 'email_address'] },
+  },
+  sorts: baseSorts,
+  writable: {
+    email: { type: 'email', max: 320, required: true },
+    name: { type: 'string', max: 255, nullable: true },
+  },
 });

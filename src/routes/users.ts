@@ -1,20 +1,28 @@
 import Router from '@koa/router';
 import type { AppDeps } from '../app.ts';
-import { RecordNotFoundError } from '../http/errors.ts';
+import { readInput } from '../http/input.ts';
 import { authOf, emOf, type AppState } from '../http/state.ts';
-import { parseIncludes } from '../http/params.ts';
-import { buildDocument } from '../resources/document.ts';
 import { users } from '../resources/users.ts';
-import { rowsByIds } from '../resources/rows.ts';
+import { findOrCreateUser, setUserBlocked } from '../services/users.ts';
+import { pathId, readRoutes, respondWith } from './collection.ts';
 
-/** /admin/users routes. */
-export function usersRouter(deps: AppDeps): Router<AppState> {
+/** /admin/users: list, get, current, find_or_create, block/unblock. */
+export function usersRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
+  // Registered before readRoutes so `current` is not taken for an id.
   router.get('/users/current', async (ctx) => {
-    const db = emOf(ctx).getKysely();
-    const rows = await rowsByIds(db, users, [authOf(ctx).userId]);
-    if (rows.length === 0) throw new RecordNotFoundError();
-    ctx.body = await buildDocument(db, users, rows, deps.env, { includes: parseIncludes(ctx) });
+    await respondWith(ctx, users, [authOf(ctx).userId], env);
   });
+  router.post('/users/find_or_create', async (ctx) => {
+    const id = await findOrCreateUser(emOf(ctx), readInput(ctx, users, 'create'));
+    await respondWith(ctx, users, [id], env);
+  });
+  readRoutes(router, users, env);
+  for (const [action, blocked] of [['block', true], ['unblock', false]] as const) {
+    router.put(`/users/:id/${action}`, async (ctx) => {
+      const id = await setUserBlocked(emOf(ctx), pathId(ctx), blocked);
+      await respondWith(ctx, users, [id], env);
+    });
+  }
   return router;
 }

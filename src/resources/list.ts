@@ -1,0 +1,133 @@
+import { sql, type RawBuilder } from 'kysely';
+import { BadRequestError } from '../http/errors.ts';
+import { boolParam, encodeCursor, idList, list, single, type ListParams } from '../http/params.ts';
+import type { Pagination } from './document.ts';
+import type { FilterDef, ResourceDef, Row } from './define.ts';
+import { selectRows, type AnyDb, type AnySelect } from './rows.ts';
+
+const MAX_SEARCH_LENGTH = 255;
+const SQL_TYPE = { integer: 'bigint', timestamp: 'timestamptz', string: 'text' } as const;
+
+const col = (def: ResourceDef, column: string) => sql.ref(`${def.table}.${column}`);
+
+/** SQL conditions for one filter, or undefined when the parameter is absent. */
+function condition(def: ResourceDef, name: string, filter: FilterDef, params: ListParams): RawBuilder<boolean> | undefined {
+  const q = params.query;
+  switch (filter.kind) {
+    case 'ids': {
+      const ids = idList(q, name);
+      if (!ids) return undefined;
+      return ids.length === 0 ? sql<boolean>`false` : sql<boolean>`${col(def, filter.column)} in (${sql.join(ids)})`;
+    }
+    case 'none': {
+      const value = boolParam(q, name);
+      if (value === undefined) return undefined;
+      return value ? sql<boolean>`${col(def, filter.column)} is null` : sql<boolean>`${col(def, filter.column)} is not null`;
+    }
+    case 'bool': {
+      const value = boolParam(q, name);
+      return value === undefined ? undefined : sql<boolean>`${col(def, filter.column)} = ${value}`;
+    }
+    case 'pivot': {
+      const ids = idList(q, name);
+      if (!ids) return undefined;
+      if (ids.length === 0) return sql<boolean>`false`;
+      return sql<boolean>`exists (select 1 from ${sql.table(filter.table)} p where p.${sql.ref(filter.owner)} = ${col(def, 'id')} and p.${sql.ref(filter.target)} in (${sql.join(ids)}))`;
+    }
+    case 'values': {
+      const values = list(q, name);
+      if (!values) return undefined;
+      const include: string[] = [];
+      const exclude: string[] = [];
+      for (const raw of values) {
+        const negated = filter.negatable === true && raw.startsWith('-');
+        const value = filter.caseInsensitive ? (negated ? raw.slice(1) : raw).toLowerCase() : negated ? raw.slice(1) : raw;
+        if (filter.values && !filter.values.includes(value)) {
+          throw new BadRequestError(`The parameter ${name} accepts ${filter.values.join(', ')}`);
+        }
+        (negated ? exclude : include).push(value);
+      }
+      const target = filter.caseInsensitive ? sql`lower(${col(def, filter.column)})` : col(def, filter.column);
+      const parts: RawBuilder<boolean>[] = [];
+      if (include.length > 0) parts.push(sql<boolean>`${target} in (${sql.join(include)})`);
+      if (exclude.length > 0) parts.push(sql<boolean>`${target} not in (${sql.join(exclude)})`);
+      return parts.length === 0 ? undefined : sql<boolean>`(${sql.join(parts, sql` and `)})`;
+    }
+    case 'search': {
+      const text = single(q, name)?.trim();
+      if (!text) return undefined;
+      if (text.length > MAX_SEARCH_LENGTH) throw new BadRequestError(`The parameter ${name} is longer than ${MAX_SEARCH_LENGTH} characters`);
+      const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const parts = filter.columns.map((c) => sql<boolean>`${col(def, c)} ilike ${pattern}`);
+      return sql<boolean>`(${sql.join(parts, sql` or `)})`;
+    }
+  }
+}
+
+/** Every condition the request's filters impose (shared by the page query and the count). */
+function conditions(def: ResourceDef, params: ListParams): RawBuilder<boolean>[] {
+  const out: RawBuilder<boolean>[] = [];
+  if (params.updatedAfter) out.push(sql<boolean>`${col(def, 'updated_at')} > ${params.updatedAfter}`);
+  if (params.updatedBefore) out.push(sql<boolean>`${col(def, 'updated_at')} < ${params.updatedBefore}`);
+  for (const [name, filter] of Object.entries(def.filters ?? {})) {
+    const c = condition(def, name, filter, params);
+    if (c) out.push(c);
+  }
+  return out;
+}
+
+function applyWhere(query: AnySelect, where: RawBuilder<boolean>[]): AnySelect {
+  return where.reduce((q, c) => q.where(c), query);
+}
+
+export interface ListResult {
+  rows: Row[];
+  pagination: Pagination;
+}
+
+const SORT_VALUE = '__sort_value';
+
+/**
+ * One page of a collection: two statements (the page and the filtered count). Order is the requested
+ * sort then id; a cursor continues strictly after the last row of the previous page (keyset), so rows
+ * with equal sort values are neither skipped nor repeated.
+ */
+export async function listRows(db: AnyDb, def: ResourceDef, params: ListParams): Promise<ListResult> {
+  const where = conditions(def, params);
+  const { sort, perPage, page, cursor } = params;
+  const dir = sort.desc ? sql`desc` : sql`asc`;
+  const sortCol = col(def, sort.def.column);
+  const byId = sort.def.column === 'id';
+
+  let query = applyWhere(selectRows(db, def), where);
+  if (!byId) query = query.select(sql<string>`cast(${sortCol} as text)`.as(SORT_VALUE));
+  if (cursor) {
+    const op = sort.desc ? sql`<` : sql`>`;
+    query = byId
+      ? query.where(sql<boolean>`${col(def, 'id')} ${op} ${cursor.id}`)
+      : query.where(
+          sql<boolean>`(${sortCol}, ${col(def, 'id')}) ${op} (cast(${cursor.value} as ${sql.raw(SQL_TYPE[sort.def.type])}), ${cursor.id})`,
+        );
+  } else {
+    query = query.offset((page - 1) * perPage);
+  }
+  query = byId
+    ? query.orderBy(sql`${col(def, 'id')} ${dir}`)
+    : query.orderBy(sql`${sortCol} ${dir}`).orderBy(sql`${col(def, 'id')} ${dir}`);
+  const rows = (await query.limit(perPage).execute()) as Row[];
+
+  const counted = await applyWhere(db.selectFrom(def.table).select(sql<string>`count(*)`.as('n')), where).executeTakeFirst();
+  const total = Number(counted?.n ?? 0);
+  const totalPages = Math.ceil(total / perPage);
+  const pagination: Pagination = { page, per_page: perPage, total_pages: totalPages, total_records: total };
+  const last = rows.at(-1);
+  if (last && page < totalPages) {
+    pagination.cursor = encodeCursor({
+      sort: `${sort.desc ? '-' : ''}${sort.field}`,
+      value: byId ? null : (last[SORT_VALUE] as string),
+      id: Number(last.id),
+      page: page + 1,
+    });
+  }
+  return { rows, pagination };
+}

@@ -1,0 +1,55 @@
+import type Router from '@koa/router';
+import { RecordNotFoundError } from '../http/errors.ts';
+import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
+import { emOf, type AppContext, type AppState } from '../http/state.ts';
+import type { PresentEnv, ResourceDef, Row } from '../resources/define.ts';
+import { buildDocument } from '../resources/document.ts';
+import { listRows } from '../resources/list.ts';
+import { rowsByIds } from '../resources/rows.ts';
+
+const MAX_IDS = 100;
+
+/** `1,2,3` from the path; anything that is not a list of ids cannot name a record. */
+export function pathIds(text: string): number[] {
+  const parts = text.split(',');
+  if (parts.length > MAX_IDS) throw new RecordNotFoundError();
+  return parts.map((part) => {
+    const id = parseId(part.trim());
+    if (id === undefined) throw new RecordNotFoundError();
+    return id;
+  });
+}
+
+export function pathId(ctx: AppContext): number {
+  const ids = pathIds(String(ctx.params.id ?? ''));
+  if (ids.length !== 1) throw new RecordNotFoundError();
+  return ids[0]!;
+}
+
+/** The envelope for the given records, in the given order; 404 if any is missing. */
+export async function respondWith(ctx: AppContext, def: ResourceDef, ids: number[], env: PresentEnv): Promise<void> {
+  const db = emOf(ctx).getKysely();
+  const unique = [...new Set(ids)];
+  const found = new Map((await rowsByIds(db, def, unique)).map((row) => [Number(row.id), row]));
+  if (found.size !== unique.length) throw new RecordNotFoundError();
+  const rows = unique.map((id) => found.get(id) as Row);
+  ctx.body = await buildDocument(db, def, rows, env, { includes: parseIncludes(ctx) });
+}
+
+/** Reads the current rows first: DELETE answers with the record as it was. */
+export async function snapshot(ctx: AppContext, def: ResourceDef, id: number, env: PresentEnv): Promise<Row> {
+  await respondWith(ctx, def, [id], env);
+  return ctx.body as Row;
+}
+
+/** GET /admin/<type> (list) and GET /admin/<type>/<id,id,…> for any registered resource. */
+export function readRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv): void {
+  router.get(`/${def.type}`, async (ctx) => {
+    const db = emOf(ctx).getKysely();
+    const { rows, pagination } = await listRows(db, def, parseListParams(ctx, def));
+    ctx.body = await buildDocument(db, def, rows, env, { includes: parseIncludes(ctx), pagination });
+  });
+  router.get(`/${def.type}/:ids`, async (ctx) => {
+    await respondWith(ctx, def, pathIds(ctx.params.ids ?? ''), env);
+  });
+}

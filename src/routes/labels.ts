@@ -1,0 +1,53 @@
+import Router from '@koa/router';
+import type { AppDeps } from '../app.ts';
+import { ValidationError } from '../http/errors.ts';
+import { bodyFields, readInput } from '../http/input.ts';
+import { parseId } from '../http/params.ts';
+import { emOf, type AppContext, type AppState } from '../http/state.ts';
+import { labels } from '../resources/labels.ts';
+import { deleteLabel, saveLabel, setLabel } from '../services/labels.ts';
+import { pathId, readRoutes, respondWith, snapshot } from './collection.ts';
+
+/** `links.label` and `links.suggestion` of attach/detach, both required. */
+function attachment(ctx: AppContext): { label: number; suggestion: number } {
+  const fields = bodyFields(ctx, 'label');
+  const errors: Record<string, string[]> = {};
+  const ref = (name: string) => {
+    const raw = fields.get(name);
+    const id = typeof raw === 'number' ? (Number.isSafeInteger(raw) ? raw : undefined) : typeof raw === 'string' ? parseId(raw) : undefined;
+    if (id === undefined) errors[name] = [raw === undefined || raw === null || raw === '' ? "can't be blank" : 'does not exist'];
+    return id ?? 0;
+  };
+  const result = { label: ref('links.label'), suggestion: ref('links.suggestion') };
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  return result;
+}
+
+/** /admin/labels: CRUD with nesting through links.parent, plus attach/detach to suggestions. */
+export function labelsRouter({ env }: AppDeps): Router<AppState> {
+  const router = new Router<AppState>();
+  // Registered before readRoutes so `attach`/`detach` are not taken for ids.
+  for (const action of ['attach', 'detach'] as const) {
+    router.post(`/labels/${action}`, async (ctx) => {
+      const { label, suggestion } = attachment(ctx);
+      await setLabel(emOf(ctx), label, suggestion, action === 'attach');
+      await respondWith(ctx, labels, [label], env);
+    });
+  }
+  readRoutes(router, labels, env);
+  router.post('/labels', async (ctx) => {
+    const id = await saveLabel(emOf(ctx), undefined, readInput(ctx, labels, 'create'));
+    await respondWith(ctx, labels, [id], env);
+  });
+  router.put('/labels/:id', async (ctx) => {
+    const id = await saveLabel(emOf(ctx), pathId(ctx), readInput(ctx, labels, 'update'));
+    await respondWith(ctx, labels, [id], env);
+  });
+  router.delete('/labels/:id', async (ctx) => {
+    const id = pathId(ctx);
+    const body = await snapshot(ctx, labels, id, env);
+    await deleteLabel(emOf(ctx), id);
+    ctx.body = body;
+  });
+  return router;
+}

@@ -1,0 +1,90 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { Category, Forum, Status, Suggestion, User } from '../entities/index.ts';
+import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
+import type { Input } from '../http/input.ts';
+import type { DB } from '../db/schema.ts';
+import { assignScalars } from './assign.ts';
+import { recountAll } from './counters.ts';
+
+/** Forums, categories and statuses: the structure suggestions are filed under. */
+
+async function found<T extends object>(promise: Promise<T | null>): Promise<T> {
+  const entity = await promise;
+  if (!entity) throw new RecordNotFoundError();
+  return entity;
+}
+
+export async function saveForum(em: EntityManager, id: number | undefined, input: Input, userId: number): Promise<number> {
+  input.check();
+  return em.transactional(async (tx) => {
+    const forum = id === undefined ? tx.create(Forum, { name: input.get('name') as string }) : await found(tx.findOne(Forum, id));
+    assignScalars(forum, input);
+    forum.updatedBy = tx.getReference(User, userId);
+    await tx.flush();
+    return forum.id;
+  });
+}
+
+/** A forum with suggestions cannot be deleted (they would lose their home); 422 instead. */
+export async function deleteForum(em: EntityManager, id: number): Promise<void> {
+  await em.transactional(async (tx) => {
+    const forum = await found(tx.findOne(Forum, id));
+    if ((await tx.count(Suggestion, { forum })) > 0) throw new ValidationError({ forum: ['has suggestions; move or delete them first'] });
+    tx.remove(forum);
+    await tx.flush();
+  });
+}
+
+async function forumFor(tx: EntityManager, input: Input): Promise<Forum | undefined> {
+  const forum = input.has('links.forum') ? await tx.findOne(Forum, input.get('links.forum') as number) : undefined;
+  input.check(forum === null ? { 'links.forum': ['does not exist'] } : {});
+  return forum ?? undefined;
+}
+
+export async function saveCategory(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
+  return em.transactional(async (tx) => {
+    const forum = await forumFor(tx, input);
+    const category =
+      id === undefined ? tx.create(Category, { name: input.get('name') as string, forum: forum! }) : await found(tx.findOne(Category, id));
+    const movedForum = id !== undefined && forum && forum.id !== category.forum.id;
+    assignScalars(category, input);
+    if (forum) category.forum = forum;
+    await tx.flush();
+    if (movedForum) {
+      // Suggestions stay in their forum; a category of another forum no longer applies to them.
+      await tx.getKysely<DB>().updateTable('suggestions').set({ category_id: null, updated_at: new Date() }).where('category_id', '=', category.id).execute();
+      await recountAll(tx.getKysely());
+    }
+    return category.id;
+  });
+}
+
+export async function deleteCategory(em: EntityManager, id: number): Promise<void> {
+  await em.transactional(async (tx) => {
+    const category = await found(tx.findOne(Category, id));
+    tx.remove(category);
+    await tx.flush();
+  });
+}
+
+/** Whether a status is open decides which suggestions count as open, so changing it recounts. */
+export async function saveStatus(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
+  input.check();
+  return em.transactional(async (tx) => {
+    const status = id === undefined ? tx.create(Status, { name: input.get('name') as string }) : await found(tx.findOne(Status, id));
+    const wasOpen = id === undefined ? undefined : status.isOpen;
+    assignScalars(status, input);
+    await tx.flush();
+    if (wasOpen !== undefined && wasOpen !== status.isOpen) await recountAll(tx.getKysely());
+    return status.id;
+  });
+}
+
+export async function deleteStatus(em: EntityManager, id: number): Promise<void> {
+  await em.transactional(async (tx) => {
+    const status = await found(tx.findOne(Status, id));
+    tx.remove(status);
+    await tx.flush();
+    await recountAll(tx.getKysely());
+  });
+}

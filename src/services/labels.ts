@@ -1,0 +1,83 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { Label, Suggestion } from '../entities/index.ts';
+import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
+import type { Input } from '../http/input.ts';
+import type { DB } from '../db/schema.ts';
+import { withSuggestionLocked } from './suggestions.ts';
+
+const SEPARATOR = ' / ';
+const MAX_DEPTH = 10;
+
+/**
+ * Recomputes `full_name` and `level` for every label from its parent chain. Labels are a small table,
+ * so one read and targeted writes beat a recursive query on every rename or move.
+ */
+async function refreshPaths(tx: EntityManager): Promise<void> {
+  const db = tx.getKysely<DB>();
+  const rows = await db.selectFrom('labels').select(['id', 'name', 'parent_id', 'full_name', 'level']).execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const path = (id: number): { fullName: string; level: number } => {
+    const names: string[] = [];
+    let current = byId.get(id);
+    while (current) {
+      names.unshift(current.name);
+      current = current.parent_id == null ? undefined : byId.get(current.parent_id);
+    }
+    return { fullName: names.join(SEPARATOR), level: names.length };
+  };
+  for (const row of rows) {
+    const { fullName, level } = path(row.id);
+    if (fullName !== row.full_name || level !== row.level) {
+      await db.updateTable('labels').set({ full_name: fullName, level, updated_at: new Date() }).where('id', '=', row.id).execute();
+    }
+  }
+}
+
+export async function saveLabel(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
+  return em.transactional(async (tx) => {
+    const label =
+      id === undefined ? tx.create(Label, { name: input.get('name') as string, fullName: '' }) : await tx.findOne(Label, id);
+    if (!label) throw new RecordNotFoundError();
+    if (input.has('links.parent')) {
+      const parentId = input.get('links.parent') as number | null;
+      const parent = parentId === null ? null : await tx.findOne(Label, parentId);
+      input.check(parentId !== null && !parent ? { 'links.parent': ['does not exist'] } : {});
+      for (let p = parent, depth = 1; p; p = p.parent ? await tx.findOne(Label, p.parent.id) : null, depth++) {
+        if (id !== undefined && p.id === id) throw new ValidationError({ 'links.parent': ['would make the label its own ancestor'] });
+        if (depth >= MAX_DEPTH) throw new ValidationError({ 'links.parent': [`nests deeper than ${MAX_DEPTH} levels`] });
+      }
+      label.parent = parent;
+    }
+    input.check();
+    if (input.has('name')) label.name = input.get('name') as string;
+    await tx.flush();
+    await refreshPaths(tx);
+    return label.id;
+  });
+}
+
+/** Deleting a label deletes its sub-labels too (and their links to suggestions). */
+export async function deleteLabel(em: EntityManager, id: number): Promise<void> {
+  await em.transactional(async (tx) => {
+    const label = await tx.findOne(Label, id);
+    if (!label) throw new RecordNotFoundError();
+    await tx.getKysely<DB>().deleteFrom('labels').where('id', '=', id).execute();
+  });
+}
+
+/** POST /admin/labels/attach|detach: idempotent; keeps the label's open_suggestions_count exact. */
+export async function setLabel(em: EntityManager, labelId: number, suggestionId: number, attached: boolean): Promise<void> {
+  const errors: Record<string, string[]> = {};
+  await withSuggestionLocked(
+    em,
+    suggestionId,
+    async (tx, suggestion: Suggestion) => {
+      const label = await tx.findOne(Label, labelId);
+      if (!label) errors['links.label'] = ['does not exist'];
+      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+      if (attached) suggestion.labels.add(label!);
+      else suggestion.labels.remove(label!);
+    },
+    () => new ValidationError({ 'links.suggestion': ['does not exist'] }),
+  );
+}

@@ -1,0 +1,144 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sql';
+import { Category, Forum, Status, Suggestion, User } from '../entities/index.ts';
+import { RecordNotFoundError } from '../http/errors.ts';
+import type { Input } from '../http/input.ts';
+import { applyContribution, contribution, type Contribution } from './counters.ts';
+
+export type SuggestionAction = 'approve' | 'publish' | 'spam' | 'unremove';
+
+function currentContribution(s: Suggestion): Contribution {
+  return contribution({
+    forumId: s.forum.id,
+    categoryId: s.category?.id ?? null,
+    labelIds: s.labels.getItems().map((l) => l.id),
+    state: s.state,
+    merged: s.parentSuggestion != null,
+    statusOpen: s.status ? s.status.isOpen : null,
+  });
+}
+
+async function load(tx: EntityManager, id: number, missing: () => Error = () => new RecordNotFoundError()): Promise<Suggestion> {
+  // Row lock: concurrent writers to one suggestion compute counter deltas from a stable "before".
+  const s = await tx.findOne(Suggestion, id, { populate: ['labels', 'status', 'category'], lockMode: LockMode.PESSIMISTIC_WRITE });
+  if (!s) throw missing();
+  return s;
+}
+
+/**
+ * Runs a change to one suggestion in a transaction with its row locked, then moves the stored counters
+ * by the difference the change made. Every suggestion write goes through here.
+ */
+export async function withSuggestionLocked(
+  em: EntityManager,
+  id: number,
+  change: (tx: EntityManager, s: Suggestion) => Promise<void>,
+  missing?: () => Error,
+): Promise<number> {
+  return em.transactional(async (tx) => {
+    const s = await load(tx, id, missing);
+    const before = currentContribution(s);
+    await change(tx, s);
+    await tx.flush();
+    await applyContribution(tx.getKysely(), before, currentContribution(s));
+    return s.id;
+  });
+}
+
+/** Resolves and checks forum, category and status against each other; 422 naming every bad link. */
+async function resolveLinks(tx: EntityManager, input: Input, current?: Suggestion) {
+  const errors: Record<string, string[]> = {};
+  let forum = current?.forum as Forum | undefined;
+  if (input.has('links.forum')) {
+    forum = (await tx.findOne(Forum, input.get('links.forum') as number)) ?? undefined;
+    if (!forum) errors['links.forum'] = ['does not exist'];
+  }
+  let category = current?.category ?? null;
+  if (input.has('links.category')) {
+    const id = input.get('links.category') as number | null;
+    category = id === null ? null : await tx.findOne(Category, id);
+    if (id !== null && !category) errors['links.category'] = ['does not exist'];
+  } else if (category && forum && category.forum.id !== forum.id) {
+    // Moved to another forum without a category: the old forum's category no longer applies.
+    category = null;
+  }
+  if (category && forum && category.forum.id !== forum.id) errors['links.category'] = ['does not belong to the forum'];
+  let status = current?.status ?? null;
+  if (input.has('links.status')) {
+    const id = input.get('links.status') as number | null;
+    status = id === null ? null : await tx.findOne(Status, id);
+    if (id !== null && !status) errors['links.status'] = ['does not exist'];
+  }
+  if (forum?.categoryRequired && !category && !errors['links.category']) errors['links.category'] = ["can't be blank"];
+  input.check(errors);
+  return { forum: forum!, category, status };
+}
+
+function applyScalars(s: Suggestion, input: Input): void {
+  if (input.has('title')) s.title = input.get('title') as string;
+  if (input.has('body')) s.body = input.get('body') as string | null;
+  if (input.has('body_mime_type')) s.bodyMimeType = input.get('body_mime_type') as string;
+  if (input.has('created_at')) s.createdAt = input.get('created_at') as Date;
+}
+
+/** Status changes stamp closed_at: set when a closed status is applied, cleared when reopened. */
+function applyStatus(s: Suggestion, status: Status | null, now: Date): void {
+  s.status = status;
+  s.closedAt = status && !status.isOpen ? (s.closedAt ?? now) : null;
+}
+
+export async function createSuggestion(em: EntityManager, input: Input, creatorId: number, now: Date): Promise<number> {
+  return em.transactional(async (tx) => {
+    const { forum, category, status } = await resolveLinks(tx, input);
+    const s = tx.create(Suggestion, {
+      title: input.get('title') as string,
+      forum,
+      category,
+      createdBy: tx.getReference(User, creatorId),
+      state: 'approved',
+      approvedAt: now,
+    });
+    applyScalars(s, input);
+    applyStatus(s, status, now);
+    await tx.flush();
+    await applyContribution(tx.getKysely(), null, currentContribution(s));
+    return s.id;
+  });
+}
+
+export async function updateSuggestion(em: EntityManager, id: number, input: Input, now: Date): Promise<number> {
+  return withSuggestionLocked(em, id, async (tx, s) => {
+    const { forum, category, status } = await resolveLinks(tx, input, s);
+    applyScalars(s, input);
+    s.forum = forum;
+    s.category = category;
+    if (input.has('links.status')) applyStatus(s, status, now);
+  });
+}
+
+/** DELETE marks the suggestion deleted (UserVoice's `unremove` brings it back). */
+export async function changeSuggestionState(
+  em: EntityManager,
+  id: number,
+  action: SuggestionAction | 'delete',
+  now: Date,
+): Promise<number> {
+  return withSuggestionLocked(em, id, async (_tx, s) => {
+    switch (action) {
+      case 'approve':
+      case 'publish':
+        s.state = action === 'approve' ? 'approved' : 'published';
+        s.approvedAt ??= now;
+        break;
+      case 'spam':
+        s.state = 'spam';
+        break;
+      case 'delete':
+        s.state = 'deleted';
+        break;
+      case 'unremove':
+        if (s.state === 'deleted' || s.state === 'spam') s.state = 'approved';
+        break;
+    }
+  });
+}
