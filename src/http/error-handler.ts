@@ -8,6 +8,7 @@ import {
 import type { AppMiddleware, AppContext } from './state.ts';
 
 interface ForeignHttpError {
+  code?: string;
   status?: number;
   statusCode?: number;
   type?: string;
@@ -22,6 +23,8 @@ interface ForeignHttpError {
 function fromForeign(error: unknown): ApiError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as ForeignHttpError;
+  // zlib's errors (a Content-Encoding the body does not match) carry no HTTP status.
+  if (typeof e.code === 'string' && e.code.startsWith('Z_')) return new BadRequestError('The request body could not be decompressed');
   const status = e.status ?? e.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (status === 413 || e.type === 'entity.too.large') return new PayloadTooLargeError();

@@ -30,7 +30,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     };
   }
   const pglite = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(inject('pgliteTemplate'))]) });
-  return { pglite, drop: () => pglite.close() };
+  return { pglite, drop: async () => void (pglite.closed || (await pglite.close())) };
 }
 
 export interface TestApp {
@@ -40,6 +40,8 @@ export interface TestApp {
   /** Every SQL statement the app ran since the last `sql.length = 0`. */
   sql: string[];
   clock: { now: number | undefined };
+  /** Takes the database away under the running server (PGlite closed, PostgreSQL database dropped). */
+  breakDatabase(): Promise<void>;
   /** Creates an API client the way the CLI does. */
   createClient(name?: string): Promise<IssuedCredentials>;
   /** A fresh client and a Bearer token for it, through the real token endpoint. */
@@ -75,6 +77,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     server,
     sql,
     clock,
+    breakDatabase: () => database.drop(),
     createClient: (name = 'test client') => createClient(server.db.orm.em.fork(), name),
     async token() {
       const creds = await app.createClient();
