@@ -15,6 +15,21 @@ export interface OrmOverrides {
 }
 
 /**
+ * Every statement, from the ORM and from `em.getKysely()` alike, runs through a Kysely connection:
+ * wrapping `executeQuery` there sees them all (the ORM's logger does not see raw Kysely queries).
+ */
+function observeQueries(onQuery: (sql: string) => void) {
+  return async (connection: unknown) => {
+    const c = connection as { executeQuery: (query: { sql: string }) => Promise<unknown> };
+    const execute = c.executeQuery.bind(c);
+    c.executeQuery = (query) => {
+      onQuery(query.sql);
+      return execute(query);
+    };
+  };
+}
+
+/**
  * One entity set and one migration history for both drivers: PostgreSQL when DATABASE_URL is set,
  * otherwise PGlite persisted in DATA_DIR.
  */
@@ -33,9 +48,10 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
     // Rows are read through Kysely on the hot paths; entities only on writes, one level deep.
     loadStrategy: 'select-in',
     allowGlobalContext: false,
-    debug: overrides.onQuery ? ['query'] : false,
-    logger: overrides.onQuery ? (message: string) => overrides.onQuery!(message) : () => {},
+    debug: false,
+    logger: () => {},
     colors: false,
+    ...(overrides.onQuery ? { onCreateConnection: observeQueries(overrides.onQuery) } : {}),
   };
   if (overrides.pglite) {
     return { ...common, driver: PgliteDriver, dbName: 'memory://', driverOptions: { pglite: overrides.pglite } };

@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { DB } from '../../src/db/schema.ts';
+import type { TestApp } from './app.ts';
+import { request, type Reply, type RequestOptions } from './http.ts';
+
+/** An authenticated client for one test app: every factory goes through the public API. */
+export interface Api {
+  get(path: string, options?: RequestOptions): Promise<Reply>;
+  post(path: string, json?: unknown, options?: RequestOptions): Promise<Reply>;
+  put(path: string, json?: unknown, options?: RequestOptions): Promise<Reply>;
+  delete(path: string, options?: RequestOptions): Promise<Reply>;
+  forum(fields?: Record<string, unknown>): Promise<any>;
+  category(forumId: number, fields?: Record<string, unknown>): Promise<any>;
+  status(fields?: Record<string, unknown>): Promise<any>;
+  label(fields?: Record<string, unknown>): Promise<any>;
+  user(fields?: Record<string, unknown>): Promise<any>;
+  suggestion(forumId: number, fields?: Record<string, unknown>): Promise<any>;
+}
+
+const unique = () => randomUUID().slice(0, 8);
+
+export async function api(app: TestApp, token?: string): Promise<Api> {
+  const bearer = token ?? (await app.token());
+  const call = (method: string, path: string, options: RequestOptions = {}) =>
+    request(app.url, method, `/api/v2/admin${path}`, { token: bearer, ...options });
+  const create = async (collection: string, path: string, json: unknown) => {
+    const reply = await call('POST', path, { json });
+    if (reply.status !== 200) throw new Error(`POST ${path} → ${reply.status} ${reply.text}`);
+    return reply.body[collection][0];
+  };
+  return {
+    get: (path, options) => call('GET', path, options),
+    post: (path, json, options) => call('POST', path, { ...(json === undefined ? {} : { json }), ...options }),
+    put: (path, json, options) => call('PUT', path, { ...(json === undefined ? {} : { json }), ...options }),
+    delete: (path, options) => call('DELETE', path, options),
+    forum: (fields = {}) => create('forums', '/forums', { name: `Forum ${unique()}`, ...fields }),
+    category: (forumId, fields = {}) => create('categories', '/categories', { name: `Category ${unique()}`, links: { forum: forumId }, ...fields }),
+    status: (fields = {}) => create('statuses', '/statuses', { name: `status ${unique()}`, ...fields }),
+    label: (fields = {}) => create('labels', '/labels', { name: `Label ${unique()}`, ...fields }),
+    user: (fields = {}) => create('users', '/users/find_or_create', { email: `${unique()}@example.com`, name: 'Test User', ...fields }),
+    suggestion: (forumId, fields = {}) => {
+      const { links, ...rest } = fields as { links?: Record<string, unknown> };
+      return create('suggestions', '/suggestions', { title: `Idea ${unique()}`, ...rest, links: { forum: forumId, ...links } });
+    },
+  };
+}
+
+/**
+ * Inserts many suggestions straight into the database (for pagination tests that need 1,000 rows with
+ * identical timestamps); returns their ids in ascending order.
+ */
+export async function insertSuggestions(
+  app: TestApp,
+  forumId: number,
+  count: number,
+  fields: { created_at?: Date; updated_at?: Date; title?: (i: number) => string } = {},
+): Promise<number[]> {
+  const db = app.server.db.orm.em.fork().getKysely<DB>();
+  const at = fields.created_at ?? new Date('2024-01-15T10:30:00Z');
+  const rows = Array.from({ length: count }, (_, i) => ({
+    title: fields.title?.(i) ?? `Bulk ${i}`,
+    forum_id: forumId,
+    state: 'approved',
+    created_at: at,
+    updated_at: fields.updated_at ?? at,
+  }));
+  const ids: number[] = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    const inserted = await db.insertInto('suggestions').values(rows.slice(i, i + 500)).returning('id').execute();
+    ids.push(...inserted.map((r) => Number(r.id)));
+  }
+  return ids.sort((a, b) => a - b);
+}
