@@ -4,7 +4,8 @@ import path from 'node:path';
 export interface Config {
   port: number;
   host: string;
-  publicUrl: string;
+  /** Base of URLs in payloads; undefined: the address the server actually listens on. */
+  publicUrl: string | undefined;
   /** `postgres://…` selects PostgreSQL; undefined selects embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
   dataDir: string;
@@ -69,8 +70,7 @@ export function loadConfig(env: Env = process.env): Config {
   const port = int(env, 'PORT', 3000);
   if (port > 65535) throw new ConfigError('PORT must be at most 65535');
   const host = env.HOST?.trim() || '0.0.0.0';
-  const publicHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-  const publicUrl = (env.PUBLIC_URL?.trim() || `http://${publicHost}:${port}`).replace(/\/+$/, '');
+  const publicUrl = env.PUBLIC_URL?.trim().replace(/\/+$/, '') || undefined;
   const tokenSecret = env.TOKEN_SECRET || undefined;
   if (tokenSecret !== undefined && tokenSecret.length < MIN_TOKEN_SECRET_LENGTH) {
     throw new ConfigError(`TOKEN_SECRET must be at least ${MIN_TOKEN_SECRET_LENGTH} characters`);

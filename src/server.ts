@@ -25,19 +25,11 @@ export interface StartOptions {
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
   const db = await openDatabase(config, options.orm);
-  let server: http.Server;
+  const server = http.createServer();
+  let url: string;
   try {
     await options.beforeListen?.(db);
     const signingKey = await loadSigningKey(db.orm, config);
-    const app = createApp({
-      config,
-      orm: db.orm,
-      log: options.log,
-      signingKey,
-      clock: options.clock ?? Date.now,
-      env: { publicUrl: config.publicUrl },
-    });
-    server = http.createServer(app.callback());
     // Above common load-balancer idle timeouts (60 s), so the balancer closes idle sockets first.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
@@ -48,13 +40,24 @@ export async function startServer(config: Config, options: StartOptions): Promis
         resolve();
       });
     });
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
+    // The app is built once the port is known: payload URLs default to the address actually bound.
+    const app = createApp({
+      config,
+      orm: db.orm,
+      log: options.log,
+      signingKey,
+      clock: options.clock ?? Date.now,
+      env: { publicUrl: config.publicUrl ?? url },
+    });
+    server.on('request', app.callback());
   } catch (error) {
+    server.close();
     await db.close();
     throw error;
   }
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>

@@ -39,6 +39,8 @@ export async function withSuggestionLocked(
     const s = await load(tx, id, missing);
     const before = currentContribution(s);
     await change(tx, s);
+    // Link-only changes (labels) do not touch a scalar column, so stamp the change explicitly.
+    s.updatedAt = new Date();
     await tx.flush();
     await applyContribution(tx.getKysely(), before, currentContribution(s));
     return s.id;

@@ -35,7 +35,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 
 export interface TestApp {
   url: string;
-  config: Config;
+  config: Config & { publicUrl: string };
   server: RunningServer;
   /** Every SQL statement the app ran since the last `sql.length = 0`. */
   sql: string[];
@@ -73,7 +73,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   });
   const app: TestApp = {
     url: server.url,
-    config,
+    // Payload URLs default to the bound address, which is only known once the server listens.
+    config: { ...config, publicUrl: config.publicUrl ?? server.url },
     server,
     sql,
     clock,
