@@ -1,8 +1,5 @@
 import type { MikroORM } from '@mikro-orm/sql';
-import type { InferKyselyDB } from '@mikro-orm/sql';
-import type { ApiClientSchema } from '../entities/api-client.ts';
-
-type DB = InferKyselyDB<typeof ApiClientSchema>;
+import type { DB } from '../db/schema.ts';
 
 export interface StoredClient {
   id: number;
@@ -15,23 +12,26 @@ export interface StoredClient {
 
 /** Plain-row reads of API clients for the token endpoint and the Bearer check (hot paths: no hydration). */
 export function createClientStore(orm: MikroORM) {
-  const db = () => orm.em.getKysely<DB>();
-  const columns = ['id', 'key', 'secret_hash', 'generation', 'revoked_at', 'user_id'] as const;
-  const toClient = (row: { id: number; key: string; secret_hash: string; generation: number; revoked_at: Date | null; user_id: number }): StoredClient => ({
+  const query = () =>
+    orm.em
+      .getKysely<DB>()
+      .selectFrom('api_clients')
+      .select(['id', 'key', 'secret_hash', 'generation', 'revoked_at', 'user_id']);
+  const toClient = (row: Awaited<ReturnType<ReturnType<typeof query>['executeTakeFirstOrThrow']>>): StoredClient => ({
     id: row.id,
     key: row.key,
     secretHash: row.secret_hash,
     generation: row.generation,
-    revoked: row.revoked_at !== null,
+    revoked: row.revoked_at != null,
     userId: row.user_id,
   });
   return {
     async byKey(key: string): Promise<StoredClient | undefined> {
-      const row = await db().selectFrom('api_clients').select(columns).where('key', '=', key).executeTakeFirst();
+      const row = await query().where('key', '=', key).executeTakeFirst();
       return row && toClient(row);
     },
     async byId(id: number): Promise<StoredClient | undefined> {
-      const row = await db().selectFrom('api_clients').select(columns).where('id', '=', id).executeTakeFirst();
+      const row = await query().where('id', '=', id).executeTakeFirst();
       return row && toClient(row);
     },
   };

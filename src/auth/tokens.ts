@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Config } from '../config.ts';
+import type { DB } from '../db/schema.ts';
 
 /** Fixed claims: tokens from another deployment kind or purpose never verify here. */
 export const TOKEN_ISSUER = 'uservoice-compatible-server';
@@ -26,7 +27,7 @@ export class InvalidTokenError extends Error {}
  */
 export async function loadSigningKey(orm: MikroORM, config: Config): Promise<string> {
   if (config.tokenSecret) return config.tokenSecret;
-  const db = orm.em.getKysely<{ settings: { key: string; value: string; created_at: Date } }>();
+  const db = orm.em.getKysely<DB>();
   await db
     .insertInto('settings')
     .values({ key: SIGNING_KEY_SETTING, value: randomBytes(48).toString('base64url'), created_at: new Date() })

@@ -1,7 +1,5 @@
-import type { PresentEnv, ResourceDef, Row } from './define.ts';
-import { present } from './define.ts';
+import { manyAlias, present, type PresentEnv, type ResourceDef, type Row } from './define.ts';
 import { registry } from './registry.ts';
-import { manyAlias } from './define.ts';
 import { rowsByIds, type AnyDb } from './rows.ts';
 
 export interface Pagination {
@@ -70,17 +68,22 @@ export async function buildDocument(
     frontier = next;
   }
 
-  const doc: Row = {};
-  const present_: Array<[ResourceDef, Row[]]> = [[primary, rows]];
-  doc[primary.type] = rows.map((row) => present(primary, row, env));
+  const doc: Row = { [primary.type]: rows.map((row) => present(primary, row, env)) };
+  const collections: ResourceDef[] = [primary];
   for (const [type, byId] of loaded) {
     const def = registry.get(type)!;
-    const sorted = [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id));
-    doc[type] = sorted.map((row) => present(def, row, env));
-    present_.push([def, sorted]);
+    doc[type] = [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id)).map((row) => present(def, row, env));
+    collections.push(def);
+  }
+  // A requested type that this document links to but no record references still gets its (empty) key.
+  for (const type of wanted) {
+    if (doc[type] === undefined && collections.some((def) => def.links.some((link) => link.type === type))) {
+      doc[type] = [];
+      collections.push(registry.get(type)!);
+    }
   }
   const links: Row = {};
-  for (const [def] of present_) {
+  for (const def of collections) {
     for (const link of def.links) links[`${def.type}.${link.name}`] = { type: link.type };
   }
   doc.links = links;

@@ -170,6 +170,15 @@ describe('includes', () => {
     });
   });
 
+  it('gives a requested type an empty array when no record links to one', async () => {
+    const forum = await a.forum();
+    const s = await a.suggestion(forum.id);
+    const reply = await a.get(`/suggestions/${s.id}?includes=statuses,categories`);
+    expect(reply.body.statuses).toEqual([]);
+    expect(reply.body.categories).toEqual([]);
+    expect(reply.body.links['categories.forum']).toEqual({ type: 'forums' });
+  });
+
   it('resolves transitively: forums.updated_by users and parent labels are loaded in a second round', async () => {
     const editor = await a.user({ name: 'Forum Editor' });
     const forum = await a.forum();
