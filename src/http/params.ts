@@ -78,7 +78,7 @@ export function boolParam(query: Record<string, QueryValue>, name: string): bool
   return value;
 }
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /**
  * ISO-8601 in every form UserVoice clients send: `…Z`, `….000Z`, `…+00:00`, .NET's seven fractional
@@ -88,8 +88,13 @@ export function parseTimestamp(text: string): Date | undefined {
   const match = TIMESTAMP.exec(text.trim().replace(/ (\d{2}:?\d{2})$/, '+$1'));
   if (!match) return undefined;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = match;
+  // Date rolls 2024-02-30 over to March; PostgreSQL rejects it. Refuse impossible calendar dates.
+  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  if (day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
+    return undefined;
+  }
   const ms = frac ? Math.floor(Number(`0${frac}`) * 1000) : 0;
-  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
+  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.length > 3 ? zone.slice(-2) : '00'}`;
   const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}${offset}`);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
@@ -161,6 +166,20 @@ function decodeCursor(text: string): Cursor {
   throw new BadRequestError('The cursor is not valid');
 }
 
+/** Cursors are opaque but not signed: check the position value can be cast to the sort column's type. */
+function cursorValueFits(value: string | null, sort: Sort): boolean {
+  if (sort.def.column === 'id') return value === null;
+  if (value === null) return false;
+  switch (sort.def.type) {
+    case 'integer':
+      return /^-?\d{1,18}$/.test(value);
+    case 'timestamp':
+      return parseTimestamp(value) !== undefined;
+    case 'string':
+      return !value.includes('\u0000');
+  }
+}
+
 export interface ListParams {
   page: number;
   perPage: number;
@@ -184,6 +203,7 @@ export function parseListParams(ctx: AppContext, def: ResourceDef): ListParams {
     cursor = decodeCursor(cursorText);
     const sortKey = `${sort.desc ? '-' : ''}${sort.field}`;
     if (cursor.sort !== sortKey) throw new BadRequestError('The cursor belongs to another sort order');
+    if (!cursorValueFits(cursor.value, sort)) throw new BadRequestError('The cursor is not valid');
     page = cursor.page;
   }
   return {
