@@ -35,24 +35,27 @@ async function refreshPaths(tx: EntityManager): Promise<void> {
 
 export async function saveLabel(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
   return em.transactional(async (tx) => {
-    const label =
-      id === undefined ? tx.create(Label, { name: input.get('name') as string, fullName: '' }) : await tx.findOne(Label, id);
-    if (!label) throw new RecordNotFoundError();
+    // Look everything up before creating anything: a query auto-flushes pending entities.
+    const label = id === undefined ? undefined : await tx.findOne(Label, id);
+    if (id !== undefined && !label) throw new RecordNotFoundError();
+    let parent: Label | null | undefined;
+    const errors: Record<string, string[]> = {};
     if (input.has('links.parent')) {
       const parentId = input.get('links.parent') as number | null;
-      const parent = parentId === null ? null : await tx.findOne(Label, parentId);
-      input.check(parentId !== null && !parent ? { 'links.parent': ['does not exist'] } : {});
-      for (let p = parent, depth = 1; p; p = p.parent ? await tx.findOne(Label, p.parent.id) : null, depth++) {
-        if (id !== undefined && p.id === id) throw new ValidationError({ 'links.parent': ['would make the label its own ancestor'] });
-        if (depth >= MAX_DEPTH) throw new ValidationError({ 'links.parent': [`nests deeper than ${MAX_DEPTH} levels`] });
+      parent = parentId === null ? null : await tx.findOne(Label, parentId);
+      if (parentId !== null && !parent) errors['links.parent'] = ['does not exist'];
+      for (let p = parent ?? null, depth = 1; p && !errors['links.parent']; p = p.parent ? await tx.findOne(Label, p.parent.id) : null, depth++) {
+        if (id !== undefined && p.id === id) errors['links.parent'] = ['would make the label its own ancestor'];
+        else if (depth >= MAX_DEPTH) errors['links.parent'] = [`nests deeper than ${MAX_DEPTH} levels`];
       }
-      label.parent = parent;
     }
-    input.check();
-    if (input.has('name')) label.name = input.get('name') as string;
+    input.check(errors);
+    const target = label ?? tx.create(Label, { name: input.get('name') as string, fullName: '' });
+    if (input.has('name')) target.name = input.get('name') as string;
+    if (parent !== undefined) target.parent = parent;
     await tx.flush();
     await refreshPaths(tx);
-    return label.id;
+    return target.id;
   });
 }
 
@@ -68,15 +71,18 @@ export async function deleteLabel(em: EntityManager, id: number): Promise<void> 
 /** POST /admin/labels/attach|detach: idempotent; keeps the label's open_suggestions_count exact. */
 export async function setLabel(em: EntityManager, labelId: number, suggestionId: number, attached: boolean): Promise<void> {
   const errors: Record<string, string[]> = {};
+  if ((await em.count(Label, { id: labelId })) === 0) errors['links.label'] = ['does not exist'];
+  if ((await em.count(Suggestion, { id: suggestionId })) === 0) errors['links.suggestion'] = ['does not exist'];
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
   await withSuggestionLocked(
     em,
     suggestionId,
-    async (tx, suggestion: Suggestion) => {
+    async (tx, suggestion) => {
       const label = await tx.findOne(Label, labelId);
-      if (!label) errors['links.label'] = ['does not exist'];
-      if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-      if (attached) suggestion.labels.add(label!);
-      else suggestion.labels.remove(label!);
+      // Deleted since the check above.
+      if (!label) throw new ValidationError({ 'links.label': ['does not exist'] });
+      if (attached) suggestion.labels.add(label);
+      else suggestion.labels.remove(label);
     },
     () => new ValidationError({ 'links.suggestion': ['does not exist'] }),
   );
