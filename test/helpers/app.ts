@@ -51,6 +51,8 @@ export interface TestApp {
 
 export interface TestAppOptions {
   env?: Record<string, string>;
+  /** Collect the server's log lines (at level info) instead of discarding them. */
+  logs?: string[];
 }
 
 /** The real server on 127.0.0.1 and a free port, over this file's own database. */
@@ -67,7 +69,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   const sql: string[] = [];
   const clock: { now: number | undefined } = { now: undefined };
   const server = await startServer(config, {
-    log: createLogger(config.logLevel),
+    log: options.logs ? createLogger('info', (line) => options.logs!.push(line)) : createLogger(config.logLevel),
     orm: { pglite: database.pglite, onQuery: (line) => sql.push(line) },
     clock: () => clock.now ?? Date.now(),
   });
