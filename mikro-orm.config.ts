@@ -6,6 +6,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { loadConfig, type Config } from './src/config.ts';
 import { entities } from './src/entities/index.ts';
 import { migrationsList } from './src/migrations/index.ts';
+import { RATE_LIMIT_TABLE } from './src/limits/limiters.ts';
 
 export interface OrmOverrides {
   /** Hand the ORM an already-open PGlite (tests give each file its own in-memory copy). */
@@ -45,6 +46,8 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
       snapshotName: '.snapshot',
       silent: true,
     },
+    // The rate limiter creates and owns its counter table (PostgreSQL only): schema diffs must not drop it.
+    schemaGenerator: { skipTables: [RATE_LIMIT_TABLE] },
     // Rows are read through Kysely on the hot paths; entities only on writes, one level deep.
     loadStrategy: 'select-in',
     allowGlobalContext: false,

@@ -8,13 +8,19 @@ import { createTokenService } from './auth/tokens.ts';
 import { bearerAuth } from './http/auth.ts';
 import { parseBody } from './http/body.ts';
 import { forkEm } from './http/em.ts';
+import { rateLimit } from './http/rate-limit.ts';
+import { tokenGuard } from './http/token-guard.ts';
+import type { RateLimits } from './limits/limiters.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './http/errors.ts';
 import { requestLog } from './http/request-log.ts';
 import type { AppState } from './http/state.ts';
 import type { PresentEnv } from './resources/define.ts';
+import type { UrlSigner } from './auth/url-signing.ts';
+import type { BlobStore } from './storage/index.ts';
 import { healthRouter } from './routes/health.ts';
 import { oauthRouter } from './routes/oauth.ts';
+import { attachmentsRouter, downloadsRouter } from './routes/attachments.ts';
 import { catalogRouter } from './routes/catalog.ts';
 import { labelsRouter } from './routes/labels.ts';
 import { suggestionsRouter } from './routes/suggestions.ts';
@@ -41,12 +47,18 @@ export interface AppDeps {
   /** Milliseconds since the epoch; injected so tests can move time without faking timers. */
   clock: () => number;
   env: PresentEnv;
+  /** Signs and checks attachment download links. */
+  urls: UrlSigner;
+  /** Attachment bytes. */
+  store: BlobStore;
+  /** Rate-limit counters (limits/limiters.ts), built once at startup. */
+  limits: RateLimits;
 }
 
 /**
  * Builds the Koa application. The middleware order is the architecture:
  * request log (sees the final status) → error renderer → routes; admin routes add
- * Bearer auth → body parsing → one EntityManager fork per request.
+ * Bearer auth → per-client rate limit (unless disabled) → body parsing → one EntityManager fork per request.
  */
 export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
@@ -54,14 +66,16 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   const clients = createClientStore(deps.orm);
 
   const admin = new Router<AppState>({ prefix: '/admin' });
-  admin.use(bearerAuth(tokens, clients), parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
-  for (const router of [suggestionsRouter(deps), catalogRouter(deps), labelsRouter(deps), usersRouter(deps)]) {
+  const { limits } = deps;
+  const limited = limits.api ? [rateLimit(limits.api, deps.clock, limits.windowSeconds)] : [];
+  admin.use(bearerAuth(tokens, clients), ...limited, parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
+  for (const router of [suggestionsRouter(deps), catalogRouter(deps), labelsRouter(deps), usersRouter(deps), attachmentsRouter(deps)]) {
     admin.use(router.routes());
   }
 
   const api = new Router<AppState>({ prefix: '/api/v2' });
-  const oauth = oauthRouter(tokens, clients, deps.config.bodyLimitBytes);
-  api.use(oauth.routes(), admin.routes());
+  const oauth = oauthRouter(tokens, clients, deps.config.bodyLimitBytes, tokenGuard(limits.tokenFailures, limits.windowSeconds));
+  api.use(oauth.routes(), downloadsRouter(deps).routes(), admin.routes());
 
   const root = new Router<AppState>();
   root.use(healthRouter(deps.orm).routes(), api.routes());

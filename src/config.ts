@@ -10,10 +10,13 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   uploadsDir: string;
+  /** Unlinked uploads older than this many seconds are removed by the sweeper. */
+  attachmentOrphanTtl: number;
   /** HMAC key for access tokens; undefined means "generate once and keep it in the database". */
   tokenSecret: string | undefined;
   /** Access-token lifetime in seconds. */
   tokenTtl: number;
+  /** Per-client request budget per minute; 0 disables the per-client limit (and its headers). */
   rateLimitPerMinute: number;
   redisUrl: string | undefined;
   /** undefined = default (seed an empty embedded database, never seed PostgreSQL). */
@@ -88,9 +91,10 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
     uploadsDir: path.resolve(env.UPLOADS_DIR?.trim() || './uploads'),
+    attachmentOrphanTtl: duration(env, 'ATTACHMENT_ORPHAN_TTL', 24 * 3600),
     tokenSecret,
     tokenTtl: duration(env, 'TOKEN_TTL', 30 * 86400),
-    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 300, 1),
+    rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 300, 0),
     redisUrl: env.REDIS_URL?.trim() || undefined,
     seedDemo: bool(env, 'SEED_DEMO'),
     logLevel,

@@ -55,7 +55,12 @@ async function main(): Promise<void> {
     throw error;
   }
   process.stdout.write(banner(running.url, demo));
-  log.info('listening', { url: running.url, database: config.databaseUrl ? 'postgresql' : 'pglite' });
+  log.info('listening', {
+    url: running.url,
+    database: config.databaseUrl ? 'postgresql' : 'pglite',
+    rate_limit_store: running.limits.store,
+    rate_limit_per_minute: config.rateLimitPerMinute || 'off',
+  });
 
   const stop = (signal: string) => {
     log.info('shutting down', { signal });

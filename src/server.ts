@@ -6,11 +6,30 @@ import type { OrmOverrides } from '../mikro-orm.config.ts';
 import { createApp } from './app.ts';
 import { loadSigningKey } from './auth/tokens.ts';
 import { openDatabase, type Database } from './db/index.ts';
+import { createRateLimits, type RateLimits } from './limits/limiters.ts';
+import { createUrlSigner } from './auth/url-signing.ts';
+import { localStore } from './storage/local.ts';
+import type { BlobStore } from './storage/index.ts';
+import { sweepAttachments } from './services/attachments.ts';
+
+const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** Runs the attachment sweeper now and then hourly; a failed sweep is logged and retried next time. */
+function startSweeper(db: Database, store: BlobStore, config: Config, log: Logger, clock: () => number): NodeJS.Timeout {
+  const sweep = () =>
+    sweepAttachments(db.orm.em.fork(), store, config.attachmentOrphanTtl, new Date(clock()), log).catch((error: unknown) =>
+      log.warn('attachment sweep failed', { error: String(error) }),
+    );
+  void sweep();
+  return setInterval(sweep, SWEEP_INTERVAL_MS).unref();
+}
 
 export interface RunningServer {
   url: string;
   db: Database;
   server: http.Server;
+  /** Rate-limit counters (tests read buckets from here). */
+  limits: RateLimits;
   /** Stops accepting, lets in-flight requests finish (bounded by shutdownTimeoutMs), closes the database. */
   shutdown(): Promise<void>;
 }
@@ -21,15 +40,21 @@ export interface StartOptions {
   clock?: () => number;
   /** Runs after migrations, before the port opens (the demo seed). */
   beforeListen?: (db: Database) => Promise<void>;
+  /** Rate-limit window length; one minute unless a test needs windows that end quickly. */
+  rateLimitWindowSeconds?: number;
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
   const db = await openDatabase(config, options.orm);
   const server = http.createServer();
+  const store = localStore(config.uploadsDir);
+  let sweeper: NodeJS.Timeout | undefined;
   let url: string;
+  let limits: RateLimits | undefined;
   try {
     await options.beforeListen?.(db);
     const signingKey = await loadSigningKey(db.orm, config);
+    limits = await createRateLimits({ config, orm: db.orm, log: options.log, windowSeconds: options.rateLimitWindowSeconds });
     // Above common load-balancer idle timeouts (60 s), so the balancer closes idle sockets first.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
@@ -44,20 +69,29 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
     // The app is built once the port is known: payload URLs default to the address actually bound.
+    const clock = options.clock ?? Date.now;
+    const publicUrl = config.publicUrl ?? url;
+    const urls = createUrlSigner(signingKey, publicUrl, clock);
     const app = createApp({
       config,
       orm: db.orm,
       log: options.log,
       signingKey,
-      clock: options.clock ?? Date.now,
-      env: { publicUrl: config.publicUrl ?? url },
+      clock,
+      env: { publicUrl, signedUrl: urls.sign },
+      urls,
+      store,
+      limits,
     });
     server.on('request', app.callback());
+    sweeper = startSweeper(db, store, config, options.log, clock);
   } catch (error) {
     server.close();
+    await limits?.close();
     await db.close();
     throw error;
   }
+  const rateLimits = limits;
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
@@ -77,7 +111,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
       }
       clearInterval(reaper);
       clearTimeout(timer);
+      clearInterval(sweeper);
+      await rateLimits.close();
       await db.close();
     })());
-  return { url, db, server, shutdown };
+  return { url, db, server, limits: rateLimits, shutdown };
 }

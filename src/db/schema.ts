@@ -1,5 +1,6 @@
 import type { InferKyselyDB } from '@mikro-orm/sql';
 import type { ApiClientSchema } from '../entities/api-client.ts';
+import type { AttachmentSchema } from '../entities/attachment.ts';
 import type { CategorySchema } from '../entities/category.ts';
 import type { ForumSchema } from '../entities/forum.ts';
 import type { LabelSchema } from '../entities/label.ts';
@@ -18,4 +19,5 @@ export type DB = InferKyselyDB<
   | typeof StatusSchema
   | typeof LabelSchema
   | typeof SuggestionSchema
+  | typeof AttachmentSchema
 >;

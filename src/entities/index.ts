@@ -1,4 +1,5 @@
 import { ApiClientSchema } from './api-client.ts';
+import { AttachmentSchema } from './attachment.ts';
 import { CategorySchema } from './category.ts';
 import { ForumSchema } from './forum.ts';
 import { LabelSchema } from './label.ts';
@@ -8,6 +9,7 @@ import { SuggestionSchema } from './suggestion.ts';
 import { UserSchema } from './user.ts';
 
 export { ApiClient } from './api-client.ts';
+export { Attachment } from './attachment.ts';
 export { Category } from './category.ts';
 export { Forum } from './forum.ts';
 export { Label } from './label.ts';
@@ -26,4 +28,5 @@ export const entities = [
   StatusSchema,
   LabelSchema,
   SuggestionSchema,
+  AttachmentSchema,
 ];

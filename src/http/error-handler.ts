@@ -37,6 +37,10 @@ function fromForeign(error: unknown): ApiError | undefined {
 
 function toOAuth(error: ApiError): OAuthError {
   if (error.status >= 500) return new OAuthError(error.status, 'server_error', 'The server could not answer');
+  // The brute-force guard: stays a 429, keeps Retry-After, in the OAuth shape this route speaks.
+  if (error.status === 429) {
+    return new OAuthError(429, 'rate_limit_exceeded', 'Too many failed client authentications; retry after Retry-After seconds', error.headers);
+  }
   const message = typeof error.details.message === 'string' ? error.details.message : 'The request is malformed';
   return new OAuthError(error.status === 413 ? 413 : 400, 'invalid_request', message);
 }

@@ -69,6 +69,13 @@ export class PayloadTooLargeError extends ApiError {
   }
 }
 
+/** 429 `{"errors":{"error":"rate_limit_exceeded"}}`; Retry-After in whole seconds (RFC 9110 §10.2.3). */
+export class RateLimitExceededError extends ApiError {
+  constructor(retryAfterSeconds: number) {
+    super(429, 'rate_limit_exceeded', undefined, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+  }
+}
+
 export class ServiceUnavailableError extends ApiError {
   constructor(message: string) {
     super(503, 'service_unavailable', message);
@@ -90,7 +97,13 @@ export class ValidationError extends ApiError {
 /** The token endpoint speaks OAuth 2.0 (RFC 6749 §5.2) instead of the `errors` envelope. */
 export class OAuthError extends Error {
   readonly status: number;
-  readonly code: 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'unauthorized_client' | 'server_error';
+  readonly code:
+    | 'invalid_request'
+    | 'invalid_client'
+    | 'unsupported_grant_type'
+    | 'unauthorized_client'
+    | 'server_error'
+    | 'rate_limit_exceeded';
   readonly headers: Record<string, string>;
   constructor(
     status: number,

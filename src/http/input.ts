@@ -3,7 +3,7 @@ import { BadRequestError, ValidationError } from './errors.ts';
 import { parseBool, parseId, parseTimestamp } from './params.ts';
 import type { AppContext } from './state.ts';
 
-export type InputValue = string | number | boolean | Date | null;
+export type InputValue = string | number | boolean | Date | null | string[];
 
 /**
  * Validated write input keyed by wire name (`title`, `links.forum`): only valid values of keys the client
@@ -22,6 +22,18 @@ export class Input extends Map<string, InputValue> {
 }
 
 const INT32_MAX = 2_147_483_647;
+const MAX_TOKENS = 50;
+const TOKEN = /^[0-9a-f]{32}$/i;
+
+/** `attachment_tokens`: a comma string (UserVoice's form) or an array of strings (JSON). */
+function tokens(raw: unknown): string[] | { error: string } {
+  const list = raw === null ? [] : Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
+  if (!list || list.some((t) => typeof t !== 'string')) return { error: 'is invalid' };
+  const clean = [...new Set((list as string[]).map((t) => t.trim().toLowerCase()).filter(Boolean))];
+  if (clean.length > MAX_TOKENS) return { error: `has more than ${MAX_TOKENS} tokens` };
+  if (clean.some((t) => !TOKEN.test(t))) return { error: 'contains an unknown token' };
+  return clean;
+}
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIME_TYPES = ['text/plain', 'text/html'];
 
@@ -46,6 +58,7 @@ export function bodyFields(ctx: AppContext, singular: string): Map<string, unkno
 
 function coerce(rule: WritableDef, raw: unknown): InputValue | { error: string } {
   const invalid = { error: 'is invalid' };
+  if (rule.type === 'tokens') return tokens(raw);
   if (raw === null || raw === '') {
     if (rule.required && !rule.nullable) return { error: "can't be blank" };
     return rule.nullable || rule.type === 'string' || rule.type === 'text' ? null : invalid;
@@ -83,6 +96,8 @@ function coerce(rule: WritableDef, raw: unknown): InputValue | { error: string }
       if (typeof raw !== 'string') return invalid;
       return parseTimestamp(raw) ?? invalid;
     }
+    default:
+      return invalid;
   }
 }
 
@@ -100,7 +115,7 @@ export function readInput(ctx: AppContext, def: ResourceDef, mode: 'create' | 'u
       continue;
     }
     const value = coerce(rule, fields.get(name));
-    if (value !== null && typeof value === 'object' && !(value instanceof Date)) errors[name] = [value.error];
+    if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Array.isArray(value)) errors[name] = [value.error];
     else input.set(name, value);
   }
   return input;

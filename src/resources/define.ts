@@ -9,6 +9,8 @@ export type Row = Record<string, unknown>;
 /** What presentation may depend on besides the row. */
 export interface PresentEnv {
   publicUrl: string;
+  /** An absolute, signed, expiring URL for a path served by this server (attachment downloads). */
+  signedUrl(path: string): string;
 }
 
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'timestamp' | 'object';
@@ -60,7 +62,7 @@ export interface SortDef {
 }
 
 /** Kinds of writable input and how they are validated (http/input.ts). */
-export type WritableType = 'string' | 'text' | 'boolean' | 'integer' | 'timestamp' | 'ref' | 'color' | 'email' | 'mime';
+export type WritableType = 'string' | 'text' | 'boolean' | 'integer' | 'timestamp' | 'ref' | 'color' | 'email' | 'mime' | 'tokens';
 
 export interface WritableDef {
   type: WritableType;

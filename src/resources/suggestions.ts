@@ -94,5 +94,6 @@ export const suggestions = defineResource({
     'links.forum': { type: 'ref', required: true },
     'links.category': { type: 'ref', nullable: true },
     'links.status': { type: 'ref', nullable: true },
+    attachment_tokens: { type: 'tokens' },
   },
 });

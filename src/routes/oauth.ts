@@ -4,7 +4,7 @@ import { secretMatches } from '../auth/secrets.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import { parseBody } from '../http/body.ts';
 import { OAuthError } from '../http/errors.ts';
-import type { AppContext, AppState } from '../http/state.ts';
+import type { AppContext, AppMiddleware, AppState } from '../http/state.ts';
 
 const PARAMS = ['grant_type', 'client_id', 'client_secret'] as const;
 type Param = (typeof PARAMS)[number];
@@ -49,8 +49,11 @@ function basicCredentials(ctx: AppContext): { id: string; secret: string } | und
   }
 }
 
-/** POST /api/v2/oauth/token — the client_credentials grant, as UserVoice's clients call it. */
-export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimitBytes: number): Router<AppState> {
+/**
+ * POST /api/v2/oauth/token — the client_credentials grant, as UserVoice's clients call it. `guard` (the
+ * per-IP brute-force limiter) runs before the body is read and sees every failure.
+ */
+export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimitBytes: number, guard: AppMiddleware): Router<AppState> {
   const router = new Router<AppState>();
   router.post(
     '/oauth/token',
@@ -59,6 +62,7 @@ export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimi
       ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
       await next();
     },
+    guard,
     parseBody(bodyLimitBytes),
     async (ctx) => {
       const params = collectParams(ctx);

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { Category, Forum, Status, Suggestion, User } from '../entities/index.ts';
 import { RecordNotFoundError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
+import { claimAttachments, linkAttachments } from './attachments.ts';
 import { applyContribution, contribution, type Contribution } from './counters.ts';
 
 export type SuggestionAction = 'approve' | 'publish' | 'spam' | 'unremove';
@@ -47,9 +48,13 @@ export async function withSuggestionLocked(
   });
 }
 
-/** Resolves and checks forum, category and status against each other; 422 naming every bad link. */
+/**
+ * Resolves and checks forum, category, status and attachment tokens; one 422 naming every bad field.
+ * Attachments are claimed (row-locked) here and linked once the suggestion has its id.
+ */
 async function resolveLinks(tx: EntityManager, input: Input, current?: Suggestion) {
-  const errors: Record<string, string[]> = {};
+  const claim = await claimAttachments(tx, (input.get('attachment_tokens') as string[] | undefined) ?? [], current && { suggestionId: current.id });
+  const errors: Record<string, string[]> = { ...claim.errors };
   let forum = current?.forum as Forum | undefined;
   if (input.has('links.forum')) {
     forum = (await tx.findOne(Forum, input.get('links.forum') as number)) ?? undefined;
@@ -73,7 +78,7 @@ async function resolveLinks(tx: EntityManager, input: Input, current?: Suggestio
   }
   if (forum?.categoryRequired && !category && !errors['links.category']) errors['links.category'] = ["can't be blank"];
   input.check(errors);
-  return { forum: forum!, category, status };
+  return { forum: forum!, category, status, attachmentIds: claim.ids };
 }
 
 function applyScalars(s: Suggestion, input: Input): void {
@@ -91,7 +96,7 @@ function applyStatus(s: Suggestion, status: Status | null, now: Date): void {
 
 export async function createSuggestion(em: EntityManager, input: Input, creatorId: number, now: Date): Promise<number> {
   return em.transactional(async (tx) => {
-    const { forum, category, status } = await resolveLinks(tx, input);
+    const { forum, category, status, attachmentIds } = await resolveLinks(tx, input);
     const s = tx.create(Suggestion, {
       title: input.get('title') as string,
       forum,
@@ -103,6 +108,7 @@ export async function createSuggestion(em: EntityManager, input: Input, creatorI
     applyScalars(s, input);
     applyStatus(s, status, now);
     await tx.flush();
+    await linkAttachments(tx, attachmentIds, { suggestionId: s.id });
     await applyContribution(tx.getKysely(), null, currentContribution(s));
     return s.id;
   });
@@ -110,7 +116,8 @@ export async function createSuggestion(em: EntityManager, input: Input, creatorI
 
 export async function updateSuggestion(em: EntityManager, id: number, input: Input, now: Date): Promise<number> {
   return withSuggestionLocked(em, id, async (tx, s) => {
-    const { forum, category, status } = await resolveLinks(tx, input, s);
+    const { forum, category, status, attachmentIds } = await resolveLinks(tx, input, s);
+    await linkAttachments(tx, attachmentIds, { suggestionId: s.id });
     applyScalars(s, input);
     s.forum = forum;
     s.category = category;

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
@@ -53,15 +55,21 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Collect the server's log lines (at level info) instead of discarding them. */
   logs?: string[];
+  /** Rate-limit window length in seconds (default one minute). */
+  rateLimitWindowSeconds?: number;
 }
 
 /** The real server on 127.0.0.1 and a free port, over this file's own database. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
+  const uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uv-test-uploads-'));
   const config = loadConfig({
+    UPLOADS_DIR: uploadsDir,
     PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
+    // Limiter on (headers on every response) but out of reach; rate-limit tests set their own.
+    RATE_LIMIT_PER_MINUTE: '1000000',
     TOKEN_SECRET: TEST_TOKEN_SECRET,
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...options.env,
@@ -72,6 +80,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     log: options.logs ? createLogger('info', (line) => options.logs!.push(line)) : createLogger(config.logLevel),
     orm: { pglite: database.pglite, onQuery: (line) => sql.push(line) },
     clock: () => clock.now ?? Date.now(),
+    rateLimitWindowSeconds: options.rateLimitWindowSeconds,
   });
   const app: TestApp = {
     url: server.url,
@@ -96,6 +105,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     async close() {
       await server.shutdown();
       await database.drop();
+      fs.rmSync(uploadsDir, { recursive: true, force: true });
     },
   };
   return app;

@@ -109,7 +109,7 @@ export function tempDataDir(): ChildDatabase {
   const dataDir = path.join(root, 'data');
   return {
     mode: 'pglite',
-    env: { DATA_DIR: dataDir },
+    env: { DATA_DIR: dataDir, UPLOADS_DIR: path.join(root, 'uploads') },
     dataDir,
     lockFile: `${dataDir}.lock`,
     cleanup: async () => fs.rmSync(root, { recursive: true, force: true }),
@@ -124,7 +124,15 @@ export async function childDatabase(): Promise<ChildDatabase> {
   if (!POSTGRES_MODE) return tempDataDir();
   const database = await createTestDatabase();
   if (!database.databaseUrl) throw new Error('createTestDatabase() returned no databaseUrl in PostgreSQL mode');
-  return { mode: 'postgres', env: { DATABASE_URL: database.databaseUrl }, cleanup: () => database.drop() };
+  const uploads = fs.mkdtempSync(path.join(os.tmpdir(), 'uv-process-uploads-'));
+  return {
+    mode: 'postgres',
+    env: { DATABASE_URL: database.databaseUrl, UPLOADS_DIR: uploads },
+    cleanup: async () => {
+      fs.rmSync(uploads, { recursive: true, force: true });
+      await database.drop();
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -1,0 +1,138 @@
+/**
+ * The real server (src/main.ts) as a child process for benchmarks, on its own fresh database, with the
+ * demo seed so the banner hands us an API client. Pinned to CPU 0 when the machine has two or more
+ * cores and `taskset` exists (the load generator then runs on CPU 1, see pinSelf()).
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
+
+const canPin = (() => {
+  if (os.availableParallelism() < 2) return false;
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** Moves this process (the load generator) to CPU 1, away from the server on CPU 0. */
+export function pinSelf(): string {
+  if (!canPin) return 'not pinned';
+  execFileSync('taskset', ['-cp', '1', String(process.pid)], { stdio: 'ignore' });
+  return 'server on CPU 0, load generator on CPU 1';
+}
+
+export interface BenchDatabase {
+  kind: 'pglite' | 'postgresql';
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+/** A fresh database: a temp PGlite DATA_DIR, or a temp database on DATABASE_URL's server when it is set. */
+export async function freshDatabase(label: string): Promise<BenchDatabase> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `uv-bench-${label}-`));
+  const uploads = path.join(root, 'uploads');
+  const removeRoot = () => fs.rmSync(root, { recursive: true, force: true });
+  const serverUrl = process.env.DATABASE_URL?.trim();
+  if (!serverUrl) {
+    return { kind: 'pglite', env: { DATA_DIR: path.join(root, 'data'), UPLOADS_DIR: uploads }, drop: async () => removeRoot() };
+  }
+  const name = `uvbench_${label}_${Date.now().toString(36)}_${process.pid}`.replace(/[^a-z0-9_]/g, '_');
+  const admin = async (sql: string) => {
+    const url = new URL(serverUrl);
+    url.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`create database "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    kind: 'postgresql',
+    env: { DATABASE_URL: url.toString(), UPLOADS_DIR: uploads },
+    drop: async () => {
+      await admin(`drop database if exists "${name}" with (force)`);
+      removeRoot();
+    },
+  };
+}
+
+export interface BenchServer {
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  /** SIGTERM, then SIGKILL after 15 s. */
+  stop(): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Starts src/main.ts with `env` on top of a clean environment and waits for its banner. */
+export async function startServer(env: Record<string, string>, timeoutMs = 120_000): Promise<BenchServer> {
+  const childEnv: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: '1', ...env };
+  for (const name of ['PATH', 'HOME'] as const) if (process.env[name]) childEnv[name] = process.env[name]!;
+  const command = canPin ? ['taskset', '-c', '0', process.execPath, 'src/main.ts'] : [process.execPath, 'src/main.ts'];
+  const child = spawn(command[0]!, command.slice(1), { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  live.add(child);
+  const exited = new Promise<void>((resolve) => child.once('close', () => (live.delete(child), resolve())));
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout = (stdout + chunk).slice(-100_000)));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-100_000)));
+
+  const banner = await new Promise<{ url: string; clientId: string; clientSecret: string }>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new Error(`no banner after ${timeoutMs} ms`)), timeoutMs);
+    const check = () => {
+      const url = /listening on (http:\/\/\S+)\n/.exec(stdout)?.[1];
+      const clientId = /^ {2}client_id: +(\S+)$/m.exec(stdout)?.[1];
+      const clientSecret = /^ {2}client_secret: +(\S+)$/m.exec(stdout)?.[1];
+      if (url && clientId && clientSecret) finish(undefined, { url, clientId, clientSecret });
+      else if (url && !stdout.includes('Demo data loaded')) finish(new Error('the server created no demo client (database not empty?)'));
+    };
+    const finish = (error?: Error, value?: { url: string; clientId: string; clientSecret: string }) => {
+      clearTimeout(timer);
+      child.stdout!.off('data', check);
+      if (error) reject(new Error(`${error.message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`));
+      else resolve(value!);
+    };
+    child.stdout!.on('data', check);
+    void exited.then(() => finish(new Error(`server exited with ${child.exitCode ?? child.signalCode}`)));
+  });
+
+  return {
+    ...banner,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** A Bearer token from the server's token endpoint. */
+export async function tokenFor(server: BenchServer): Promise<string> {
+  const response = await fetch(`${server.url}/api/v2/oauth/token`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: `grant_type=client_credentials&client_id=${server.clientId}&client_secret=${server.clientSecret}`,
+  });
+  const body = (await response.json()) as { access_token?: string };
+  if (response.status !== 200 || !body.access_token) throw new Error(`token request failed: ${response.status}`);
+  return body.access_token;
+}

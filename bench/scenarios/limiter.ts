@@ -1,0 +1,88 @@
+/**
+ * Rate-limiter overhead (ENGINEERING.md §2.4 T6): a cheap authenticated GET with the per-client limiter
+ * on (a limit so high nothing is ever limited) and off (RATE_LIMIT_PER_MINUTE=0), two servers started
+ * in the same run on equal fresh databases. Measured runs alternate between the two so drift hits
+ * both alike; the figure is the median of the repeats.
+ */
+import { load, median, type LoadResult } from '../lib/load.ts';
+import { freshDatabase, startServer, tokenFor, type BenchDatabase, type BenchServer } from '../lib/server.ts';
+import type { Scenario } from '../index.ts';
+
+const PATH = '/api/v2/admin/users/current';
+/** Far above what one run can send: headers are computed and counters kept, nothing is refused. */
+const HUGE_LIMIT = '1000000000';
+
+export const limiter: Scenario = {
+  name: 'limiter',
+  description: `GET ${PATH}, per-client rate limiter on vs off`,
+  async run({ options, log }) {
+    const variants = [
+      { name: 'on', env: { RATE_LIMIT_PER_MINUTE: HUGE_LIMIT } },
+      { name: 'off', env: { RATE_LIMIT_PER_MINUTE: '0' } },
+    ] as const;
+    const databases: BenchDatabase[] = [];
+    const servers: BenchServer[] = [];
+    try {
+      const redis = process.env.REDIS_URL?.trim();
+      const started = [];
+      for (const variant of variants) {
+        const db = await freshDatabase(`limiter_${variant.name}`);
+        databases.push(db);
+        const server = await startServer({ ...db.env, ...(redis ? { REDIS_URL: redis } : {}), ...variant.env });
+        servers.push(server);
+        const headers = { Authorization: `Bearer ${await tokenFor(server)}` };
+        // The switch really is what differs: headers with the limiter on, none with it off.
+        const probe = await fetch(`${server.url}${PATH}`, { headers });
+        const limited = probe.headers.has('x-rate-limit-limit');
+        if (probe.status !== 200 || limited !== (variant.name === 'on')) {
+          throw new Error(`${variant.name}: unexpected probe (${probe.status}, rate headers ${limited})`);
+        }
+        started.push({ ...variant, server, headers, db });
+      }
+      const store = redis ? 'redis' : started[0]!.db.kind === 'postgresql' ? 'postgresql' : 'memory';
+      log(`database ${started[0]!.db.kind}, limiter store ${store}, -c ${options.connections}, ${options.duration} s × ${options.repeats}`);
+
+      for (const v of started) {
+        log(`warm-up ${v.name} (${options.warmup} s)`);
+        await load(`${v.server.url}${PATH}`, { headers: v.headers, connections: options.connections, duration: options.warmup });
+      }
+      const runs: Record<string, LoadResult[]> = { on: [], off: [] };
+      for (let repeat = 0; repeat < options.repeats; repeat++) {
+        const order = repeat % 2 === 0 ? started : [...started].reverse();
+        for (const v of order) {
+          const result = await load(`${v.server.url}${PATH}`, { headers: v.headers, connections: options.connections, duration: options.duration });
+          if (result.failures > 0) throw new Error(`${v.name}: ${result.failures} failed requests (non-2xx or socket errors)`);
+          runs[v.name]!.push(result);
+          log(`run ${repeat + 1} ${v.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+        }
+      }
+
+      const summarize = (name: string) => {
+        const list = runs[name]!;
+        return {
+          limiter: name,
+          'req/s (median)': median(list.map((r) => r.rps)),
+          'req/s (min–max)': `${Math.min(...list.map((r) => r.rps)).toFixed(0)}–${Math.max(...list.map((r) => r.rps)).toFixed(0)}`,
+          'p50 ms': median(list.map((r) => r.p50)),
+          'p99 ms': median(list.map((r) => r.p99)),
+          requests: list.reduce((sum, r) => sum + r.requests, 0),
+        };
+      };
+      const on = summarize('on');
+      const off = summarize('off');
+      const ratio = on['req/s (median)'] / off['req/s (median)'];
+      return {
+        table: [on, off],
+        summary: {
+          rps_on: Math.round(on['req/s (median)']),
+          rps_off: Math.round(off['req/s (median)']),
+          ratio: Math.round(ratio * 1000) / 1000,
+        },
+        notes: [`store: ${store}; ratio on/off ${ratio.toFixed(3)} (target ≥ 0.95)`],
+      };
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+      for (const db of databases) await db.drop();
+    }
+  },
+};

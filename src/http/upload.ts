@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import multer from '@koa/multer';
+import { fileTypeFromBuffer } from 'file-type';
+import type { BlobStore } from '../storage/index.ts';
+import { TruncatedUploadError } from '../storage/index.ts';
+import { ApiError, BadRequestError, PayloadTooLargeError } from './errors.ts';
+import type { AppContext } from './state.ts';
+
+/** UserVoice's limit: exactly 50,000,000 bytes is accepted, one more is not. */
+export const MAX_UPLOAD_BYTES = 50_000_000;
+/** Room for the multipart framing and the small `includes` field around the file. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+const SNIFF_BYTES = 4100;
+
+/** Types we trust only when the client declares them and the bytes look like text. */
+const TEXT_TYPES = ['text/plain', 'text/csv'];
+
+export interface UploadedFile {
+  key: string;
+  size: number;
+  sha256: string;
+  /** From the bytes where possible; never text/html or SVG (see sniffType). */
+  contentType: string;
+  /** As the client sent it (display only; see sanitizeFileName). */
+  originalName: string;
+}
+
+/**
+ * The stored content type: what the bytes say (file-type's signatures), else a declared plain-text type
+ * when the bytes are text, else application/octet-stream. Markup is never trusted: downloads are
+ * served as attachments with nosniff anyway, but the type must not invite inline rendering.
+ */
+async function sniffType(head: Buffer, declared: string): Promise<string> {
+  const detected = await fileTypeFromBuffer(head).catch(() => undefined);
+  if (detected && !/xml|html|svg/.test(detected.mime)) return detected.mime;
+  const base = declared.split(';')[0]!.trim().toLowerCase();
+  if (TEXT_TYPES.includes(base) && !head.includes(0)) return base;
+  return 'application/octet-stream';
+}
+
+interface MulterFile {
+  originalname: string;
+  mimetype: string;
+  stream: Readable;
+}
+
+/** A multer storage engine that streams into the BlobStore (never into memory), sniffing the first bytes. */
+function blobEngine(store: BlobStore) {
+  return {
+    _handleFile(_req: IncomingMessage, file: MulterFile, cb: (error: Error | null, info?: Partial<UploadedFile>) => void) {
+      const key = randomBytes(24).toString('base64url');
+      const head: Buffer[] = [];
+      let sniffed = 0;
+      const sniffer = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          if (sniffed < SNIFF_BYTES) {
+            head.push(chunk.subarray(0, SNIFF_BYTES - sniffed));
+            sniffed += Math.min(chunk.length, SNIFF_BYTES - sniffed);
+          }
+          done(null, chunk);
+        },
+      });
+      // The callback form of pipeline destroys the sniffer when the upload stream fails (client abort).
+      const source = pipeline(file.stream, sniffer, () => {});
+      const truncated = () => Boolean((file.stream as Readable & { truncated?: boolean }).truncated);
+      store.put(key, source, { truncated }).then(
+        async ({ size, sha256 }) => {
+          const contentType = await sniffType(Buffer.concat(head), file.mimetype);
+          cb(null, { key, size, sha256, contentType, originalName: file.originalname });
+        },
+        (error: Error) => cb(error),
+      );
+    },
+    _removeFile(_req: IncomingMessage, file: Partial<UploadedFile>, cb: (error: Error | null) => void) {
+      if (!file.key) return cb(null);
+      store.delete(file.key).then(() => cb(null), cb);
+    },
+  };
+}
+
+const MULTER_MESSAGES: Record<string, string> = {
+  LIMIT_FILE_COUNT: 'Send exactly one file, in the part named "file"',
+  LIMIT_UNEXPECTED_FILE: 'Send exactly one file, in the part named "file"',
+  LIMIT_PART_COUNT: 'Too many parts in the multipart body',
+  LIMIT_FIELD_COUNT: 'Too many fields in the multipart body',
+  LIMIT_FIELD_KEY: 'A field name is too long',
+  LIMIT_FIELD_VALUE: 'A field value is too long',
+};
+
+/**
+ * Reads a multipart upload with one file part named `file` into the store, or throws a typed error.
+ * Limits: the file size, one file, a few small fields; a declared Content-Length far beyond the limit
+ * is refused before reading the body.
+ */
+export function uploadParser(store: BlobStore) {
+  const options = {
+    storage: blobEngine(store) as never,
+    // File names without an explicit charset are UTF-8 in every client we know (multer defaults to latin1).
+    defParamCharset: 'utf8',
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, fieldSize: 8 * 1024, fieldNameSize: 100, parts: 8, headerPairs: 50 },
+  };
+  const middleware = multer(options as multer.Options).single('file');
+
+  return async (ctx: AppContext): Promise<UploadedFile | undefined> => {
+    if (!ctx.is('multipart/form-data')) throw new BadRequestError('Send the file as multipart/form-data, in a part named "file"');
+    const declared = Number(ctx.get('Content-Length') || 0);
+    if (declared > MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES) {
+      ctx.set('Connection', 'close');
+      throw new PayloadTooLargeError(`Files may be at most ${MAX_UPLOAD_BYTES} bytes`);
+    }
+    try {
+      await middleware(ctx as never, async () => {});
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'LIMIT_FILE_SIZE' || error instanceof TruncatedUploadError) {
+        throw new PayloadTooLargeError(`Files may be at most ${MAX_UPLOAD_BYTES} bytes`);
+      }
+      if (code && MULTER_MESSAGES[code]) throw new BadRequestError(MULTER_MESSAGES[code]);
+      if (error instanceof ApiError) throw error;
+      // busboy's parse errors (no boundary, truncated body, malformed part headers) and aborted requests.
+      throw new BadRequestError('The multipart body is malformed');
+    }
+    return (ctx as unknown as { file?: UploadedFile }).file;
+  };
+}
+
+/**
+ * Display name only: no path, no control or bidi-override characters, NFC, at most 255 UTF-8 bytes
+ * (keeping the extension), never empty.
+ */
+export function sanitizeFileName(name: string): string {
+  let clean = name
+    .normalize('NFC')
+    .split(/[/\\]/)
+    .pop()!
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069"]/g, '')
+    .trim()
+    .replace(/^\.+/, '');
+  if (!clean) clean = 'file';
+  const encoder = new TextEncoder();
+  if (encoder.encode(clean).length <= 255) return clean;
+  const dot = clean.lastIndexOf('.');
+  const ext = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : '';
+  let stem = [...clean.slice(0, clean.length - ext.length)];
+  while (encoder.encode(stem.join('') + ext).length > 255) stem = stem.slice(0, -1);
+  return stem.join('') + ext;
+}

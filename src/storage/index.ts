@@ -1,0 +1,28 @@
+import type { Readable } from 'node:stream';
+
+export interface StoredBlob {
+  size: number;
+  sha256: string;
+}
+
+/**
+ * Where attachment bytes live. Keys are ours (random), never derived from client input.
+ * `put` must be atomic: a key is visible only once all its bytes are stored.
+ */
+export interface BlobStore {
+  /**
+   * Streams into the store; rejects, leaving nothing, when the stream fails or `truncated()` says it was
+   * cut short (multer's size limit ends the stream early instead of failing it).
+   */
+  put(key: string, stream: Readable, options?: { truncated?: () => boolean }): Promise<StoredBlob>;
+  /** A read stream, or undefined when the key does not exist. */
+  get(key: string): Promise<Readable | undefined>;
+  /** Removes the key; a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Keys stored before `olderThan`, for the orphan sweeper. */
+  list(olderThan: Date): AsyncIterable<string>;
+  /** Removes leftovers of interrupted writes older than `olderThan`; returns how many. */
+  sweepPartial(olderThan: Date): Promise<number>;
+}
+
+export class TruncatedUploadError extends Error {}

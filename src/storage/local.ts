@@ -1,0 +1,98 @@
+import { createHash, randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { TruncatedUploadError, type BlobStore, type StoredBlob } from './index.ts';
+
+const KEY = /^[A-Za-z0-9_-]{8,64}(\.[a-z]+)?$/;
+
+/**
+ * Files under one directory: `<dir>/<key[0..1]>/<key>`, written to `<dir>/tmp/` first, fsynced and
+ * renamed into place, so a crash leaves at most a temp file (swept later) and never a partial blob.
+ */
+export function localStore(dir: string): BlobStore {
+  const tmpDir = path.join(dir, 'tmp');
+  const pathOf = (key: string) => {
+    if (!KEY.test(key)) throw new Error('invalid storage key');
+    return path.join(dir, key.slice(0, 2), key);
+  };
+  let ready: Promise<void> | undefined;
+  const ensureDirs = () => (ready ??= fsp.mkdir(tmpDir, { recursive: true }).then(() => undefined));
+
+  return {
+    async put(key, stream, options = {}): Promise<StoredBlob> {
+      await ensureDirs();
+      const target = pathOf(key);
+      const tmp = path.join(tmpDir, `${randomUUID()}.part`);
+      const hash = createHash('sha256');
+      let size = 0;
+      const measure = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          size += chunk.length;
+          hash.update(chunk);
+          done(null, chunk);
+        },
+      });
+      try {
+        await pipeline(stream, measure, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+        if (options.truncated?.()) throw new TruncatedUploadError('upload exceeded the size limit');
+        // Durable before it becomes visible: fsync (any descriptor of the file will do), then rename.
+        const handle = await fsp.open(tmp, 'r+');
+        try {
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await fsp.mkdir(path.dirname(target), { recursive: true });
+        await fsp.rename(tmp, target);
+      } catch (error) {
+        await fsp.rm(tmp, { force: true });
+        throw error;
+      }
+      return { size, sha256: hash.digest('hex') };
+    },
+    async get(key) {
+      const file = pathOf(key);
+      try {
+        const handle = await fsp.open(file, 'r');
+        return handle.createReadStream();
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw error;
+      }
+    },
+    async delete(key) {
+      await fsp.rm(pathOf(key), { force: true });
+    },
+    async *list(olderThan) {
+      let shards: fs.Dirent[];
+      try {
+        shards = await fsp.readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const shard of shards) {
+        if (!shard.isDirectory() || shard.name === 'tmp') continue;
+        for (const name of await fsp.readdir(path.join(dir, shard.name))) {
+          if (!KEY.test(name)) continue;
+          const stat = await fsp.stat(path.join(dir, shard.name, name)).catch(() => undefined);
+          if (stat && stat.mtime < olderThan) yield name;
+        }
+      }
+    },
+    async sweepPartial(olderThan) {
+      let removed = 0;
+      for (const name of await fsp.readdir(tmpDir).catch(() => [] as string[])) {
+        const file = path.join(tmpDir, name);
+        const stat = await fsp.stat(file).catch(() => undefined);
+        if (stat && stat.mtime < olderThan) {
+          await fsp.rm(file, { force: true });
+          removed++;
+        }
+      }
+      return removed;
+    },
+  };
+}
