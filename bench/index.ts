@@ -8,6 +8,7 @@
  * REDIS_URL, when set, is passed on to the servers.
  */
 import { limiter } from './scenarios/limiter.ts';
+import { uploads } from './scenarios/uploads.ts';
 import { pinSelf } from './lib/server.ts';
 import { formatTable, type Row } from './lib/table.ts';
 
@@ -35,7 +36,7 @@ export interface Scenario {
 }
 
 /** Every scenario, in the order they run. Add new ones here. */
-const SCENARIOS: Scenario[] = [limiter];
+const SCENARIOS: Scenario[] = [limiter, uploads];
 
 function parseArgs(argv: string[]): { names: string[]; options: BenchOptions } {
   const options: BenchOptions = { duration: 10, repeats: 3, connections: 10, warmup: 3 };

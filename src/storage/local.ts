@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { TruncatedUploadError, type BlobStore, type StoredBlob } from './index.ts';
+import { releaseTransientBuffers } from './memory.ts';
 
 const KEY = /^[A-Za-z0-9_-]{8,64}(\.[a-z]+)?$/;
 
@@ -28,9 +29,11 @@ export function localStore(dir: string): BlobStore {
       const tmp = path.join(tmpDir, `${randomUUID()}.part`);
       const hash = createHash('sha256');
       let size = 0;
+      const release = releaseTransientBuffers();
       const measure = new Transform({
         transform(chunk: Buffer, _encoding, done) {
           size += chunk.length;
+          release(chunk.length);
           hash.update(chunk);
           done(null, chunk);
         },
