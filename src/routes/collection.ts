@@ -1,5 +1,6 @@
 import type Router from '@koa/router';
 import { RecordNotFoundError } from '../http/errors.ts';
+import { readInput, type Input } from '../http/input.ts';
 import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
 import { emOf, type AppContext, type AppState } from '../http/state.ts';
 import type { PresentEnv, ResourceDef, Row } from '../resources/define.ts';
@@ -40,6 +41,33 @@ export async function respondWith(ctx: AppContext, def: ResourceDef, ids: number
 export async function snapshot(ctx: AppContext, def: ResourceDef, id: number, env: PresentEnv): Promise<Row> {
   await respondWith(ctx, def, [id], env);
   return ctx.body as Row;
+}
+
+export interface WriteHandlers {
+  /** Creates (id undefined) or updates a record from validated input; returns its id. */
+  save(ctx: AppContext, id: number | undefined, input: Input): Promise<number>;
+  remove(ctx: AppContext, id: number): Promise<void>;
+}
+
+/**
+ * POST /admin/<type>, PUT /admin/<type>/<id>, DELETE /admin/<type>/<id> for a resource whose writes are
+ * plain create/update/delete: each answers with the envelope (DELETE with the record as it was).
+ */
+export function writeRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, handlers: WriteHandlers): void {
+  router.post(`/${def.type}`, async (ctx) => {
+    const id = await handlers.save(ctx, undefined, readInput(ctx, def, 'create'));
+    await respondWith(ctx, def, [id], env);
+  });
+  router.put(`/${def.type}/:id`, async (ctx) => {
+    const id = await handlers.save(ctx, pathId(ctx), readInput(ctx, def, 'update'));
+    await respondWith(ctx, def, [id], env);
+  });
+  router.delete(`/${def.type}/:id`, async (ctx) => {
+    const id = pathId(ctx);
+    const body = await snapshot(ctx, def, id, env);
+    await handlers.remove(ctx, id);
+    ctx.body = body;
+  });
 }
 
 /** GET /admin/<type> (list) and GET /admin/<type>/<id,id,…> for any registered resource. */

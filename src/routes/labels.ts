@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import type { AppDeps } from '../app.ts';
 import { ValidationError } from '../http/errors.ts';
-import { bodyFields, readInput } from '../http/input.ts';
+import { bodyFields } from '../http/input.ts';
 import { parseId } from '../http/params.ts';
 import { emOf, type AppContext, type AppState } from '../http/state.ts';
 import { labels } from '../resources/labels.ts';
 import { deleteLabel, saveLabel, setLabel } from '../services/labels.ts';
-import { pathId, readRoutes, respondWith, snapshot } from './collection.ts';
+import { readRoutes, respondWith, writeRoutes } from './collection.ts';
 
 /** `links.label` and `links.suggestion` of attach/detach, both required. */
 function attachment(ctx: AppContext): { label: number; suggestion: number } {
@@ -35,19 +35,9 @@ export function labelsRouter({ env }: AppDeps): Router<AppState> {
     });
   }
   readRoutes(router, labels, env);
-  router.post('/labels', async (ctx) => {
-    const id = await saveLabel(emOf(ctx), undefined, readInput(ctx, labels, 'create'));
-    await respondWith(ctx, labels, [id], env);
-  });
-  router.put('/labels/:id', async (ctx) => {
-    const id = await saveLabel(emOf(ctx), pathId(ctx), readInput(ctx, labels, 'update'));
-    await respondWith(ctx, labels, [id], env);
-  });
-  router.delete('/labels/:id', async (ctx) => {
-    const id = pathId(ctx);
-    const body = await snapshot(ctx, labels, id, env);
-    await deleteLabel(emOf(ctx), id);
-    ctx.body = body;
+  writeRoutes(router, labels, env, {
+    save: (ctx, id, input) => saveLabel(emOf(ctx), id, input),
+    remove: (ctx, id) => deleteLabel(emOf(ctx), id),
   });
   return router;
 }
