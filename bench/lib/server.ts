@@ -70,11 +70,23 @@ export async function freshDatabase(label: string): Promise<BenchDatabase> {
 
 export interface BenchServer {
   url: string;
+  pid: number;
+  /** CPU time (user + system) the server process has used so far, in ms (Linux /proc; 10 ms resolution). */
+  cpuMs(): number;
   clientId: string;
   clientSecret: string;
   /** SIGTERM, then SIGKILL after 15 s. */
   stop(): Promise<void>;
 }
+
+/** USER_HZ: 100 on Linux. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -113,8 +125,16 @@ export async function startServer(env: Record<string, string>, timeoutMs = 120_0
     void exited.then(() => finish(new Error(`server exited with ${child.exitCode ?? child.signalCode}`)));
   });
 
+  const pid = child.pid!;
   return {
     ...banner,
+    pid,
+    cpuMs() {
+      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command name): utime, stime in ticks.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -1,8 +1,10 @@
 /**
  * Rate-limiter overhead (ENGINEERING.md §2.4 T6): a cheap authenticated GET with the per-client limiter
- * on (a limit so high nothing is ever limited) and off (RATE_LIMIT_PER_MINUTE=0), two servers started
- * in the same run on equal fresh databases. Measured runs alternate between the two so drift hits
- * both alike; the figure is the median of the repeats.
+ * on (a limit so high nothing is ever limited) and off (RATE_LIMIT_PER_MINUTE=0), servers started in the
+ * same run on equal fresh databases. A third server, also off, is the control: the off/control ratio
+ * shows how far two identical servers differ on this machine in this run (the noise floor the on/off
+ * ratio must be read against). Measured runs rotate through the servers so drift hits all alike; the
+ * figures are medians over the repeats.
  */
 import { load, median, type LoadResult } from '../lib/load.ts';
 import { freshDatabase, startServer, tokenFor, type BenchDatabase, type BenchServer } from '../lib/server.ts';
@@ -19,12 +21,13 @@ export const limiter: Scenario = {
     const variants = [
       { name: 'on', env: { RATE_LIMIT_PER_MINUTE: HUGE_LIMIT } },
       { name: 'off', env: { RATE_LIMIT_PER_MINUTE: '0' } },
+      { name: 'control', env: { RATE_LIMIT_PER_MINUTE: '0' } },
     ] as const;
     const databases: BenchDatabase[] = [];
     const servers: BenchServer[] = [];
     try {
       const redis = process.env.REDIS_URL?.trim();
-      const started = [];
+      const started: { name: string; server: BenchServer; headers: Record<string, string>; db: BenchDatabase }[] = [];
       for (const variant of variants) {
         const db = await freshDatabase(`limiter_${variant.name}`);
         databases.push(db);
@@ -46,14 +49,17 @@ export const limiter: Scenario = {
         log(`warm-up ${v.name} (${options.warmup} s)`);
         await load(`${v.server.url}${PATH}`, { headers: v.headers, connections: options.connections, duration: options.warmup });
       }
-      const runs: Record<string, LoadResult[]> = { on: [], off: [] };
+      const runs: Record<string, (LoadResult & { cpuUs: number })[]> = { on: [], off: [], control: [] };
       for (let repeat = 0; repeat < options.repeats; repeat++) {
-        const order = repeat % 2 === 0 ? started : [...started].reverse();
+        // Each repeat starts with the next server: every one takes every position in turn.
+        const order = started.map((_, i) => started[(i + repeat) % started.length]!);
         for (const v of order) {
+          const cpuBefore = v.server.cpuMs();
           const result = await load(`${v.server.url}${PATH}`, { headers: v.headers, connections: options.connections, duration: options.duration });
           if (result.failures > 0) throw new Error(`${v.name}: ${result.failures} failed requests (non-2xx or socket errors)`);
-          runs[v.name]!.push(result);
-          log(`run ${repeat + 1} ${v.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms`);
+          const cpuUs = ((v.server.cpuMs() - cpuBefore) * 1000) / result.requests;
+          runs[v.name]!.push({ ...result, cpuUs });
+          log(`run ${repeat + 1} ${v.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${cpuUs.toFixed(0)} µs CPU/request`);
         }
       }
 
@@ -65,20 +71,30 @@ export const limiter: Scenario = {
           'req/s (min–max)': `${Math.min(...list.map((r) => r.rps)).toFixed(0)}–${Math.max(...list.map((r) => r.rps)).toFixed(0)}`,
           'p50 ms': median(list.map((r) => r.p50)),
           'p99 ms': median(list.map((r) => r.p99)),
+          // From /proc: the server's own CPU time per request (also affected by a busy or shared machine).
+          'server CPU µs/req': median(list.map((r) => r.cpuUs)),
           requests: list.reduce((sum, r) => sum + r.requests, 0),
         };
       };
       const on = summarize('on');
       const off = summarize('off');
+      const control = summarize('control');
       const ratio = on['req/s (median)'] / off['req/s (median)'];
+      const controlRatio = control['req/s (median)'] / off['req/s (median)'];
+      const round = (x: number) => Math.round(x * 1000) / 1000;
       return {
-        table: [on, off],
+        table: [on, off, control],
         summary: {
           rps_on: Math.round(on['req/s (median)']),
           rps_off: Math.round(off['req/s (median)']),
-          ratio: Math.round(ratio * 1000) / 1000,
+          ratio: round(ratio),
+          control_ratio: round(controlRatio),
         },
-        notes: [`store: ${store}; ratio on/off ${ratio.toFixed(3)} (target ≥ 0.95)`],
+        notes: [
+          `store: ${store}; ratio on/off ${ratio.toFixed(3)} (target ≥ 0.95); control/off ${controlRatio.toFixed(3)} ` +
+            `(two identical servers: |1 − control/off| is this run's noise); ` +
+            `CPU per request off/on ${(off['server CPU µs/req'] / on['server CPU µs/req']).toFixed(3)}`,
+        ],
       };
     } finally {
       await Promise.all(servers.map((s) => s.stop()));

@@ -101,12 +101,17 @@ async function spread(urls: string[], token: string, total: number, concurrency:
  */
 async function sharedBucketScenario(env: Record<string, string>) {
   const db = await freshDatabase();
-  const [first, second] = [await createClient(db, 'busy'), await createClient(db, 'quiet')];
+  const [first, second, warmer] = [await createClient(db, 'busy'), await createClient(db, 'quiet'), await createClient(db, 'warm-up')];
   const servers: ServerProcess[] = await Promise.all(
     [0, 1, 2].map(() => startServer({ env: { ...db.env, ...env, RATE_LIMIT_PER_MINUTE: '100', LOG_LEVEL: 'warn' } })),
   );
   const urls = servers.map((s) => s.url);
   const token = await tokenFor(urls[0]!, first);
+  // Warm every process up first (JIT, connections, the Redis script) with a client of its own: on a
+  // busy two-core machine a cold process can stall its event loop past the store's 100 ms timeout,
+  // and the burst below is about counting, not cold starts.
+  const warm = await tokenFor(urls[0]!, warmer);
+  await spread(urls, warm, 60, 6);
 
   const started = Date.now();
   const outcomes = await spread(urls, token, 300, 30);
@@ -115,6 +120,8 @@ async function sharedBucketScenario(env: Record<string, string>) {
   const ok = outcomes.filter((o) => o.status === 200);
   const limited = outcomes.filter((o) => o.status === 429);
   expect({ ok: ok.length, limited: limited.length }).toEqual({ ok: 100, limited: 200 });
+  // Every answer came from the shared store (no process fell back to counting on its own).
+  for (const server of servers) expect(server.stdout()).not.toContain('rate-limit store unavailable');
   // Every unit handed out exactly once: the Remaining values of the successes are 0…99.
   expect(ok.map((o) => Number(o.remaining)).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
   for (const o of limited) {
@@ -306,6 +313,7 @@ if (REDIS_URL) {
         expect(keys).toHaveLength(1);
         expect(await probe.get(keys[0]!)).toBe('1');
 
+        // Load at a bounded rate (five clients, ~50 requests/s each at most), as in production.
         redisServer.kill('SIGSTOP');
         const latencies: number[] = [];
         const outcomes: Outcome[] = [];
@@ -318,13 +326,15 @@ if (REDIS_URL) {
                 const o = await withTimeout(hit(server.url, token), 5_000, 'request during the stall');
                 latencies.push(performance.now() - t0);
                 outcomes.push(o);
+                await sleep(20);
               }
             }),
           );
         } finally {
           redisServer.kill('SIGCONT');
         }
-        expect(outcomes.length).toBeGreaterThan(20);
+        const resumed = Date.now();
+        expect(outcomes.length).toBeGreaterThan(50);
         expect(outcomes.filter((o) => o.status !== 200)).toEqual([]);
         for (const o of outcomes) {
           expect(o.limit).toBe('10000');
@@ -333,15 +343,18 @@ if (REDIS_URL) {
         }
         expect(Math.max(...latencies)).toBeLessThan(300);
 
-        // Back on Redis once it runs again.
-        await sleep(200);
-        const after = await hit(server.url, token);
-        expect(after.status).toBe(200);
-        const counted = Number(await probe.get(keys[0]!));
-        // Redis has the request above, and also the commands that timed out during the stall (they
-        // still ran after SIGCONT): the in-process counts are not copied back, the timed-out ones are.
-        expect(counted).toBeGreaterThanOrEqual(2);
-        expect(Number(after.remaining)).toBe(10_000 - counted);
+        // Back on Redis soon after it runs again: a response's Remaining is Redis's own count again
+        // (twice in a row). Redis has the requests sent before the stall was noticed (they ran after
+        // SIGCONT); what the process counted on its own meanwhile is not copied back.
+        let matches = 0;
+        while (matches < 2) {
+          if (Date.now() - resumed > 5_000) throw new Error('the server did not go back to Redis within 5 s of SIGCONT');
+          const o = await hit(server.url, token);
+          expect(o.status).toBe(200);
+          matches = Number(o.remaining) === 10_000 - Number(await probe.get(keys[0]!)) ? matches + 1 : 0;
+          if (matches < 2) await sleep(20);
+        }
+        expect(Date.now() - resumed).toBeLessThan(1_500);
         probe.disconnect();
 
         expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
