@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ISO_SECONDS } from '../helpers/http.ts';
 import { api, type Api } from '../helpers/factories.ts';
+import { USER_LINKS } from '../helpers/wire.ts';
 
 let app: TestApp;
 let uv: Api;
@@ -16,14 +17,6 @@ afterAll(() => app?.close());
 
 const NOT_FOUND = { errors: { error: 'record_not_found' } };
 const FORUM_LINKS = { 'forums.updated_by': { type: 'users' } };
-const USER_LINKS = {
-  'users.current_nps_rating': { type: 'nps_ratings' },
-  'users.previous_nps_rating': { type: 'nps_ratings' },
-  'users.external_users': { type: 'external_users' },
-  'users.teams': { type: 'teams' },
-  'users.supporter': { type: 'supporters' },
-  'users.crm_account': { type: 'crm_accounts' },
-};
 
 /** A forum as the wire shows it: defaults for everything not given. */
 function forumRecord(id: number, fields: Record<string, unknown> = {}) {

@@ -6,6 +6,7 @@ import { suggestions as suggestionsResource } from '../../src/resources/suggesti
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { api, insertSuggestions, type Api } from '../helpers/factories.ts';
 import type { Reply } from '../helpers/http.ts';
+import { SUGGESTION_LINKS } from '../helpers/wire.ts';
 
 let app: TestApp;
 let a: Api;
@@ -48,16 +49,6 @@ function expectBadRequest(reply: Reply, mentions?: string) {
   });
 }
 
-const SUGGESTION_LINKS = {
-  'suggestions.forum': { type: 'forums' },
-  'suggestions.category': { type: 'categories' },
-  'suggestions.created_by': { type: 'users' },
-  'suggestions.labels': { type: 'labels' },
-  'suggestions.status': { type: 'statuses' },
-  'suggestions.last_status_update': { type: 'status_updates' },
-  'suggestions.parent_suggestion': { type: 'suggestions' },
-  'suggestions.ticket': { type: 'tickets' },
-};
 
 describe('pagination walk: 1,000 suggestions with identical created_at and updated_at', () => {
   const PER_PAGE = 37;

@@ -3,6 +3,7 @@ import type { DB } from '../../src/db/schema.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { api, type Api } from '../helpers/factories.ts';
 import { ISO_SECONDS } from '../helpers/http.ts';
+import { SUGGESTION_LINKS, USER_LINKS } from '../helpers/wire.ts';
 
 let app: TestApp;
 let a: Api;
@@ -16,24 +17,6 @@ afterAll(() => app?.close());
 
 const time = expect.stringMatching(ISO_SECONDS);
 
-const SUGGESTION_LINKS = {
-  'suggestions.forum': { type: 'forums' },
-  'suggestions.category': { type: 'categories' },
-  'suggestions.created_by': { type: 'users' },
-  'suggestions.labels': { type: 'labels' },
-  'suggestions.status': { type: 'statuses' },
-  'suggestions.last_status_update': { type: 'status_updates' },
-  'suggestions.parent_suggestion': { type: 'suggestions' },
-  'suggestions.ticket': { type: 'tickets' },
-};
-const USER_LINKS = {
-  'users.current_nps_rating': { type: 'nps_ratings' },
-  'users.previous_nps_rating': { type: 'nps_ratings' },
-  'users.external_users': { type: 'external_users' },
-  'users.teams': { type: 'teams' },
-  'users.supporter': { type: 'supporters' },
-  'users.crm_account': { type: 'crm_accounts' },
-};
 
 function expectedSuggestion(fields: Record<string, unknown>, links: Record<string, unknown>) {
   const id = fields.id;

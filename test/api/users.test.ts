@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ISO_SECONDS, type Reply } from '../helpers/http.ts';
 import { api, type Api } from '../helpers/factories.ts';
+import { USER_LINKS } from '../helpers/wire.ts';
 
 let app: TestApp;
 let uv: Api;
@@ -13,14 +14,6 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const NOT_FOUND = { errors: { error: 'record_not_found' } };
-const USER_LINKS = {
-  'users.current_nps_rating': { type: 'nps_ratings' },
-  'users.previous_nps_rating': { type: 'nps_ratings' },
-  'users.external_users': { type: 'external_users' },
-  'users.teams': { type: 'teams' },
-  'users.supporter': { type: 'supporters' },
-  'users.crm_account': { type: 'crm_accounts' },
-};
 
 let counter = 0;
 const email = (tag: string) => `${tag}.${Date.now().toString(36)}.${++counter}@example.com`;
