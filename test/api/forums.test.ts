@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ISO_SECONDS } from '../helpers/http.ts';
 import { api, type Api } from '../helpers/factories.ts';
-import { USER_LINKS } from '../helpers/wire.ts';
+import { NOT_FOUND, USER_LINKS } from '../helpers/wire.ts';
 
 let app: TestApp;
 let uv: Api;
@@ -15,7 +15,6 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const NOT_FOUND = { errors: { error: 'record_not_found' } };
 const FORUM_LINKS = { 'forums.updated_by': { type: 'users' } };
 
 /** A forum as the wire shows it: defaults for everything not given. */

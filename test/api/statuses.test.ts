@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ISO_SECONDS } from '../helpers/http.ts';
 import { api, type Api } from '../helpers/factories.ts';
+import { NOT_FOUND } from '../helpers/wire.ts';
 
 let app: TestApp;
 let uv: Api;
@@ -12,7 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const NOT_FOUND = { errors: { error: 'record_not_found' } };
 /** Statuses link to nothing: the top-level links map is empty. */
 const STATUS_LINKS = {};
 

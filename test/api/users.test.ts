@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { ISO_SECONDS, type Reply } from '../helpers/http.ts';
 import { api, type Api } from '../helpers/factories.ts';
-import { USER_LINKS } from '../helpers/wire.ts';
+import { NOT_FOUND, USER_LINKS } from '../helpers/wire.ts';
 
 let app: TestApp;
 let uv: Api;
@@ -13,7 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const NOT_FOUND = { errors: { error: 'record_not_found' } };
 
 let counter = 0;
 const email = (tag: string) => `${tag}.${Date.now().toString(36)}.${++counter}@example.com`;

@@ -21,3 +21,6 @@ export const USER_LINKS = {
   'users.supporter': { type: 'supporters' },
   'users.crm_account': { type: 'crm_accounts' },
 };
+
+/** The 404 body for an unknown id. */
+export const NOT_FOUND = { errors: { error: 'record_not_found' } };
