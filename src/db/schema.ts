@@ -1,4 +1,9 @@
 import type { InferKyselyDB } from '@mikro-orm/sql';
+import type { CommentSchema } from '../entities/comment.ts';
+import type { FeedbackSchema } from '../entities/feedback.ts';
+import type { NoteSchema } from '../entities/note.ts';
+import type { StatusUpdateSchema } from '../entities/status-update.ts';
+import type { SupporterSchema } from '../entities/supporter.ts';
 import type { ApiClientSchema } from '../entities/api-client.ts';
 import type { AttachmentSchema } from '../entities/attachment.ts';
 import type { CategorySchema } from '../entities/category.ts';
@@ -20,4 +25,9 @@ export type DB = InferKyselyDB<
   | typeof LabelSchema
   | typeof SuggestionSchema
   | typeof AttachmentSchema
+  | typeof StatusUpdateSchema
+  | typeof CommentSchema
+  | typeof NoteSchema
+  | typeof SupporterSchema
+  | typeof FeedbackSchema
 >;

@@ -1,5 +1,6 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
+import { Note } from './note.ts';
 import { Suggestion } from './suggestion.ts';
 import { User } from './user.ts';
 
@@ -21,8 +22,7 @@ export const AttachmentSchema = defineEntity({
     sha256: p.string().length(64),
     storageKey: p.string().length(64).unique(),
     suggestion: () => p.manyToOne(Suggestion).nullable().deleteRule('set null').index(),
-    /** Notes arrive with the engagement resources; until then the column has no foreign key. */
-    noteId: p.integer().nullable().index(),
+    note: () => p.manyToOne(Note).nullable().deleteRule('set null').index(),
     createdBy: () => p.manyToOne(User).nullable().deleteRule('set null'),
   },
 });

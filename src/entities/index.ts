@@ -1,3 +1,8 @@
+import { CommentSchema } from './comment.ts';
+import { FeedbackSchema } from './feedback.ts';
+import { NoteSchema } from './note.ts';
+import { StatusUpdateSchema } from './status-update.ts';
+import { SupporterSchema } from './supporter.ts';
 import { ApiClientSchema } from './api-client.ts';
 import { AttachmentSchema } from './attachment.ts';
 import { CategorySchema } from './category.ts';
@@ -8,6 +13,11 @@ import { StatusSchema } from './status.ts';
 import { SuggestionSchema } from './suggestion.ts';
 import { UserSchema } from './user.ts';
 
+export { Comment } from './comment.ts';
+export { Feedback } from './feedback.ts';
+export { Note } from './note.ts';
+export { StatusUpdate } from './status-update.ts';
+export { Supporter } from './supporter.ts';
 export { ApiClient } from './api-client.ts';
 export { Attachment } from './attachment.ts';
 export { Category } from './category.ts';
@@ -29,4 +39,9 @@ export const entities = [
   LabelSchema,
   SuggestionSchema,
   AttachmentSchema,
+  StatusUpdateSchema,
+  CommentSchema,
+  NoteSchema,
+  SupporterSchema,
+  FeedbackSchema,
 ];

@@ -4,6 +4,7 @@ import { Category } from './category.ts';
 import { Forum } from './forum.ts';
 import { Label } from './label.ts';
 import { Status } from './status.ts';
+import { StatusUpdate } from './status-update.ts';
 import { User } from './user.ts';
 
 export const SuggestionSchema = defineEntity({
@@ -40,6 +41,7 @@ export const SuggestionSchema = defineEntity({
     status: () => p.manyToOne(Status).nullable().deleteRule('set null').index(),
     createdBy: () => p.manyToOne(User).nullable().deleteRule('set null').index(),
     parentSuggestion: () => p.manyToOne(Suggestion).nullable().deleteRule('set null').index(),
+    lastStatusUpdate: () => p.manyToOne(StatusUpdate).nullable().deleteRule('set null'),
     labels: () => p.manyToMany(Label).pivotTable('suggestion_labels').owner(),
   },
 });
