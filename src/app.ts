@@ -22,7 +22,11 @@ import { healthRouter } from './routes/health.ts';
 import { oauthRouter } from './routes/oauth.ts';
 import { attachmentsRouter, downloadsRouter } from './routes/attachments.ts';
 import { catalogRouter } from './routes/catalog.ts';
+import { commentsRouter } from './routes/comments.ts';
+import { feedbackRouter } from './routes/feedback.ts';
 import { labelsRouter } from './routes/labels.ts';
+import { notesRouter } from './routes/notes.ts';
+import { statusUpdatesRouter } from './routes/status-updates.ts';
 import { suggestionsRouter } from './routes/suggestions.ts';
 import { usersRouter } from './routes/users.ts';
 
@@ -69,7 +73,18 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   const { limits } = deps;
   const limited = limits.api ? [rateLimit(limits.api, deps.clock, limits.windowSeconds)] : [];
   admin.use(bearerAuth(tokens, clients), ...limited, parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
-  for (const router of [suggestionsRouter(deps), catalogRouter(deps), labelsRouter(deps), usersRouter(deps), attachmentsRouter(deps)]) {
+  const routers = [
+    suggestionsRouter(deps),
+    catalogRouter(deps),
+    labelsRouter(deps),
+    usersRouter(deps),
+    attachmentsRouter(deps),
+    statusUpdatesRouter(deps),
+    commentsRouter(deps),
+    notesRouter(deps),
+    feedbackRouter(deps),
+  ];
+  for (const router of routers) {
     admin.use(router.routes());
   }
 

@@ -125,7 +125,7 @@ export interface Sort {
 const ID_SORT: SortDef = { column: 'id', type: 'integer' };
 
 export function parseSort(query: Record<string, QueryValue>, def: ResourceDef): Sort {
-  const raw = single(query, 'sort')?.trim() || '-id';
+  const raw = single(query, 'sort')?.trim() || def.defaultSort || '-id';
   const desc = raw.startsWith('-');
   const field = desc ? raw.slice(1) : raw.replace(/^\+/, '');
   const sortDef = field === 'id' ? ID_SORT : def.sorts?.[field];

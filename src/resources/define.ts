@@ -46,6 +46,8 @@ export type FilterDef =
   | { kind: 'ids'; column: string }
   /** `category_none=true`: the column is null (false: not null). */
   | { kind: 'none'; column: string }
+  /** `forum=1,2` on supporters: the row's `column` points at a `table` row whose `target` is one of the ids. */
+  | { kind: 'via'; column: string; table: string; target: string }
   /** `label=3,4`: linked through a pivot table to one of the ids. */
   | { kind: 'pivot'; table: string; owner: string; target: string }
   /** `state=approved,-spam`: one of the values; `-value` excludes. */
@@ -85,6 +87,8 @@ export interface ResourceDef {
   filters?: Record<string, FilterDef>;
   /** Sortable fields by wire name; `id` is always sortable and always the tie-breaker. */
   sorts?: Record<string, SortDef>;
+  /** Order when the request names none (UserVoice: `-id`, except feedback's `-updated_at`). */
+  defaultSort?: string;
   /** Accepted write inputs by wire name (`title`, `links.forum`); anything else is ignored. */
   writable?: Record<string, WritableDef>;
 }

@@ -28,6 +28,12 @@ function condition(def: ResourceDef, name: string, filter: FilterDef, params: Li
       const value = boolParam(q, name);
       return value === undefined ? undefined : sql<boolean>`${col(def, filter.column)} = ${value}`;
     }
+    case 'via': {
+      const ids = idList(q, name);
+      if (!ids) return undefined;
+      if (ids.length === 0) return sql<boolean>`false`;
+      return sql<boolean>`${col(def, filter.column)} in (select v.id from ${sql.table(filter.table)} v where v.${sql.ref(filter.target)} in (${sql.join(ids)}))`;
+    }
     case 'pivot': {
       const ids = idList(q, name);
       if (!ids) return undefined;

@@ -1,14 +1,34 @@
 import type { ResourceDef } from './define.ts';
 import { attachments } from './attachments.ts';
 import { categories } from './categories.ts';
+import { comments } from './comments.ts';
+import { feedback, feedbackRecords, requests } from './feedback.ts';
 import { forums } from './forums.ts';
 import { labels } from './labels.ts';
+import { notes } from './notes.ts';
 import { statuses } from './statuses.ts';
+import { statusUpdates } from './status-updates.ts';
 import { suggestions } from './suggestions.ts';
+import { supporters } from './supporters.ts';
 import { users } from './users.ts';
 
 /** Every served resource type, by collection key. Adding a resource = one declaration listed here. */
-const all: ResourceDef[] = [suggestions, forums, users, categories, statuses, labels, attachments];
+const all: ResourceDef[] = [
+  suggestions,
+  forums,
+  users,
+  categories,
+  statuses,
+  labels,
+  attachments,
+  statusUpdates,
+  comments,
+  notes,
+  supporters,
+  feedback,
+  requests,
+  feedbackRecords,
+];
 
 export const registry: ReadonlyMap<string, ResourceDef> = new Map(all.map((def) => [def.type, def]));
 

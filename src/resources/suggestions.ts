@@ -63,7 +63,7 @@ export const suggestions = defineResource({
     { name: 'created_by', type: 'users', column: 'created_by_id' },
     { name: 'labels', type: 'labels', many: { table: 'suggestion_labels', owner: 'suggestion_id', target: 'label_id' } },
     { name: 'status', type: 'statuses', column: 'status_id' },
-    { name: 'last_status_update', type: 'status_updates' },
+    { name: 'last_status_update', type: 'status_updates', column: 'last_status_update_id' },
     { name: 'parent_suggestion', type: 'suggestions', column: 'parent_suggestion_id' },
     { name: 'ticket', type: 'tickets' },
   ],
@@ -76,6 +76,7 @@ export const suggestions = defineResource({
     label: { kind: 'pivot', table: 'suggestion_labels', owner: 'suggestion_id', target: 'label_id' },
     state: { kind: 'values', column: 'state', values: SUGGESTION_STATES, negatable: true },
     creator: { kind: 'ids', column: 'created_by_id' },
+    supporter: { kind: 'pivot', table: 'supporters', owner: 'suggestion_id', target: 'user_id' },
     q: { kind: 'search', columns: ['title', 'body'] },
   },
   sorts: {

@@ -84,6 +84,8 @@ export const users = defineResource({
     email_address: { kind: 'values', column: 'email_address', caseInsensitive: true },
     allowed_state: { kind: 'values', column: 'allowed_state', values: ['allowed', 'blocked'] },
     q: { kind: 'search', columns: ['name', 'email_address'] },
+    // Users who support one of these suggestions.
+    suggestion: { kind: 'pivot', table: 'supporters', owner: 'user_id', target: 'suggestion_id' },
   },
   sorts: baseSorts,
   writable: {

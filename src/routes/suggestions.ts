@@ -1,18 +1,66 @@
 import Router from '@koa/router';
 import type { AppDeps } from '../app.ts';
+import { ValidationError } from '../http/errors.ts';
 import { readInput } from '../http/input.ts';
-import { authOf, emOf, type AppState } from '../http/state.ts';
+import { parseBool, parseId } from '../http/params.ts';
+import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import { suggestions } from '../resources/suggestions.ts';
+import { mergeSuggestions, type MergeRequest } from '../services/merge.ts';
 import { changeSuggestionState, createSuggestion, updateSuggestion, type SuggestionAction } from '../services/suggestions.ts';
 import { pathId, readRoutes, respondWith } from './collection.ts';
 
 const ACTIONS: readonly SuggestionAction[] = ['approve', 'publish', 'spam', 'unremove'];
+const MAX_MERGE = 100;
+
+/** A body value by dotted path: nested (JSON, or a form parsed with allowDots) or a literal dotted key. */
+function at(body: Record<string, unknown>, path: string): unknown {
+  if (path in body) return body[path];
+  let value: unknown = body;
+  for (const key of path.split('.')) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function ref(raw: unknown): number | undefined {
+  if (typeof raw === 'number') return Number.isInteger(raw) && raw >= 1 && raw <= 2_147_483_647 ? raw : undefined;
+  return typeof raw === 'string' ? parseId(raw.trim()) : undefined;
+}
+
+/**
+ * `include_ids` (comma string, array, or indexed form keys) and `action.links.to_suggestion`;
+ * `action.notify_supporters` and `action.reply_to` are accepted and checked, but no mail is sent.
+ */
+function mergeRequest(ctx: AppContext): MergeRequest {
+  const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+  const errors: Record<string, string[]> = {};
+  const rawIds = at(body, 'include_ids');
+  const parts = typeof rawIds === 'string' ? rawIds.split(',') : typeof rawIds === 'number' ? [rawIds] : Array.isArray(rawIds) ? rawIds : undefined;
+  const sourceIds = (parts ?? []).map((part) => ref(typeof part === 'string' ? part.trim() : part));
+  if (!parts || sourceIds.length === 0) errors.include_ids = ["can't be blank"];
+  else if (sourceIds.length > MAX_MERGE) errors.include_ids = [`has more than ${MAX_MERGE} ids`];
+  else if (sourceIds.some((id) => id === undefined)) errors.include_ids = ['is invalid'];
+  const rawTarget = at(body, 'action.links.to_suggestion');
+  const targetId = ref(rawTarget);
+  if (targetId === undefined) errors['action.links.to_suggestion'] = [rawTarget === undefined || rawTarget === '' ? "can't be blank" : 'does not exist'];
+  const notify = at(body, 'action.notify_supporters');
+  if (notify !== undefined && typeof notify !== 'boolean' && (typeof notify !== 'string' || parseBool(notify) === undefined)) {
+    errors['action.notify_supporters'] = ['is invalid'];
+  }
+  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
+  return { sourceIds: [...new Set(sourceIds as number[])], targetId: targetId! };
+}
 
 /** /admin/suggestions: list, get, create, update, (soft) delete and the moderation actions. */
 export function suggestionsRouter({ env, clock }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
   const now = () => new Date(clock());
   readRoutes(router, suggestions, env);
+  router.post('/suggestions/bulk/merge', async (ctx) => {
+    const id = await mergeSuggestions(emOf(ctx), mergeRequest(ctx));
+    await respondWith(ctx, suggestions, [id], env);
+  });
   router.post('/suggestions', async (ctx) => {
     const id = await createSuggestion(emOf(ctx), readInput(ctx, suggestions, 'create'), authOf(ctx).userId, now());
     await respondWith(ctx, suggestions, [id], env);

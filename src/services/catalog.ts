@@ -4,7 +4,7 @@ import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
 import type { DB } from '../db/schema.ts';
 import { assignScalars } from './assign.ts';
-import { recountAll } from './counters.ts';
+import { recountListings } from './counters.ts';
 
 /** Forums, categories and statuses: the structure suggestions are filed under. */
 
@@ -53,7 +53,7 @@ export async function saveCategory(em: EntityManager, id: number | undefined, in
     if (movedForum) {
       // Suggestions stay in their forum; a category of another forum no longer applies to them.
       await tx.getKysely<DB>().updateTable('suggestions').set({ category_id: null, updated_at: new Date() }).where('category_id', '=', category.id).execute();
-      await recountAll(tx.getKysely());
+      await recountListings(tx.getKysely());
     }
     return category.id;
   });
@@ -75,7 +75,7 @@ export async function saveStatus(em: EntityManager, id: number | undefined, inpu
     const wasOpen = id === undefined ? undefined : status.isOpen;
     assignScalars(status, input);
     await tx.flush();
-    if (wasOpen !== undefined && wasOpen !== status.isOpen) await recountAll(tx.getKysely());
+    if (wasOpen !== undefined && wasOpen !== status.isOpen) await recountListings(tx.getKysely());
     return status.id;
   });
 }
@@ -85,6 +85,6 @@ export async function deleteStatus(em: EntityManager, id: number): Promise<void>
     const status = await found(tx.findOne(Status, id));
     tx.remove(status);
     await tx.flush();
-    await recountAll(tx.getKysely());
+    await recountListings(tx.getKysely());
   });
 }

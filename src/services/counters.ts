@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { AnyDb } from '../resources/rows.ts';
 
 /**
@@ -12,11 +12,22 @@ export const OPEN_STATES = ['approved', 'published'] as const;
 const visible = sql`s.state in ('new', 'approved', 'published', 'closed') and s.parent_suggestion_id is null`;
 const open = sql`${visible} and s.state in ('approved', 'published') and (s.status_id is null or exists (select 1 from statuses st where st.id = s.status_id and st.is_open))`;
 
+const SUPPORTER_COMMENTS = sql`(select count(*) from comments c where c.suggestion_id = sp.suggestion_id and c.created_by_id = sp.user_id and c.state = 'approved')`;
+const SUPPORTER_FEEDBACK = sql`(select count(*) from feedback f where f.supporter_id = sp.id)`;
+
 /**
  * Recomputes every stored counter from the rows. Used by the demo seed and by tests as the oracle;
  * request paths keep counters exact with in-transaction updates instead.
  */
 export async function recountAll(db: AnyDb): Promise<void> {
+  await recountListings(db);
+  await engagementUpdate(sql`true`).execute(db);
+  await sql`update supporters sp set comments_count = ${SUPPORTER_COMMENTS}, feedback_count = ${SUPPORTER_FEEDBACK}`.execute(db);
+  await sql`update users u set supported_suggestions_count = (select count(*) from supporters sp where sp.user_id = u.id)`.execute(db);
+}
+
+/** Forum, category and label suggestion counts (what a status's open/closed flag changes). */
+export async function recountListings(db: AnyDb): Promise<void> {
   await sql`update forums f set
       suggestions_count = (select count(*) from suggestions s where s.forum_id = f.id and ${visible}),
       open_suggestions_count = (select count(*) from suggestions s where s.forum_id = f.id and ${open})`.execute(db);
@@ -92,4 +103,48 @@ export async function applyContribution(db: AnyDb, before: Contribution | null, 
       await sql`update ${sql.table(table)} set ${sql.join(sets)}, updated_at = now() where id = ${id}`.execute(db);
     }
   }
+}
+
+/**
+ * Recomputes a suggestion's engagement counters and `last_status_update` from the rows. Callers hold the
+ * suggestion's row lock (services/suggestions.ts lockSuggestions), so every writer to one suggestion
+ * runs this after the previous one committed and sees its rows: exact under concurrency without deltas.
+ * Votes: one per supporter (UserVoice retired multi-vote), so votes_count equals supporters_count.
+ */
+export async function recountEngagement(db: AnyDb, suggestionIds: readonly number[]): Promise<void> {
+  if (suggestionIds.length === 0) return;
+  await engagementUpdate(sql`x.id in (${sql.join(suggestionIds)})`).execute(db);
+}
+
+function engagementUpdate(which: RawBuilder<unknown>) {
+  return sql`update suggestions s set
+      comments_count = (select count(*) from comments c where c.suggestion_id = s.id and c.state = 'approved'),
+      notes_count = (select count(*) from notes n where n.suggestion_id = s.id),
+      supporters_count = sp.n,
+      votes_count = sp.n,
+      first_support_at = sp.first_at,
+      requests_count = (select count(*) from feedback f where f.suggestion_id = s.id),
+      last_status_update_id = (select su.id from status_updates su where su.suggestion_id = s.id order by su.created_at desc, su.id desc limit 1)
+    from (select x.id, (select count(*) from supporters p where p.suggestion_id = x.id) as n,
+                 (select min(p.created_at) from supporters p where p.suggestion_id = x.id) as first_at
+          from suggestions x where ${which}) sp
+    where s.id = sp.id`;
+}
+
+/**
+ * Recomputes supporters' `comments_count` and `feedback_count` on these suggestions (optionally only
+ * for some users); rows whose counts did not change are not written, so their updated_at stays.
+ */
+export async function recountSupporters(db: AnyDb, suggestionIds: readonly number[], userIds?: readonly number[]): Promise<void> {
+  if (suggestionIds.length === 0 || userIds?.length === 0) return;
+  await sql`update supporters sp set comments_count = ${SUPPORTER_COMMENTS}, feedback_count = ${SUPPORTER_FEEDBACK}, updated_at = now()
+    where sp.suggestion_id in (${sql.join(suggestionIds)})
+      ${userIds ? sql`and sp.user_id in (${sql.join(userIds)})` : sql``}
+      and (sp.comments_count, sp.feedback_count) is distinct from (${SUPPORTER_COMMENTS}, ${SUPPORTER_FEEDBACK})`.execute(db);
+}
+
+/** Moves users' `supported_suggestions_count` by relative updates (exact under concurrent writers). */
+export async function addSupportedCount(db: AnyDb, userId: number, amount: number): Promise<void> {
+  if (amount === 0) return;
+  await sql`update users set supported_suggestions_count = supported_suggestions_count + ${amount}, updated_at = now() where id = ${userId}`.execute(db);
 }

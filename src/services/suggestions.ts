@@ -19,33 +19,54 @@ function currentContribution(s: Suggestion): Contribution {
   });
 }
 
-async function load(tx: EntityManager, id: number, missing: () => Error = () => new RecordNotFoundError()): Promise<Suggestion> {
-  // Row lock: concurrent writers to one suggestion compute counter deltas from a stable "before".
-  const s = await tx.findOne(Suggestion, id, { populate: ['labels', 'status', 'category'], lockMode: LockMode.PESSIMISTIC_WRITE });
-  if (!s) throw missing();
-  return s;
+/**
+ * Runs a change to some suggestions in one transaction with their rows locked (in id order, so two
+ * writers never wait on each other crosswise), then moves the stored listing counters by the difference
+ * the change made. Every suggestion write goes through here: concurrent writers to one suggestion
+ * compute counter deltas and recounts from a stable "before".
+ */
+export async function lockSuggestions<T>(
+  em: EntityManager,
+  ids: readonly number[],
+  change: (tx: EntityManager, locked: Map<number, Suggestion>) => Promise<T>,
+  missing: (ids: number[]) => Error = () => new RecordNotFoundError(),
+): Promise<T> {
+  return em.transactional(async (tx) => {
+    const unique = [...new Set(ids)].sort((a, b) => a - b);
+    const rows = await tx.find(Suggestion, { id: { $in: unique } }, {
+      populate: ['labels', 'status', 'category'],
+      lockMode: LockMode.PESSIMISTIC_WRITE,
+      orderBy: { id: 'asc' },
+    });
+    const locked = new Map(rows.map((s) => [s.id, s]));
+    const absent = unique.filter((id) => !locked.has(id));
+    if (absent.length > 0) throw missing(absent);
+    const before = new Map(rows.map((s) => [s.id, currentContribution(s)]));
+    const result = await change(tx, locked);
+    // Link-only changes (labels) do not touch a scalar column, so stamp the change explicitly.
+    for (const s of rows) s.updatedAt = new Date();
+    await tx.flush();
+    for (const s of rows) await applyContribution(tx.getKysely(), before.get(s.id)!, currentContribution(s));
+    return result;
+  });
 }
 
-/**
- * Runs a change to one suggestion in a transaction with its row locked, then moves the stored counters
- * by the difference the change made. Every suggestion write goes through here.
- */
+/** lockSuggestions for one suggestion; answers its id. */
 export async function withSuggestionLocked(
   em: EntityManager,
   id: number,
   change: (tx: EntityManager, s: Suggestion) => Promise<void>,
   missing?: () => Error,
 ): Promise<number> {
-  return em.transactional(async (tx) => {
-    const s = await load(tx, id, missing);
-    const before = currentContribution(s);
-    await change(tx, s);
-    // Link-only changes (labels) do not touch a scalar column, so stamp the change explicitly.
-    s.updatedAt = new Date();
-    await tx.flush();
-    await applyContribution(tx.getKysely(), before, currentContribution(s));
-    return s.id;
-  });
+  return lockSuggestions(
+    em,
+    [id],
+    async (tx, locked) => {
+      await change(tx, locked.get(id)!);
+      return id;
+    },
+    missing,
+  );
 }
 
 /**
@@ -89,7 +110,7 @@ function applyScalars(s: Suggestion, input: Input): void {
 }
 
 /** Status changes stamp closed_at: set when a closed status is applied, cleared when reopened. */
-function applyStatus(s: Suggestion, status: Status | null, now: Date): void {
+export function applyStatus(s: Suggestion, status: Status | null, now: Date): void {
   s.status = status;
   s.closedAt = status && !status.isOpen ? (s.closedAt ?? now) : null;
 }

@@ -1,0 +1,38 @@
+import { baseSorts } from './common.ts';
+import { defineResource } from './define.ts';
+
+export const COMMENT_STATES = ['approved', 'spam', 'deleted'] as const;
+
+export const comments = defineResource({
+  type: 'comments',
+  singular: 'comment',
+  table: 'comments',
+  fields: [
+    { name: 'body', type: 'string' },
+    { name: 'body_mime_type', type: 'string' },
+    { name: 'state', type: 'string' },
+    { name: 'channel', type: 'string' },
+    { name: 'inappropriate_flags_count', type: 'integer' },
+    { name: 'is_admin_comment', type: 'boolean' },
+    { name: 'sentiment_score', type: 'number', value: () => null },
+    { name: 'created_at', type: 'timestamp' },
+    { name: 'updated_at', type: 'timestamp' },
+  ],
+  links: [
+    { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },
+    { name: 'created_by', type: 'users', column: 'created_by_id' },
+  ],
+  filters: {
+    suggestion: { kind: 'ids', column: 'suggestion_id' },
+    state: { kind: 'values', column: 'state', values: COMMENT_STATES, negatable: true },
+    creator: { kind: 'ids', column: 'created_by_id' },
+  },
+  sorts: baseSorts,
+  writable: {
+    body: { type: 'text', max: 65_535, required: true },
+    body_mime_type: { type: 'mime' },
+    'links.suggestion': { type: 'ref', required: true },
+    'links.created_by': { type: 'ref' },
+    created_at: { type: 'timestamp' },
+  },
+});

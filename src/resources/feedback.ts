@@ -1,0 +1,60 @@
+import { baseSorts } from './common.ts';
+import { defineResource, type ResourceDef } from './define.ts';
+
+export const FEEDBACK_CHANNELS = ['api', 'admin', 'bookmarklet', 'zendesk'] as const;
+
+const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
+  table: 'feedback',
+  fields: [
+    { name: 'body', type: 'string' },
+    { name: 'body_mime_type', type: 'string' },
+    { name: 'channel', type: 'string' },
+    { name: 'source_url', type: 'string' },
+    { name: 'source_type', type: 'string' },
+    { name: 'source_guid', type: 'string' },
+    { name: 'severity', type: 'integer' },
+    { name: 'has_attachments', type: 'boolean', value: () => false },
+    { name: 'sentiment_score', type: 'number', value: () => null },
+    { name: 'created_at', type: 'timestamp' },
+    { name: 'updated_at', type: 'timestamp' },
+  ],
+  links: [
+    { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },
+    { name: 'user', type: 'users', column: 'user_id' },
+    { name: 'supporter', type: 'supporters', column: 'supporter_id' },
+    { name: 'ticket', type: 'tickets' },
+    { name: 'created_by', type: 'users', column: 'created_by_id' },
+    { name: 'updated_by', type: 'users', column: 'updated_by_id' },
+  ],
+  filters: {
+    suggestion: { kind: 'ids', column: 'suggestion_id' },
+    user: { kind: 'ids', column: 'user_id' },
+    channel: { kind: 'values', column: 'channel', values: FEEDBACK_CHANNELS },
+    source_url: { kind: 'values', column: 'source_url' },
+    source_type: { kind: 'values', column: 'source_type' },
+    source_guid: { kind: 'values', column: 'source_guid' },
+  },
+  sorts: baseSorts,
+  defaultSort: '-updated_at',
+  writable: {
+    body: { type: 'text', max: 65_535, required: true },
+    body_mime_type: { type: 'mime' },
+    channel: { type: 'string', max: 32 },
+    source_url: { type: 'string', max: 2048, nullable: true },
+    source_type: { type: 'string', max: 64, nullable: true },
+    source_guid: { type: 'string', max: 255, nullable: true },
+    severity: { type: 'integer', nullable: true },
+    subscribe: { type: 'boolean' },
+    created_at: { type: 'timestamp' },
+    'links.suggestion': { type: 'ref', required: true },
+    'links.user': { type: 'ref', required: true },
+  },
+};
+
+/**
+ * One collection under the three names UserVoice has used for it (SDK, Singer tap, Airbyte); each
+ * answers with its own collection key.
+ */
+export const feedback = defineResource({ ...feedbackDef, type: 'feedback', singular: 'feedback' });
+export const requests = defineResource({ ...feedbackDef, type: 'requests', singular: 'request' });
+export const feedbackRecords = defineResource({ ...feedbackDef, type: 'feedback_records', singular: 'feedback_record' });

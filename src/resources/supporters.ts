@@ -1,0 +1,37 @@
+import { baseSorts } from './common.ts';
+import { defineResource } from './define.ts';
+
+/** Account traits come from a CRM integration we do not have: the keys are there, the values null. */
+const TRAITS = ['account_id', 'account_name', 'account_plan', 'activity', 'rate_type', 'satisfaction_group', 'satisfaction_score', 'type'];
+const noTraits = () => Object.fromEntries(TRAITS.map((key) => [key, null]));
+
+/** Read-only: support is recorded and removed through feedback (see resources/feedback.ts). */
+export const supporters = defineResource({
+  type: 'supporters',
+  singular: 'supporter',
+  table: 'supporters',
+  fields: [
+    { name: 'how', type: 'string' },
+    { name: 'channel', type: 'string' },
+    { name: 'is_subscribed', type: 'boolean' },
+    { name: 'comments_count', type: 'integer' },
+    // The SDK calls it feedback_count, the Singer tap and Airbyte requests_count: send both.
+    { name: 'feedback_count', type: 'integer' },
+    { name: 'requests_count', type: 'integer', column: 'feedback_count' },
+    { name: 'traits', type: 'object', value: noTraits },
+    { name: 'created_at', type: 'timestamp' },
+    { name: 'updated_at', type: 'timestamp' },
+  ],
+  links: [
+    { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },
+    { name: 'user', type: 'users', column: 'user_id' },
+    { name: 'created_by', type: 'users', column: 'created_by_id' },
+    { name: 'updated_by', type: 'users', column: 'updated_by_id' },
+  ],
+  filters: {
+    suggestion: { kind: 'ids', column: 'suggestion_id' },
+    user: { kind: 'ids', column: 'user_id' },
+    forum: { kind: 'via', column: 'suggestion_id', table: 'suggestions', target: 'forum_id' },
+  },
+  sorts: baseSorts,
+});

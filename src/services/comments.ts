@@ -1,0 +1,54 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import type { DB } from '../db/schema.ts';
+import { Comment, User } from '../entities/index.ts';
+import { RecordNotFoundError } from '../http/errors.ts';
+import type { Input } from '../http/input.ts';
+import { onSuggestion, targetSuggestion } from './engagement.ts';
+
+export type CommentAction = 'approve' | 'spam' | 'unremove' | 'delete';
+
+const STATE_AFTER: Record<CommentAction, string> = { approve: 'approved', spam: 'spam', unremove: 'approved', delete: 'deleted' };
+
+/** Author: `links.created_by`, else the user the token acts for. `is_admin_comment` is fixed at writing. */
+export async function createComment(em: EntityManager, input: Input, actorId: number): Promise<number> {
+  const authorId = (input.get('links.created_by') as number | undefined) ?? actorId;
+  return onSuggestion(
+    em,
+    targetSuggestion(input),
+    input,
+    async (tx, s) => {
+      const author = await tx.findOne(User, authorId);
+      input.check(author ? {} : { 'links.created_by': ['does not exist'] });
+      const comment = tx.create(Comment, {
+        body: input.get('body') as string,
+        suggestion: s,
+        createdBy: author,
+        isAdminComment: author!.isAdmin,
+      });
+      if (input.has('body_mime_type')) comment.bodyMimeType = input.get('body_mime_type') as string;
+      if (input.has('created_at')) comment.createdAt = input.get('created_at') as Date;
+      return comment;
+    },
+    { supportersOf: [authorId] },
+  ).then((comment) => comment.id);
+}
+
+/** Moderation and (soft) DELETE: only approved comments count, so each recounts. */
+export async function changeCommentState(em: EntityManager, id: number, action: CommentAction): Promise<number> {
+  const found = await em.getKysely<DB>().selectFrom('comments').select(['suggestion_id', 'created_by_id']).where('id', '=', id).executeTakeFirst();
+  if (!found) throw new RecordNotFoundError();
+  const authorId = found.created_by_id;
+  return onSuggestion(
+    em,
+    found.suggestion_id,
+    undefined,
+    async (tx) => {
+      // Re-read under the suggestion's lock: it may have gone meanwhile.
+      const comment = await tx.findOne(Comment, id, { refresh: true });
+      if (!comment) throw new RecordNotFoundError();
+      comment.state = STATE_AFTER[action];
+      return comment.id;
+    },
+    { supportersOf: authorId == null ? [] : [authorId] },
+  );
+}

@@ -1,0 +1,37 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import { Note, User } from '../entities/index.ts';
+import { RecordNotFoundError } from '../http/errors.ts';
+import type { Input } from '../http/input.ts';
+import { claimAttachments, linkAttachments } from './attachments.ts';
+import { onSuggestion, targetSuggestion } from './engagement.ts';
+
+const tokensOf = (input: Input) => (input.get('attachment_tokens') as string[] | undefined) ?? [];
+
+/** A note, with the uploads its `attachment_tokens` name (claimed first, linked once it has an id). */
+export async function createNote(em: EntityManager, input: Input, actorId: number): Promise<number> {
+  return onSuggestion(em, targetSuggestion(input), input, async (tx, s) => {
+    const claim = await claimAttachments(tx, tokensOf(input), undefined);
+    input.check(claim.errors);
+    const note = tx.create(Note, { body: input.get('body') as string, suggestion: s, createdBy: tx.getReference(User, actorId) });
+    if (input.has('body_mime_type')) note.bodyMimeType = input.get('body_mime_type') as string;
+    await tx.flush();
+    await linkAttachments(tx, claim.ids, { noteId: note.id });
+    return note.id;
+  });
+}
+
+/** PUT: body, mime type, and more attachments. */
+export async function updateNote(em: EntityManager, id: number, input: Input): Promise<number> {
+  return em.transactional(async (tx) => {
+    const note = await tx.findOne(Note, id);
+    if (!note) throw new RecordNotFoundError();
+    const claim = await claimAttachments(tx, tokensOf(input), { noteId: id });
+    input.check(claim.errors);
+    if (input.has('body')) note.body = input.get('body') as string;
+    if (input.has('body_mime_type')) note.bodyMimeType = input.get('body_mime_type') as string;
+    await linkAttachments(tx, claim.ids, { noteId: id });
+    // Attachments alone change no column of the note: stamp it so incremental syncs see the change.
+    note.updatedAt = new Date();
+    return note.id;
+  });
+}

@@ -1,0 +1,57 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import type { DB } from '../db/schema.ts';
+import { Status, StatusUpdate, User } from '../entities/index.ts';
+import { RecordNotFoundError } from '../http/errors.ts';
+import type { Input } from '../http/input.ts';
+import { onSuggestion, targetSuggestion } from './engagement.ts';
+import { applyStatus } from './suggestions.ts';
+
+/**
+ * Posts the team's answer. With `links.status` it also moves the suggestion to that status (closing or
+ * reopening it); either way it records the status before and after and becomes the suggestion's
+ * `last_status_update` (the newest by created_at, see counters.recountEngagement).
+ */
+export async function createStatusUpdate(em: EntityManager, input: Input, actorId: number, now: Date): Promise<number> {
+  return onSuggestion(em, targetSuggestion(input), input, async (tx, s) => {
+    let status = s.status ?? null;
+    if (input.has('links.status')) {
+      const id = input.get('links.status') as number | null;
+      status = id === null ? null : await tx.findOne(Status, id);
+      input.check(id !== null && !status ? { 'links.status': ['does not exist'] } : {});
+    }
+    input.check();
+    const update = tx.create(StatusUpdate, {
+      body: input.get('body') as string,
+      suggestion: s,
+      user: tx.getReference(User, actorId),
+      oldStatus: s.status ?? null,
+      newStatus: status,
+      notifySupporters: (input.get('notify_supporters') as boolean | undefined) ?? false,
+      notificationEmailAddress: (input.get('notification_email_address') as string | null | undefined) ?? null,
+    });
+    if (input.has('created_at')) update.createdAt = input.get('created_at') as Date;
+    if (input.has('links.status')) applyStatus(s, status, now);
+    return update;
+  }).then((update) => update.id);
+}
+
+/** PUT changes the text only: the recorded statuses are history. */
+export async function updateStatusUpdate(em: EntityManager, id: number, input: Input): Promise<number> {
+  input.check();
+  const update = await em.findOne(StatusUpdate, id);
+  if (!update) throw new RecordNotFoundError();
+  if (input.has('body')) update.body = input.get('body') as string;
+  if (input.has('notification_email_address')) update.notificationEmailAddress = input.get('notification_email_address') as string | null;
+  await em.flush();
+  return update.id;
+}
+
+/** Deleting the newest update makes the one before it the suggestion's last; the status stays. */
+export async function deleteStatusUpdate(em: EntityManager, id: number): Promise<void> {
+  const found = await em.getKysely<DB>().selectFrom('status_updates').select('suggestion_id').where('id', '=', id).executeTakeFirst();
+  if (!found) throw new RecordNotFoundError();
+  await onSuggestion(em, found.suggestion_id, undefined, async (tx) => {
+    const deleted = await tx.getKysely<DB>().deleteFrom('status_updates').where('id', '=', id).executeTakeFirst();
+    if (deleted.numDeletedRows === 0n) throw new RecordNotFoundError();
+  });
+}
