@@ -142,7 +142,9 @@ describe('includes', () => {
       `/suggestions/${s.id}?includes=categories&includes=statuses,labels,tickets,nps_ratings,status_updates,bogus`,
     );
     expect(reply.status).toBe(200);
-    expect(Object.keys(reply.body)).toEqual(['suggestions', 'categories', 'statuses', 'labels', 'links']);
+    // status_updates is served (none yet: an empty array); tickets and nps_ratings are not.
+    expect(Object.keys(reply.body)).toEqual(['suggestions', 'categories', 'statuses', 'labels', 'status_updates', 'links']);
+    expect(reply.body.status_updates).toEqual([]);
     expect(reply.body.categories).toEqual([{ ...category, suggestions_count: 1, open_suggestions_count: 1, updated_at: time }]);
     expect(reply.body.statuses).toEqual([status]);
     expect(reply.body.labels).toEqual([{ ...label, open_suggestions_count: 1, updated_at: time }]);
@@ -150,6 +152,10 @@ describe('includes', () => {
       ...SUGGESTION_LINKS,
       'categories.forum': { type: 'forums' },
       'labels.parent': { type: 'labels' },
+      'status_updates.suggestion': { type: 'suggestions' },
+      'status_updates.user': { type: 'users' },
+      'status_updates.new_status': { type: 'statuses' },
+      'status_updates.old_status': { type: 'statuses' },
     });
   });
 
