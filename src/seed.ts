@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/sql';
-import { Category, Forum, Label, Status, Suggestion, User } from './entities/index.ts';
+import { Category, Comment, Feedback, Forum, Label, Status, Suggestion, Supporter, User } from './entities/index.ts';
 import { createClient, type IssuedCredentials } from './auth/clients.ts';
 import { recountAll } from './services/counters.ts';
 
@@ -13,7 +13,18 @@ interface DemoData {
   categories: Array<{ ref: string; name: string; forum: string }>;
   statuses: Array<{ ref: string; name: string; hex_color: string; position: number; is_open: boolean; allow_comments?: boolean }>;
   labels: Array<{ ref: string; name: string }>;
-  suggestions: Array<{ title: string; body: string; forum: string; category?: string; status?: string; created_by: string; labels?: string[] }>;
+  suggestions: Array<{
+    title: string;
+    body: string;
+    forum: string;
+    category?: string;
+    status?: string;
+    created_by: string;
+    labels?: string[];
+    /** Users who gave feedback (and so support it). */
+    supporters?: string[];
+    comments?: Array<{ by: string; body: string }>;
+  }>;
 }
 
 /** An empty database has no users and no API clients. */
@@ -80,6 +91,15 @@ export async function seedDemo(em: EntityManager): Promise<IssuedCredentials> {
         approvedAt: now,
       });
       for (const ref of s.labels ?? []) suggestion.labels.add(pick(labels, ref)!);
+      for (const ref of s.supporters ?? []) {
+        const user = pick(users, ref)!;
+        const supporter = tx.create(Supporter, { suggestion, user, createdBy: user, updatedBy: user });
+        tx.create(Feedback, { body: `${user.name} wants this`, suggestion, user, supporter, createdBy: user, updatedBy: user });
+      }
+      for (const c of s.comments ?? []) {
+        const author = pick(users, c.by)!;
+        tx.create(Comment, { body: c.body, suggestion, createdBy: author, isAdminComment: author.isAdmin });
+      }
     }
     await tx.flush();
     await recountAll(tx.getKysely());
