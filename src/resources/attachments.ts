@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 /** Types we make thumbnails of (sharp reads them; everything else has `thumb_url: null`). */
@@ -20,8 +20,7 @@ export const attachments = defineResource({
       uses: ['content_type'],
     },
     { name: 'token', type: 'string' },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [
     { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },

@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 export const categories = defineResource({
@@ -9,8 +9,7 @@ export const categories = defineResource({
     { name: 'name', type: 'string' },
     { name: 'suggestions_count', type: 'integer' },
     { name: 'open_suggestions_count', type: 'integer' },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [{ name: 'forum', type: 'forums', column: 'forum_id' }],
   filters: { forum: { kind: 'ids', column: 'forum_id' } },

@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 export const COMMENT_STATES = ['approved', 'spam', 'deleted'] as const;
@@ -15,8 +15,7 @@ export const comments = defineResource({
     { name: 'inappropriate_flags_count', type: 'integer' },
     { name: 'is_admin_comment', type: 'boolean' },
     { name: 'sentiment_score', type: 'number', value: () => null },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [
     { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },

@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource, type ResourceDef } from './define.ts';
 
 export const FEEDBACK_CHANNELS = ['api', 'admin', 'bookmarklet', 'zendesk'] as const;
@@ -15,8 +15,7 @@ const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
     { name: 'severity', type: 'integer' },
     { name: 'has_attachments', type: 'boolean', value: () => false },
     { name: 'sentiment_score', type: 'number', value: () => null },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [
     { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },

@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 export const forums = defineResource({
@@ -21,8 +21,7 @@ export const forums = defineResource({
     { name: 'is_open', type: 'boolean' },
     { name: 'importance_enabled', type: 'boolean' },
     { name: 'moderation_enabled', type: 'boolean' },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [{ name: 'updated_by', type: 'users', column: 'updated_by_id' }],
   filters: { open: { kind: 'bool', column: 'is_open' } },

@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 export const labels = defineResource({
@@ -10,8 +10,7 @@ export const labels = defineResource({
     { name: 'full_name', type: 'string' },
     { name: 'level', type: 'integer' },
     { name: 'open_suggestions_count', type: 'integer' },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [{ name: 'parent', type: 'labels', column: 'parent_id' }],
   filters: { parent: { kind: 'ids', column: 'parent_id' } },

@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 export const notes = defineResource({
@@ -8,8 +8,7 @@ export const notes = defineResource({
   fields: [
     { name: 'body', type: 'string' },
     { name: 'body_mime_type', type: 'string' },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [
     { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },

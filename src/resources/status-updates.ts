@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 const zero = () => 0;
@@ -15,8 +15,7 @@ export const statusUpdates = defineResource({
     { name: 'mail_sent_count', type: 'integer', value: zero },
     { name: 'mail_opened_count', type: 'integer', value: zero },
     { name: 'mail_clicked_count', type: 'integer', value: zero },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [
     { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },

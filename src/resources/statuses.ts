@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 export const statuses = defineResource({
@@ -11,8 +11,7 @@ export const statuses = defineResource({
     { name: 'position', type: 'integer' },
     { name: 'is_open', type: 'boolean' },
     { name: 'allow_comments', type: 'boolean' },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [],
   sorts: {

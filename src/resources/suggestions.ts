@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 /** Suggestion states (UserVoice documents approved/published/new; we add the moderation outcomes). */
@@ -54,8 +54,7 @@ export const suggestions = defineResource({
     { name: 'creator_os', type: 'string' },
     { name: 'creator_mobile', type: 'boolean' },
     { name: 'unmergeable', type: 'boolean' },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [
     { name: 'forum', type: 'forums', column: 'forum_id' },

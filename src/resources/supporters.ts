@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 /** Account traits come from a CRM integration we do not have: the keys are there, the values null. */
@@ -19,8 +19,7 @@ export const supporters = defineResource({
     { name: 'feedback_count', type: 'integer' },
     { name: 'requests_count', type: 'integer', column: 'feedback_count' },
     { name: 'traits', type: 'object', value: noTraits },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [
     { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },

@@ -1,4 +1,4 @@
-import { baseSorts } from './common.ts';
+import { baseSorts, timestamps } from './common.ts';
 import { defineResource, isoSeconds, type Row } from './define.ts';
 
 /** Admin permissions in UserVoice's vocabulary; end users have none. */
@@ -69,8 +69,7 @@ export const users = defineResource({
     { name: 'support_created_at', type: 'timestamp' },
     { name: 'permissions', type: 'object', value: permissions },
     { name: 'traits', type: 'object', value: traits },
-    { name: 'created_at', type: 'timestamp' },
-    { name: 'updated_at', type: 'timestamp' },
+    ...timestamps,
   ],
   links: [
     { name: 'current_nps_rating', type: 'nps_ratings' },
