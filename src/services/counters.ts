@@ -23,7 +23,7 @@ export async function recountAll(db: AnyDb): Promise<void> {
   await recountListings(db);
   await engagementUpdate(sql`true`).execute(db);
   await sql`update supporters sp set comments_count = ${SUPPORTER_COMMENTS}, feedback_count = ${SUPPORTER_FEEDBACK}`.execute(db);
-  await sql`update users u set supported_suggestions_count = (select count(*) from supporters sp where sp.user_id = u.id)`.execute(db);
+  await sql`update users u set supported_suggestions_count = n, suggestion_votes = n from (select x.id, (select count(*) from supporters sp where sp.user_id = x.id) as n from users x) c where u.id = c.id`.execute(db);
 }
 
 /** Forum, category and label suggestion counts (what a status's open/closed flag changes). */
@@ -143,8 +143,11 @@ export async function recountSupporters(db: AnyDb, suggestionIds: readonly numbe
       and (sp.comments_count, sp.feedback_count) is distinct from (${SUPPORTER_COMMENTS}, ${SUPPORTER_FEEDBACK})`.execute(db);
 }
 
-/** Moves users' `supported_suggestions_count` by relative updates (exact under concurrent writers). */
+/**
+ * Moves a user's `supported_suggestions_count` and `suggestion_votes` (one vote per supported suggestion)
+ * by relative updates, exact under concurrent writers.
+ */
 export async function addSupportedCount(db: AnyDb, userId: number, amount: number): Promise<void> {
   if (amount === 0) return;
-  await sql`update users set supported_suggestions_count = supported_suggestions_count + ${amount}, updated_at = now() where id = ${userId}`.execute(db);
+  await sql`update users set supported_suggestions_count = supported_suggestions_count + ${amount}, suggestion_votes = suggestion_votes + ${amount}, updated_at = now() where id = ${userId}`.execute(db);
 }

@@ -78,9 +78,12 @@ async function expectExact(suggestionId: number) {
   expect(await stored(suggestionId)).toEqual({ counters, supporters });
 }
 
+/** [stored supported_suggestions_count, stored suggestion_votes, supporters listed] — all equal when exact. */
 async function supportedCount(userId: number) {
-  const stored = (await a.get(`/users/${userId}`)).body.users[0].supported_suggestions_count;
-  return [stored, (await all('supporters', `user=${userId}`)).length];
+  const user = (await a.get(`/users/${userId}`)).body.users[0];
+  const listed = (await all('supporters', `user=${userId}`)).length;
+  expect(user.suggestion_votes).toBe(user.supported_suggestions_count);
+  return [user.supported_suggestions_count, listed];
 }
 
 describe('engagement counters', () => {
