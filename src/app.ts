@@ -21,6 +21,7 @@ import type { BlobStore } from './storage/index.ts';
 import { healthRouter } from './routes/health.ts';
 import { oauthRouter } from './routes/oauth.ts';
 import { attachmentsRouter, downloadsRouter } from './routes/attachments.ts';
+import { benchRouter } from './routes/bench.ts';
 import { catalogRouter } from './routes/catalog.ts';
 import { commentsRouter } from './routes/comments.ts';
 import { feedbackRouter } from './routes/feedback.ts';
@@ -94,6 +95,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   const root = new Router<AppState>();
   root.use(healthRouter(deps.orm).routes(), api.routes());
+  // Benchmark baselines (bench/): only when BENCH=1.
+  if (deps.config.bench) root.use(benchRouter(deps).routes());
 
   app.use(requestLog(deps.log));
   app.use(errorHandler(deps.log));

@@ -27,6 +27,8 @@ export interface Config {
   /** Largest JSON or form body accepted, in bytes. */
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** BENCH=1 mounts the benchmark baselines under /_bench (bench/ only; never in production). */
+  bench: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -101,5 +103,6 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_000_000, 1024),
     trustProxy: bool(env, 'TRUST_PROXY') ?? false,
+    bench: bool(env, 'BENCH') ?? false,
   });
 }

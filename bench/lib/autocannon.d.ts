@@ -9,6 +9,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     timeout?: number;
+    /** Request templates; `setupRequest` may rewrite each request before it is sent. */
+    requests?: Array<{ method?: string; path?: string; body?: string; setupRequest?: (request: Record<string, unknown>) => Record<string, unknown> }>;
   }
   interface Histogram {
     average: number;
@@ -30,6 +32,11 @@ declare module 'autocannon' {
     requests: Histogram & { sent: number };
     statusCodeStats: Record<string, { count: number }>;
   }
-  function autocannon(options: Options): Promise<Result> & { stop(): void };
+  interface Instance extends Promise<Result> {
+    stop(): void;
+    /** Every response: (client, status code, bytes, response time in ms with sub-ms precision). */
+    on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void): this;
+  }
+  function autocannon(options: Options): Instance;
   export default autocannon;
 }

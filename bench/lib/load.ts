@@ -6,32 +6,71 @@ export interface LoadOptions {
   connections: number;
   /** Seconds. */
   duration: number;
+  method?: 'GET' | 'POST' | 'PUT';
+  /** Request bodies, used in turn (one body: every request sends it). */
+  bodies?: string[];
 }
 
 export interface LoadResult {
   rps: number;
+  /** Latency percentiles in ms, from every response's own time (autocannon's histogram rounds to whole ms). */
   p50: number;
   p99: number;
   requests: number;
   /** Non-2xx responses plus socket errors and timeouts. */
   failures: number;
+  /** Status codes seen, with counts (to explain failures). */
+  statuses: Record<string, number>;
+}
+
+/** The value at quantile q (0–1) of an ascending array (nearest rank). */
+export function quantile(sorted: Float64Array | number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
 export async function load(url: string, options: LoadOptions): Promise<LoadResult> {
-  const result = await autocannon({
+  const bodies = options.bodies ?? [];
+  let next = 0;
+  const instance = autocannon({
     url,
     connections: options.connections,
     duration: options.duration,
     pipelining: 1,
+    method: options.method ?? 'GET',
     headers: options.headers ?? {},
     timeout: 10,
+    ...(bodies.length > 0
+      ? {
+          requests: [
+            {
+              method: options.method ?? 'POST',
+              setupRequest: (request: Record<string, unknown>) => ({ ...request, body: bodies[next++ % bodies.length] }),
+            },
+          ],
+        }
+      : {}),
   });
+  let times = new Float64Array(1 << 16);
+  let count = 0;
+  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+    if (statusCode < 200 || statusCode > 299) return;
+    if (count === times.length) {
+      const grown = new Float64Array(times.length * 2);
+      grown.set(times);
+      times = grown;
+    }
+    times[count++] = responseTime;
+  });
+  const result = await instance;
+  const sorted = times.subarray(0, count).sort();
   return {
     rps: result.requests.total / result.duration,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
+    p50: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
     requests: result.requests.total,
     failures: result.non2xx + result.errors + result.timeouts,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stat]) => [code, stat.count])),
   };
 }
 

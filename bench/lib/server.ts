@@ -34,13 +34,25 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
+let forcePglite = false;
+
+/** `--pglite`: every fresh database is a temp PGlite directory, even when DATABASE_URL is set. */
+export function useEmbeddedDatabase(): void {
+  forcePglite = true;
+}
+
+/** The kind freshDatabase() creates: PostgreSQL when DATABASE_URL is set (and --pglite is not given). */
+export function databaseKind(): BenchDatabase['kind'] {
+  return !forcePglite && process.env.DATABASE_URL?.trim() ? 'postgresql' : 'pglite';
+}
+
 /** A fresh database: a temp PGlite DATA_DIR, or a temp database on DATABASE_URL's server when it is set. */
 export async function freshDatabase(label: string): Promise<BenchDatabase> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `uv-bench-${label}-`));
   const uploads = path.join(root, 'uploads');
   const removeRoot = () => fs.rmSync(root, { recursive: true, force: true });
   const serverUrl = process.env.DATABASE_URL?.trim();
-  if (!serverUrl) {
+  if (!serverUrl || forcePglite) {
     return { kind: 'pglite', env: { DATA_DIR: path.join(root, 'data'), UPLOADS_DIR: uploads }, drop: async () => removeRoot() };
   }
   const name = `uvbench_${label}_${Date.now().toString(36)}_${process.pid}`.replace(/[^a-z0-9_]/g, '_');
@@ -93,11 +105,25 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-/** Starts src/main.ts with `env` on top of a clean environment and waits for its banner. */
-export async function startServer(env: Record<string, string>, timeoutMs = 120_000): Promise<BenchServer> {
-  const childEnv: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: '1', ...env };
+export interface StartOptions {
+  /** An API client that already exists in the database (bench/lib/dataset.ts); otherwise the demo seed creates one. */
+  credentials?: { clientId: string; clientSecret: string };
+  /** Extra `node` flags (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+  timeoutMs?: number;
+}
+
+/**
+ * Starts src/main.ts with `env` on top of a clean environment and waits for its banner (with the demo
+ * client's credentials, unless `credentials` names an existing client).
+ */
+export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<BenchServer> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const given = options.credentials;
+  const childEnv: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: given ? '0' : '1', ...env };
   for (const name of ['PATH', 'HOME'] as const) if (process.env[name]) childEnv[name] = process.env[name]!;
-  const command = canPin ? ['taskset', '-c', '0', process.execPath, 'src/main.ts'] : [process.execPath, 'src/main.ts'];
+  const node = [process.execPath, ...(options.nodeArgs ?? []), 'src/main.ts'];
+  const command = canPin ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(command[0]!, command.slice(1), { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once('close', () => (live.delete(child), resolve())));
@@ -110,6 +136,7 @@ export async function startServer(env: Record<string, string>, timeoutMs = 120_0
     const timer = setTimeout(() => finish(new Error(`no banner after ${timeoutMs} ms`)), timeoutMs);
     const check = () => {
       const url = /listening on (http:\/\/\S+)\n/.exec(stdout)?.[1];
+      if (url && given) return finish(undefined, { url, ...given });
       const clientId = /^ {2}client_id: +(\S+)$/m.exec(stdout)?.[1];
       const clientSecret = /^ {2}client_secret: +(\S+)$/m.exec(stdout)?.[1];
       if (url && clientId && clientSecret) finish(undefined, { url, clientId, clientSecret });

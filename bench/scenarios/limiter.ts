@@ -10,6 +10,8 @@ import { load, median, type LoadResult } from '../lib/load.ts';
 import { freshDatabase, startServer, tokenFor, type BenchDatabase, type BenchServer } from '../lib/server.ts';
 import type { Scenario } from '../index.ts';
 
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+
 const PATH = '/api/v2/admin/users/current';
 /** Far above what one run can send: headers are computed and counters kept, nothing is refused. */
 const HUGE_LIMIT = '1000000000';
@@ -31,7 +33,7 @@ export const limiter: Scenario = {
       for (const variant of variants) {
         const db = await freshDatabase(`limiter_${variant.name}`);
         databases.push(db);
-        const server = await startServer({ ...db.env, ...(redis ? { REDIS_URL: redis } : {}), ...variant.env });
+        const server = await startServer({ ...db.env, BENCH: '1', ...(redis ? { REDIS_URL: redis } : {}), ...variant.env });
         servers.push(server);
         const headers = { Authorization: `Bearer ${await tokenFor(server)}` };
         // The switch really is what differs: headers with the limiter on, none with it off.
@@ -49,6 +51,14 @@ export const limiter: Scenario = {
         log(`warm-up ${v.name} (${options.warmup} s)`);
         await load(`${v.server.url}${PATH}`, { headers: v.headers, connections: options.connections, duration: options.warmup });
       }
+      const statements = async (server: BenchServer) =>
+        ((await (await fetch(`${server.url}/_bench/sql`)).json()) as { statements: number }).statements;
+      const sql: Record<string, number> = {};
+      for (const v of started) {
+        const before = await statements(v.server);
+        await (await fetch(`${v.server.url}${PATH}`, { headers: v.headers })).text();
+        sql[v.name] = (await statements(v.server)) - before;
+      }
       const runs: Record<string, (LoadResult & { cpuUs: number })[]> = { on: [], off: [], control: [] };
       for (let repeat = 0; repeat < options.repeats; repeat++) {
         // Each repeat starts with the next server: every one takes every position in turn.
@@ -59,7 +69,7 @@ export const limiter: Scenario = {
           if (result.failures > 0) throw new Error(`${v.name}: ${result.failures} failed requests (non-2xx or socket errors)`);
           const cpuUs = ((v.server.cpuMs() - cpuBefore) * 1000) / result.requests;
           runs[v.name]!.push({ ...result, cpuUs });
-          log(`run ${repeat + 1} ${v.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, ${cpuUs.toFixed(0)} µs CPU/request`);
+          log(`run ${repeat + 1} ${v.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(0)} µs CPU/request`);
         }
       }
 
@@ -81,19 +91,48 @@ export const limiter: Scenario = {
       const control = summarize('control');
       const ratio = on['req/s (median)'] / off['req/s (median)'];
       const controlRatio = control['req/s (median)'] / off['req/s (median)'];
-      const round = (x: number) => Math.round(x * 1000) / 1000;
+      const cpuRatio = off['server CPU µs/req'] / on['server CPU µs/req'];
+      const row = (s: typeof on, variant: string, r: number | undefined, vs: string) => ({
+        scenario: 'limiter',
+        variant,
+        rps: s['req/s (median)'],
+        spread: s['req/s (min–max)'],
+        p50: s['p50 ms'],
+        p99: s['p99 ms'],
+        ratio: r,
+        vs,
+        sql: sql[s.limiter],
+        cpuUs: s['server CPU µs/req'],
+      });
       return {
-        table: [on, off, control],
+        detail: [on, off, control],
+        rows: [row(on, `on (${store})`, ratio, 'off'), row(off, 'off', undefined, ''), row(control, 'off (control)', controlRatio, 'off')],
         summary: {
-          rps_on: Math.round(on['req/s (median)']),
-          rps_off: Math.round(off['req/s (median)']),
-          ratio: round(ratio),
-          control_ratio: round(controlRatio),
+          limiter: {
+            rps: Math.round(on['req/s (median)']),
+            p50_ms: round(on['p50 ms'], 2),
+            p99_ms: round(on['p99 ms'], 2),
+            ratio: round(ratio),
+            sql: sql.on ?? null,
+            store,
+            rps_off: Math.round(off['req/s (median)']),
+            control_ratio: round(controlRatio),
+            cpu_ratio: round(cpuRatio),
+          },
         },
+        checks: [
+          { target: `limiter (${store} store): on ÷ off req/s`, figure: ratio.toFixed(3), threshold: '≥ 0.95', pass: ratio >= 0.95 },
+          {
+            target: `limiter: p99 ≤ 4× p50 at -c ${options.connections}`,
+            figure: `${on['p99 ms'].toFixed(1)} / ${on['p50 ms'].toFixed(1)} ms = ${(on['p99 ms'] / on['p50 ms']).toFixed(2)}×`,
+            threshold: '≤ 4',
+            pass: on['p99 ms'] <= 4 * on['p50 ms'],
+          },
+        ],
         notes: [
           `store: ${store}; ratio on/off ${ratio.toFixed(3)} (target ≥ 0.95); control/off ${controlRatio.toFixed(3)} ` +
             `(two identical servers: |1 − control/off| is this run's noise); ` +
-            `CPU per request off/on ${(off['server CPU µs/req'] / on['server CPU µs/req']).toFixed(3)}`,
+            `CPU per request off/on ${cpuRatio.toFixed(3)}`,
         ],
       };
     } finally {

@@ -1,0 +1,369 @@
+/**
+ * The API scenarios (ENGINEERING.md §2.3), on one server (BENCH=1) over the fixed data set of
+ * bench/lib/dataset.ts, each next to its same-process baseline from src/routes/bench.ts:
+ *
+ * | part     | measured                                              | baseline                                   |
+ * |----------|-------------------------------------------------------|--------------------------------------------|
+ * | token    | POST /api/v2/oauth/token (client_credentials)         | get_one (ENGINEERING T5: ≥ 0.5×, info)     |
+ * | health   | GET /health                                           | /_bench/hello (koa ceiling, info)          |
+ * | list_100 | GET /admin/suggestions?per_page=100&includes=…        | hand-written SQL floor; precomputed bytes  |
+ * | list_10  | the same at per_page=10                               | the same                                   |
+ * | get_one  | GET /admin/suggestions/:id?includes=…                 | hand-written SQL floor                     |
+ * | create   | POST /admin/suggestions (JSON, ~500 bytes)            | one hand-written INSERT … RETURNING        |
+ *
+ * Bodies are compared before measuring: byte-identical for the reads (real, floor and ceiling), equal up
+ * to ids and timestamps for create. A mismatch fails the part without measuring it. The per-client rate
+ * limiter is off on this server (RATE_LIMIT_PER_MINUTE=0): its cost is the `limiter` scenario's subject.
+ * Variants of a part are measured in turn, each repeat starting with the next one, and reported as
+ * medians; create runs last because it adds rows.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadDataset, DATASET } from '../lib/dataset.ts';
+import { load, median, type LoadResult } from '../lib/load.ts';
+import { freshDatabase, REPO_ROOT, startServer, tokenFor, type BenchServer } from '../lib/server.ts';
+import type { Check, Figures, MeasuredRow, Scenario, ScenarioContext } from '../index.ts';
+
+const INCLUDES = 'includes=forums,users,categories,statuses,labels';
+/** A suggestion with a forum, category, status, creator and labels (dataset.ts: 9998 % 3, % 4, % 10 ≠ 0). */
+const ONE_ID = 9998;
+
+type Role = 'real' | 'floor' | 'ceiling' | 'baseline';
+
+interface Variant {
+  name: string;
+  role: Role;
+  path: string;
+  method?: 'GET' | 'POST';
+  bodies?: string[];
+  headers?: Record<string, string>;
+}
+
+interface Part {
+  name: string;
+  description: string;
+  /** The variant the real one is compared with (`ratio` = real / baseline req/s). */
+  baseline?: string;
+  /** Checked target for the ratio (undefined: informational). */
+  minRatio?: number;
+  targetLabel?: string;
+  variants(env: PartEnv): Variant[];
+  /** Checks before measuring (bodies equal); throws to fail the part. */
+  prepare?(env: PartEnv, variants: Variant[]): Promise<string[]>;
+}
+
+interface PartEnv {
+  server: BenchServer;
+  token: string;
+  auth: Record<string, string>;
+  createdBy: number;
+}
+
+async function fetchText(env: PartEnv, v: Variant): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${env.server.url}${v.path}`, {
+    method: v.method ?? 'GET',
+    headers: v.headers,
+    body: v.bodies?.[0],
+  });
+  return { status: response.status, body: await response.text() };
+}
+
+/** Throws naming the first differing byte when `b` is not `a`. */
+function assertIdentical(what: string, a: string, b: string): void {
+  if (a === b) return;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  throw new Error(
+    `${what}: bodies differ (${a.length} vs ${b.length} bytes) at byte ${i}: …${JSON.stringify(a.slice(Math.max(0, i - 60), i + 60))}… vs …${JSON.stringify(b.slice(Math.max(0, i - 60), i + 60))}… ` +
+      '(a resource declaration changed? update the mirror in src/routes/bench.ts)',
+  );
+}
+
+/** Byte comparison of real, floor and (captured) ceiling for a read: all three must be the same bytes. */
+async function sameBytes(env: PartEnv, variants: Variant[], staticName: string): Promise<string[]> {
+  const real = variants.find((v) => v.role === 'real')!;
+  const first = await fetchText(env, real);
+  if (first.status !== 200) throw new Error(`${real.path} answered ${first.status}: ${first.body.slice(0, 200)}`);
+  const put = await fetch(`${env.server.url}/_bench/static/${staticName}`, { method: 'PUT', body: first.body });
+  if (put.status !== 204) throw new Error(`capturing the ceiling failed: ${put.status}`);
+  const notes: string[] = [];
+  for (const v of variants) {
+    const other = await fetchText(env, v);
+    if (other.status !== 200) throw new Error(`${v.path} answered ${other.status}: ${other.body.slice(0, 200)}`);
+    assertIdentical(`${v.name} vs real`, first.body, other.body);
+  }
+  notes.push(`${staticName}: real, floor and ceiling bodies byte-identical (${first.body.length} bytes)`);
+  return notes;
+}
+
+const listPart = (perPage: number): Part => ({
+  name: `list_${perPage}`,
+  description: `GET /api/v2/admin/suggestions?per_page=${perPage}&${INCLUDES}`,
+  baseline: 'floor',
+  minRatio: 0.6,
+  targetLabel: '≥ 0.6× floor',
+  variants: (env) => [
+    { name: 'real', role: 'real', path: `/api/v2/admin/suggestions?per_page=${perPage}&${INCLUDES}`, headers: env.auth },
+    { name: 'floor', role: 'floor', path: `/_bench/raw/suggestions?per_page=${perPage}` },
+    { name: 'ceiling', role: 'ceiling', path: `/_bench/static/list_${perPage}` },
+  ],
+  prepare: (env, variants) => sameBytes(env, variants, `list_${perPage}`),
+});
+
+/** Fields that differ between two creates of the same input. */
+const VOLATILE = new Set(['id', 'created_at', 'updated_at', 'approved_at', 'portal_url', 'admin_url']);
+function masked(body: string): string {
+  return JSON.stringify(JSON.parse(body), (key, value) => (VOLATILE.has(key) ? '…' : value));
+}
+
+/** 20 create bodies (~500 bytes), one per forum with one of its categories, used in turn. */
+function createBodies(): string[] {
+  const text = 'We export our feedback every week and would like the CSV to include the status history. ';
+  return Array.from({ length: DATASET.forums }, (_, i) =>
+    JSON.stringify({
+      title: `Bench suggestion ${i + 1}: export the status history as CSV`,
+      body: text.repeat(4).trim(),
+      links: { forum: i + 1, category: i * DATASET.categoriesPerForum + 1 + (i % DATASET.categoriesPerForum) },
+    }),
+  );
+}
+
+const PARTS: Part[] = [
+  {
+    name: 'token',
+    description: 'POST /api/v2/oauth/token (client_credentials, form body)',
+    baseline: 'get_one',
+    targetLabel: '≥ 0.5× get_one (T5, info)',
+    variants: (env) => [
+      {
+        name: 'real',
+        role: 'real',
+        path: '/api/v2/oauth/token',
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        bodies: [`grant_type=client_credentials&client_id=${env.server.clientId}&client_secret=${env.server.clientSecret}`],
+      },
+    ],
+  },
+  {
+    name: 'health',
+    description: 'GET /health (one `select 1`)',
+    baseline: 'hello',
+    targetLabel: 'vs koa hello (info)',
+    variants: () => [
+      { name: 'real', role: 'real', path: '/health' },
+      { name: 'hello', role: 'baseline', path: '/_bench/hello' },
+    ],
+  },
+  listPart(100),
+  listPart(10),
+  {
+    name: 'get_one',
+    description: `GET /api/v2/admin/suggestions/${ONE_ID}?${INCLUDES}`,
+    baseline: 'floor',
+    minRatio: 0.6,
+    targetLabel: '≥ 0.6× floor',
+    variants: (env) => [
+      { name: 'real', role: 'real', path: `/api/v2/admin/suggestions/${ONE_ID}?${INCLUDES}`, headers: env.auth },
+      { name: 'floor', role: 'floor', path: `/_bench/raw/suggestions/${ONE_ID}` },
+      { name: 'ceiling', role: 'ceiling', path: '/_bench/static/get_one' },
+    ],
+    prepare: (env, variants) => sameBytes(env, variants, 'get_one'),
+  },
+  {
+    name: 'create',
+    description: 'POST /api/v2/admin/suggestions (JSON, ~500 bytes, forums in turn)',
+    baseline: 'floor',
+    minRatio: 0.4,
+    targetLabel: '≥ 0.4× raw INSERT',
+    variants: (env) => {
+      const bodies = createBodies();
+      const json = { 'Content-Type': 'application/json' };
+      return [
+        { name: 'real', role: 'real', path: '/api/v2/admin/suggestions', method: 'POST', bodies, headers: { ...env.auth, ...json } },
+        { name: 'floor', role: 'floor', path: `/_bench/raw/suggestions?created_by=${env.createdBy}`, method: 'POST', bodies, headers: json },
+      ];
+    },
+    async prepare(env, variants) {
+      const [real, floor] = await Promise.all(variants.map((v) => fetchText(env, v)));
+      if (real!.status !== 200 || floor!.status !== 200) throw new Error(`create answered ${real!.status} / ${floor!.status}: ${real!.body.slice(0, 200)} ${floor!.body.slice(0, 200)}`);
+      assertIdentical('create floor vs real (ids and timestamps masked)', masked(real!.body), masked(floor!.body));
+      return [`create: real and floor bodies equal apart from ids and timestamps (${real!.body.length} bytes)`];
+    },
+  },
+];
+
+export const PART_NAMES = PARTS.map((p) => p.name);
+
+async function statements(server: BenchServer): Promise<number> {
+  const response = await fetch(`${server.url}/_bench/sql`);
+  return ((await response.json()) as { statements: number }).statements;
+}
+
+/** Statements one request of `v` sends (the server is otherwise idle). */
+async function probeSql(env: PartEnv, v: Variant): Promise<number> {
+  const before = await statements(env.server);
+  const { status } = await fetchText(env, v);
+  if (status < 200 || status > 299) throw new Error(`${v.name} ${v.path} answered ${status}`);
+  return (await statements(env.server)) - before;
+}
+
+interface VariantRuns {
+  variant: Variant;
+  runs: (LoadResult & { sqlPerRequest: number; cpuUs: number })[];
+  sql: number;
+}
+
+async function measurePart(env: PartEnv, part: Part, variants: Variant[], { options, log }: ScenarioContext): Promise<VariantRuns[]> {
+  const results: VariantRuns[] = [];
+  for (const variant of variants) results.push({ variant, runs: [], sql: await probeSql(env, variant) });
+  const url = (v: Variant) => `${env.server.url}${v.path}`;
+  const loadOf = (v: Variant, duration: number) =>
+    load(url(v), { connections: options.connections, duration, method: v.method, headers: v.headers, bodies: v.bodies });
+  for (const { variant } of results) await loadOf(variant, options.warmup);
+  for (let repeat = 0; repeat < options.repeats; repeat++) {
+    const order = results.map((_, i) => results[(i + repeat) % results.length]!);
+    for (const entry of order) {
+      const sqlBefore = await statements(env.server);
+      const cpuBefore = env.server.cpuMs();
+      const result = await loadOf(entry.variant, options.duration);
+      const cpuUs = ((env.server.cpuMs() - cpuBefore) * 1000) / Math.max(1, result.requests);
+      const sqlPerRequest = ((await statements(env.server)) - sqlBefore) / Math.max(1, result.requests);
+      if (result.failures > 0) {
+        throw new Error(`${part.name}/${entry.variant.name}: ${result.failures} failed requests (status codes ${JSON.stringify(result.statuses)})`);
+      }
+      entry.runs.push({ ...result, sqlPerRequest, cpuUs });
+      log(
+        `${part.name} run ${repeat + 1} ${entry.variant.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, ` +
+          `p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(0)} µs CPU/req, ${sqlPerRequest.toFixed(2)} SQL/req`,
+      );
+    }
+  }
+  return results;
+}
+
+export const api: Scenario = {
+  name: 'api',
+  parts: PART_NAMES,
+  description: 'token, health, list_100, list_10, get_one, create — each against its same-process baseline',
+  async run(context) {
+    const { options, log, only } = context;
+    const parts = PARTS.filter((p) => !only || only.has(p.name) || only.has('api'));
+    const db = await freshDatabase('api');
+    let server: BenchServer | undefined;
+    const rows: MeasuredRow[] = [];
+    const summary: Record<string, Figures> = {};
+    const checks: Check[] = [];
+    const notes: string[] = [];
+    try {
+      const data = await loadDataset(db.env);
+      log(`data set loaded in ${(data.ms / 1000).toFixed(1)} s: ${Object.entries(data.counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
+      const profileDir = path.join(REPO_ROOT, 'bench/results/tmp/profiles');
+      if (options.cpuProf) fs.mkdirSync(profileDir, { recursive: true });
+      server = await startServer(
+        { ...db.env, BENCH: '1', RATE_LIMIT_PER_MINUTE: '0' },
+        { credentials: data, nodeArgs: options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
+      );
+      const token = await tokenFor(server);
+      const env: PartEnv = { server, token, auth: { Authorization: `Bearer ${token}` }, createdBy: 1 };
+      log(`database ${db.kind}, server pid ${server.pid}, -c ${options.connections}, ${options.duration} s × ${options.repeats}, warm-up ${options.warmup} s`);
+
+      const measured = new Map<string, { rps: number; runs: VariantRuns[] }>();
+      for (const part of parts) {
+        const variants = part.variants(env);
+        try {
+          if (part.prepare) for (const note of await part.prepare(env, variants)) log(note);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          notes.push(`${part.name}: NOT MEASURED — ${message}`);
+          checks.push({ target: `${part.name}: bodies match their baselines`, figure: 'mismatch', threshold: 'identical', pass: false });
+          continue;
+        }
+        const runs = await measurePart(env, part, variants, context);
+        const realRuns = runs.find((r) => r.variant.role === 'real')!;
+        measured.set(part.name, { rps: median(realRuns.runs.map((r) => r.rps)), runs });
+      }
+
+      // Rows, ratios and checks once every part has run (token compares with get_one).
+      for (const part of parts) {
+        const m = measured.get(part.name);
+        if (!m) continue;
+        const realRps = m.rps;
+        const baselineRps =
+          part.baseline === undefined
+            ? undefined
+            : (m.runs.find((r) => r.variant.name === part.baseline) ? median(m.runs.find((r) => r.variant.name === part.baseline)!.runs.map((r) => r.rps)) : measured.get(part.baseline)?.rps);
+        for (const { variant, runs, sql } of m.runs) {
+          const rps = median(runs.map((r) => r.rps));
+          const p50 = median(runs.map((r) => r.p50));
+          const p99 = median(runs.map((r) => r.p99));
+          const real = variant.role === 'real';
+          const ratio = real && baselineRps ? rps / baselineRps : variant.role !== 'real' ? rps / realRps : undefined;
+          rows.push({
+            scenario: part.name,
+            variant: variant.name,
+            rps,
+            spread: `${Math.min(...runs.map((r) => r.rps)).toFixed(0)}–${Math.max(...runs.map((r) => r.rps)).toFixed(0)}`,
+            p50,
+            p99,
+            ratio,
+            vs: real ? part.baseline : 'real',
+            sql,
+            cpuUs: median(runs.map((r) => r.cpuUs)),
+          });
+          if (real) {
+            summary[part.name] = {
+              rps: Math.round(rps),
+              p50_ms: round(p50, 2),
+              p99_ms: round(p99, 2),
+              ratio: ratio === undefined ? null : round(ratio, 3),
+              sql,
+              baseline: part.baseline ?? null,
+              baseline_rps: baselineRps === undefined ? null : Math.round(baselineRps),
+            };
+            for (const other of m.runs) {
+              if (other.variant.role === 'ceiling') summary[part.name]!.ceiling_rps = Math.round(median(other.runs.map((r) => r.rps)));
+            }
+            if (part.minRatio !== undefined) {
+              checks.push({
+                target: `${part.name}: ${part.targetLabel}`,
+                figure: ratio === undefined ? 'n/a' : ratio.toFixed(3),
+                threshold: `≥ ${part.minRatio}`,
+                pass: ratio !== undefined && ratio >= part.minRatio,
+              });
+            } else if (part.targetLabel && ratio !== undefined) {
+              checks.push({ target: `${part.name}: ${part.targetLabel}`, figure: ratio.toFixed(3), threshold: 'info', pass: null });
+            }
+            checks.push({
+              target: `${part.name}: p99 ≤ 4× p50 at -c ${options.connections}`,
+              figure: `${p99.toFixed(1)} / ${p50.toFixed(1)} ms = ${(p99 / p50).toFixed(2)}×`,
+              threshold: '≤ 4',
+              pass: p99 <= 4 * p50,
+            });
+          }
+        }
+      }
+      const l100 = summary.list_100;
+      const l10 = summary.list_10;
+      if (l100 && l10) {
+        checks.push({
+          target: 'list: SQL statements per request equal at per_page 10 and 100',
+          figure: `${l10.sql} / ${l100.sql}`,
+          threshold: 'equal',
+          pass: l10.sql === l100.sql,
+        });
+      }
+      const loadSql = rows.filter((r) => r.variant === 'real').map((r) => `${r.scenario} ${r.sql}`);
+      notes.push(`SQL per request counted at the ORM's connection (auth lookup included; the rate limiter is off here): ${loadSql.join(', ')}`);
+      return { rows, summary, checks, notes };
+    } finally {
+      await server?.stop();
+      await db.drop();
+    }
+  },
+};
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

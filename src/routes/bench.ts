@@ -1,0 +1,477 @@
+/**
+ * Benchmark baselines, mounted under /_bench only when BENCH=1 (bench/ starts the server so). They run
+ * in the same process, behind the same always-on middleware (request log, error renderer) as the real
+ * routes, and answer with the same bytes, so the bench can compare like with like:
+ *
+ * - `GET /_bench/hello`: koa + router answering a tiny JSON object (the framework's ceiling).
+ * - `PUT|GET /_bench/static/:name`: bytes the bench captured from a real response, served as they are
+ *   (the ceiling for that very response).
+ * - `GET /_bench/raw/suggestions?per_page=N`, `GET /_bench/raw/suggestions/:id`: the database floor —
+ *   the rows of `GET /api/v2/admin/suggestions?includes=forums,users,categories,statuses,labels` (first
+ *   page, default order) and of one suggestion with the same includes, fetched with hand-written SQL
+ *   through the ORM's own connection and serialised by hand. The bench checks the bodies are
+ *   byte-identical to the real ones before it compares speeds.
+ * - `POST /_bench/raw/suggestions`: the floor for create — one hand-written INSERT … RETURNING.
+ * - `GET /_bench/sql`: statements sent through the ORM's connection so far (pg pool or PGlite), so the
+ *   bench can count statements per request.
+ *
+ * The hand-written serialisers below mirror src/resources/{suggestions,forums,users,categories,statuses,
+ * labels}.ts field by field. When a declaration changes, the byte comparison fails and names the first
+ * difference: update the mirror here.
+ */
+import Router from '@koa/router';
+import { CompiledQuery } from 'kysely';
+import type { MikroORM } from '@mikro-orm/sql';
+import type { AppDeps } from '../app.ts';
+import { BadRequestError, RecordNotFoundError } from '../http/errors.ts';
+import type { AppState } from '../http/state.ts';
+import type { AnyDb } from '../resources/rows.ts';
+
+type Row = Record<string, unknown>;
+
+// ---------------------------------------------------------------------------------------------------
+// Statement counter
+
+interface Counter {
+  statements: number;
+}
+
+/**
+ * Counts statements at the driver: every pooled pg client's `query` (wrapped on first checkout), or
+ * PGlite's `query` and `transaction` (BEGIN and COMMIT/ROLLBACK count as two). The rate limiter's own
+ * pool (PostgreSQL store) is not counted.
+ */
+async function installCounter(orm: MikroORM): Promise<Counter> {
+  const counter: Counter = { statements: 0 };
+  const native = (await orm.em.getConnection().getNativeClient()) as Record<string, unknown>;
+  if (typeof native.on === 'function' && 'totalCount' in native) {
+    // pg.Pool
+    const wrapped = new WeakSet<object>();
+    const wrap = (client: { query: (...args: unknown[]) => unknown }) => {
+      if (wrapped.has(client)) return;
+      wrapped.add(client);
+      const query = client.query;
+      client.query = function (this: unknown, ...args: unknown[]) {
+        counter.statements++;
+        return query.apply(this, args);
+      };
+    };
+    (native.on as (event: string, listener: (client: never) => void) => void).call(native, 'acquire', wrap);
+  } else {
+    // PGlite
+    type Query = (...args: unknown[]) => Promise<unknown>;
+    const pglite = native as { query: Query; transaction: (cb: (tx: { query: Query }) => Promise<unknown>) => Promise<unknown> };
+    const query = pglite.query;
+    const transaction = pglite.transaction;
+    pglite.query = function (this: unknown, ...args: unknown[]) {
+      counter.statements++;
+      return query.apply(pglite, args);
+    };
+    pglite.transaction = function (callback) {
+      counter.statements += 2;
+      return transaction.call(pglite, (tx) => {
+        const txQuery = tx.query;
+        tx.query = (...args: unknown[]) => {
+          counter.statements++;
+          return txQuery.apply(tx, args);
+        };
+        return callback(tx);
+      });
+    };
+  }
+  return counter;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The database floor: hand-written SQL, hand-written serialisation
+
+const SUGGESTION_COLUMNS = `s.id, s.title, s.body, s.body_mime_type, s.state, s.channel, s.approved_at, s.closed_at, s.first_support_at,
+  s.comments_count, s.notes_count, s.requests_count, s.votes_count, s.supporters_count, s.supporting_accounts_count,
+  s.inappropriate_flags_count, s.recent_engagement, s.creator_user_agent, s.creator_referrer, s.creator_browser,
+  s.creator_browser_version, s.creator_os, s.creator_mobile, s.unmergeable, s.created_at, s.updated_at, s.forum_id,
+  s.category_id, s.created_by_id, s.status_id, s.last_status_update_id, s.parent_suggestion_id`;
+const LABEL_IDS = `(select coalesce(array_agg(sl.label_id order by sl.label_id), '{}') from suggestion_labels sl where sl.suggestion_id = s.id) as label_ids`;
+
+const SQL = {
+  page: `select ${SUGGESTION_COLUMNS}, ${LABEL_IDS} from suggestions s order by s.id desc limit $1`,
+  count: `select count(*) as n from suggestions`,
+  one: `select ${SUGGESTION_COLUMNS}, ${LABEL_IDS} from suggestions s where s.id = $1`,
+  forums: `select id, name, welcome_message, welcome_message_mime_type, prompt, example, open_suggestions_count, suggestions_count,
+    is_public, is_private, classic_voting, category_required, is_open, importance_enabled, moderation_enabled, created_at, updated_at,
+    updated_by_id from forums where id = any($1)`,
+  users: `select id, name, email_address, guid, job_title, avatar_url, last_ip, country, region, city, allowed_state, state,
+    satisfaction_score, supported_suggestions_count, suggestion_votes, is_admin, is_owner, is_subscribed, email_confirmed,
+    status_notifications, comment_notifications, last_login, support_created_at, created_at, updated_at from users where id = any($1)`,
+  categories: `select id, name, suggestions_count, open_suggestions_count, created_at, updated_at, forum_id from categories where id = any($1)`,
+  statuses: `select id, name, hex_color, position, is_open, allow_comments, created_at, updated_at from statuses where id = any($1)`,
+  labels: `select id, name, full_name, level, open_suggestions_count, created_at, updated_at, parent_id from labels where id = any($1)`,
+  insert: `insert into suggestions (created_at, updated_at, title, body, state, approved_at, forum_id, category_id, created_by_id)
+    values (now(), now(), $1, $2, 'approved', now(), $3, $4, $5) returning ${SUGGESTION_COLUMNS.replaceAll('s.', '')}, '{}'::int[] as label_ids`,
+} as const;
+
+/** `2025-03-15 11:54:05.678+00` (the driver hands timestamps over as text) → `2025-03-15T11:54:05Z`. */
+function ts(value: unknown): string | null {
+  if (value == null) return null;
+  const text = String(value);
+  if (text[10] === ' ' && text.endsWith('+00')) return `${text.slice(0, 10)}T${text.slice(11, 19)}Z`;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? null : `${date.toISOString().slice(0, 19)}Z`;
+}
+
+const num = (value: unknown) => (value == null ? null : Number(value));
+
+function suggestionRecord(r: Row, base: string): Row {
+  return {
+    id: r.id,
+    title: r.title,
+    body: r.body,
+    body_mime_type: r.body ? r.body_mime_type : '',
+    state: r.state,
+    channel: r.channel,
+    portal_url: `${base}/forums/${r.forum_id}/suggestions/${r.id}`,
+    admin_url: `${base}/admin/v3/suggestions/${r.id}`,
+    redirect_url: null,
+    approved_at: ts(r.approved_at),
+    closed_at: ts(r.closed_at),
+    first_support_at: ts(r.first_support_at),
+    comments_count: r.comments_count,
+    notes_count: r.notes_count,
+    requests_count: r.requests_count,
+    votes_count: r.votes_count,
+    supporters_count: r.supporters_count,
+    supporting_accounts_count: r.supporting_accounts_count,
+    account_supporters_count: 0,
+    inappropriate_flags_count: r.inappropriate_flags_count,
+    recent_engagement: r.recent_engagement,
+    satisfaction_detractor_count: 0,
+    satisfaction_neutral_count: 0,
+    satisfaction_promoter_count: 0,
+    merge_candidates_count: 0,
+    internal_flags_count: 0,
+    jira_link_count: 0,
+    vsts_link_count: 0,
+    average_engagement: null,
+    engagement_trend: null,
+    supporter_mrr: null,
+    supporter_revenue: null,
+    supporter_satisfaction_score: null,
+    sentiment_score: null,
+    is_blocker: null,
+    creator_user_agent: r.creator_user_agent,
+    creator_referrer: r.creator_referrer,
+    creator_browser: r.creator_browser,
+    creator_browser_version: r.creator_browser_version,
+    creator_os: r.creator_os,
+    creator_mobile: r.creator_mobile,
+    unmergeable: r.unmergeable,
+    created_at: ts(r.created_at),
+    updated_at: ts(r.updated_at),
+    links: {
+      forum: r.forum_id,
+      category: r.category_id,
+      created_by: r.created_by_id,
+      labels: r.label_ids,
+      status: r.status_id,
+      last_status_update: r.last_status_update_id,
+      parent_suggestion: r.parent_suggestion_id,
+      ticket: null,
+    },
+  };
+}
+
+function forumRecord(r: Row, base: string): Row {
+  return {
+    id: r.id,
+    name: r.name,
+    welcome_message: r.welcome_message,
+    welcome_message_mime_type: r.welcome_message_mime_type,
+    prompt: r.prompt,
+    example: r.example,
+    portal_url: `${base}/forums/${r.id}`,
+    open_suggestions_count: r.open_suggestions_count,
+    suggestions_count: r.suggestions_count,
+    is_public: r.is_public,
+    is_private: r.is_private,
+    classic_voting: r.classic_voting,
+    category_required: r.category_required,
+    is_open: r.is_open,
+    importance_enabled: r.importance_enabled,
+    moderation_enabled: r.moderation_enabled,
+    created_at: ts(r.created_at),
+    updated_at: ts(r.updated_at),
+    links: { updated_by: r.updated_by_id },
+  };
+}
+
+const ADMIN = { knowledgebase: 'manage', license_type: 'fullaccess_admin', suggestions: 'manage', tickets: 'manage' } as const;
+
+function userRecord(r: Row): Row {
+  const created = ts(r.created_at);
+  return {
+    id: r.id,
+    name: r.name,
+    email_address: r.email_address,
+    guid: r.guid,
+    job_title: r.job_title,
+    avatar_url: r.avatar_url,
+    last_ip: r.last_ip,
+    country: r.country,
+    region: r.region,
+    city: r.city,
+    allowed_state: r.allowed_state,
+    state: r.state,
+    satisfaction_score: r.satisfaction_score,
+    supported_suggestions_count: r.supported_suggestions_count,
+    suggestion_votes: r.suggestion_votes,
+    is_admin: r.is_admin,
+    is_owner: r.is_owner,
+    is_validation_admin: false,
+    is_subscribed: r.is_subscribed,
+    email_confirmed: r.email_confirmed,
+    status_notifications: r.status_notifications,
+    comment_notifications: r.comment_notifications,
+    last_login: ts(r.last_login),
+    support_created_at: ts(r.support_created_at),
+    permissions: r.is_admin
+      ? {
+          billing: r.is_owner,
+          knowledgebase: ADMIN.knowledgebase,
+          license_type: ADMIN.license_type,
+          settings: r.is_owner ? 'manage_account' : 'manage',
+          suggestions: ADMIN.suggestions,
+          tickets: ADMIN.tickets,
+        }
+      : null,
+    traits: {
+      id: r.id,
+      email: r.email_address,
+      name: r.name,
+      type: r.is_admin ? 'admin' : 'user',
+      ip: r.last_ip,
+      created_at: created ? Date.parse(created) / 1000 : null,
+      browser_name: null,
+      os_name: null,
+      location_city: r.city,
+      location_region: r.region,
+      location_country: r.country,
+      account_id: null,
+      account_internal_id: null,
+      account_name: null,
+      account_plan: null,
+      account_created_at: null,
+      account_ltv: null,
+      account_monthly_rate: null,
+    },
+    created_at: created,
+    updated_at: ts(r.updated_at),
+    links: { current_nps_rating: null, previous_nps_rating: null, external_users: [], teams: [], supporter: null, crm_account: null },
+  };
+}
+
+const categoryRecord = (r: Row): Row => ({
+  id: r.id,
+  name: r.name,
+  suggestions_count: r.suggestions_count,
+  open_suggestions_count: r.open_suggestions_count,
+  created_at: ts(r.created_at),
+  updated_at: ts(r.updated_at),
+  links: { forum: r.forum_id },
+});
+
+const statusRecord = (r: Row): Row => ({
+  id: r.id,
+  name: r.name,
+  hex_color: r.hex_color,
+  position: r.position,
+  is_open: r.is_open,
+  allow_comments: r.allow_comments,
+  created_at: ts(r.created_at),
+  updated_at: ts(r.updated_at),
+  links: {},
+});
+
+const labelRecord = (r: Row): Row => ({
+  id: r.id,
+  name: r.name,
+  full_name: r.full_name,
+  level: r.level,
+  open_suggestions_count: r.open_suggestions_count,
+  created_at: ts(r.created_at),
+  updated_at: ts(r.updated_at),
+  links: { parent: r.parent_id },
+});
+
+const t = (type: string) => ({ type });
+/** The top-level `links` entries each collection contributes. */
+const LINKS: Record<string, Row> = {
+  suggestions: {
+    'suggestions.forum': t('forums'),
+    'suggestions.category': t('categories'),
+    'suggestions.created_by': t('users'),
+    'suggestions.labels': t('labels'),
+    'suggestions.status': t('statuses'),
+    'suggestions.last_status_update': t('status_updates'),
+    'suggestions.parent_suggestion': t('suggestions'),
+    'suggestions.ticket': t('tickets'),
+  },
+  forums: { 'forums.updated_by': t('users') },
+  users: {
+    'users.current_nps_rating': t('nps_ratings'),
+    'users.previous_nps_rating': t('nps_ratings'),
+    'users.external_users': t('external_users'),
+    'users.teams': t('teams'),
+    'users.supporter': t('supporters'),
+    'users.crm_account': t('crm_accounts'),
+  },
+  categories: { 'categories.forum': t('forums') },
+  statuses: {},
+  labels: { 'labels.parent': t('labels') },
+};
+
+/** The side-loaded types, in the order the real route is asked for them. */
+const INCLUDED = ['forums', 'users', 'categories', 'statuses', 'labels'] as const;
+type Included = (typeof INCLUDED)[number];
+
+/** Which included types a row of each type points at (column → type). */
+const REFS: Record<string, Array<[string, Included]>> = {
+  suggestions: [['forum_id', 'forums'], ['category_id', 'categories'], ['created_by_id', 'users'], ['label_ids', 'labels'], ['status_id', 'statuses']],
+  forums: [['updated_by_id', 'users']],
+  users: [],
+  categories: [['forum_id', 'forums']],
+  statuses: [],
+  labels: [['parent_id', 'labels']],
+};
+
+type Query = (text: string, params: unknown[]) => Promise<Row[]>;
+
+/**
+ * `{suggestions, <included>…, links[, list_meta, pagination]}` for these suggestion rows with
+ * includes=forums,users,categories,statuses,labels: rounds of one `= any($1)` query per type (run
+ * together) until nothing new is referenced, then hand-built records.
+ */
+async function document(query: Query, rows: Row[], base: string): Promise<Row> {
+  const loaded = new Map<Included, Map<number, Row>>();
+  let frontier: Array<[string, Row[]]> = [['suggestions', rows]];
+  while (frontier.length > 0) {
+    const wanted = new Map<Included, Set<number>>();
+    for (const [type, list] of frontier) {
+      for (const [column, target] of REFS[type]!) {
+        for (const row of list) {
+          const value = row[column];
+          if (value == null || (Array.isArray(value) && value.length === 0)) continue;
+          let ids = wanted.get(target);
+          if (!ids) wanted.set(target, (ids = new Set()));
+          if (Array.isArray(value)) for (const id of value) ids.add(id as number);
+          else ids.add(value as number);
+        }
+      }
+    }
+    const fetches: Array<Promise<[Included, Row[]]>> = [];
+    for (const type of INCLUDED) {
+      const ids = wanted.get(type);
+      if (!ids) continue;
+      let have = loaded.get(type);
+      if (!have) loaded.set(type, (have = new Map()));
+      const missing = [...ids].filter((id) => !have.has(id));
+      if (missing.length > 0) fetches.push(query(SQL[type], [missing]).then((found) => [type, found]));
+    }
+    frontier = await Promise.all(fetches);
+    for (const [type, found] of frontier) for (const row of found) loaded.get(type as Included)!.set(row.id as number, row);
+  }
+  const doc: Row = { suggestions: rows.map((r) => suggestionRecord(r, base)) };
+  const links: Row = { ...LINKS.suggestions };
+  const byId = (a: Row, b: Row) => (a.id as number) - (b.id as number);
+  for (const [type, have] of loaded) {
+    const list = [...have.values()].sort(byId);
+    doc[type] =
+      type === 'forums' ? list.map((r) => forumRecord(r, base))
+      : type === 'users' ? list.map(userRecord)
+      : type === 'categories' ? list.map(categoryRecord)
+      : type === 'statuses' ? list.map(statusRecord)
+      : list.map(labelRecord);
+    Object.assign(links, LINKS[type]);
+  }
+  // Requested types nothing referenced: an empty array (every one of them is linked from suggestions).
+  for (const type of INCLUDED) {
+    if (doc[type] === undefined) {
+      doc[type] = [];
+      Object.assign(links, LINKS[type]);
+    }
+  }
+  doc.links = links;
+  return doc;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Router
+
+export function benchRouter(deps: AppDeps): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/_bench' });
+  const counting = installCounter(deps.orm);
+  const captured = new Map<string, Buffer>();
+  const db = () => deps.orm.em.getKysely() as AnyDb;
+
+  router.get('/hello', (ctx) => {
+    ctx.body = { hello: 'world' };
+  });
+
+  router.get('/sql', async (ctx) => {
+    ctx.body = { statements: (await counting).statements };
+  });
+
+  router.put('/static/:name', async (ctx) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+    captured.set(ctx.params.name!, Buffer.concat(chunks));
+    ctx.status = 204;
+  });
+  router.get('/static/:name', (ctx) => {
+    const body = captured.get(ctx.params.name!);
+    if (!body) throw new RecordNotFoundError();
+    ctx.type = 'application/json; charset=utf-8';
+    ctx.body = body;
+  });
+
+  const query: Query = async (text, params) => (await db().executeQuery(CompiledQuery.raw(text, params))).rows as Row[];
+  const base = deps.env.publicUrl;
+
+  router.get('/raw/suggestions', async (ctx) => {
+    const perPage = Math.min(100, Math.max(1, Number(ctx.query.per_page) || 20));
+    const [rows, counted] = await Promise.all([query(SQL.page, [perPage]), query(SQL.count, [])]);
+    const doc = await document(query, rows, base);
+    const total = Number(counted[0]!.n);
+    const totalPages = Math.ceil(total / perPage);
+    const pagination: Row = { page: 1, per_page: perPage, total_pages: totalPages, total_records: total };
+    if (rows.length > 0 && totalPages > 1) {
+      pagination.cursor = Buffer.from(JSON.stringify(['-id', null, rows.at(-1)!.id, 2])).toString('base64url');
+    }
+    doc.list_meta = null;
+    doc.pagination = pagination;
+    ctx.body = doc;
+  });
+
+  router.get('/raw/suggestions/:id', async (ctx) => {
+    const rows = await query(SQL.one, [Number(ctx.params.id)]);
+    if (rows.length === 0) throw new RecordNotFoundError();
+    ctx.body = await document(query, rows, base);
+  });
+
+  /** `{"title", "body", "links": {"forum", "category"}}` → one INSERT; `created_by` from the query string. */
+  router.post('/raw/suggestions', async (ctx) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+    let body: { title?: unknown; body?: unknown; links?: { forum?: unknown; category?: unknown } };
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      throw new BadRequestError('The request body is not JSON');
+    }
+    if (typeof body.title !== 'string' || !body.title.trim() || typeof body.links?.forum !== 'number') {
+      throw new BadRequestError('title and links.forum are required');
+    }
+    const rows = await query(SQL.insert, [body.title, body.body ?? null, body.links.forum, body.links.category ?? null, num(ctx.query.created_by)]);
+    ctx.body = { suggestions: [suggestionRecord(rows[0]!, base)], links: { ...LINKS.suggestions } };
+  });
+
+  return router;
+}
