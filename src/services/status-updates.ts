@@ -37,9 +37,9 @@ export async function createStatusUpdate(em: EntityManager, input: Input, actorI
 
 /** PUT changes the text only: the recorded statuses are history. */
 export async function updateStatusUpdate(em: EntityManager, id: number, input: Input): Promise<number> {
-  input.check();
   const update = await em.findOne(StatusUpdate, id);
   if (!update) throw new RecordNotFoundError();
+  input.check();
   if (input.has('body')) update.body = input.get('body') as string;
   if (input.has('notification_email_address')) update.notificationEmailAddress = input.get('notification_email_address') as string | null;
   await em.flush();
