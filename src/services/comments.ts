@@ -3,7 +3,7 @@ import type { DB } from '../db/schema.ts';
 import { Comment, User } from '../entities/index.ts';
 import { RecordNotFoundError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
-import { onSuggestion, targetSuggestion } from './engagement.ts';
+import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 
 export type CommentAction = 'approve' | 'spam' | 'unremove' | 'delete';
 
@@ -12,24 +12,24 @@ const STATE_AFTER: Record<CommentAction, string> = { approve: 'approved', spam: 
 /** Author: `links.created_by`, else the user the token acts for. `is_admin_comment` is fixed at writing. */
 export async function createComment(em: EntityManager, input: Input, actorId: number): Promise<number> {
   const authorId = (input.get('links.created_by') as number | undefined) ?? actorId;
+  const errors = await missingLinks(em, input, { 'links.created_by': User });
   return onSuggestion(
     em,
-    targetSuggestion(input),
+    targetSuggestion(input, errors),
     input,
     async (tx, s) => {
-      const author = await tx.findOne(User, authorId);
-      input.check(author ? {} : { 'links.created_by': ['does not exist'] });
+      const author = await tx.findOneOrFail(User, authorId);
       const comment = tx.create(Comment, {
         body: input.get('body') as string,
         suggestion: s,
         createdBy: author,
-        isAdminComment: author!.isAdmin,
+        isAdminComment: author.isAdmin,
       });
       if (input.has('body_mime_type')) comment.bodyMimeType = input.get('body_mime_type') as string;
       if (input.has('created_at')) comment.createdAt = input.get('created_at') as Date;
       return comment;
     },
-    { supportersOf: [authorId] },
+    { errors, supportersOf: [authorId] },
   ).then((comment) => comment.id);
 }
 

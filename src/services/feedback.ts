@@ -5,7 +5,7 @@ import { RecordNotFoundError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
 import { FEEDBACK_CHANNELS } from '../resources/feedback.ts';
 import { addSupportedCount } from './counters.ts';
-import { onSuggestion, targetSuggestion } from './engagement.ts';
+import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 
 function channelErrors(input: Input): Record<string, string[]> {
   const channel = input.get('channel');
@@ -27,37 +27,37 @@ function assign(feedback: Feedback, input: Input): void {
  * writers, so two feedbacks from one user never race to create two supporters.
  */
 export async function createFeedback(em: EntityManager, input: Input, actorId: number): Promise<number> {
-  const userId = input.get('links.user') as number | undefined;
+  const userId = input.get('links.user') as number;
+  const errors = { ...channelErrors(input), ...(await missingLinks(em, input, { 'links.user': User })) };
   return onSuggestion(
     em,
-    targetSuggestion(input),
+    targetSuggestion(input, errors),
     input,
     async (tx, s) => {
-      const user = userId === undefined ? null : await tx.findOne(User, userId);
-      input.check({ ...channelErrors(input), ...(userId !== undefined && !user ? { 'links.user': ['does not exist'] } : {}) });
+      const user = tx.getReference(User, userId);
       const actor = tx.getReference(User, actorId);
-      let supporter = await tx.findOne(Supporter, { suggestion: s, user: user! });
+      let supporter = await tx.findOne(Supporter, { suggestion: s, user });
       if (!supporter) {
         supporter = tx.create(Supporter, {
           suggestion: s,
-          user: user!,
+          user,
           channel: (input.get('channel') as string | undefined) ?? 'api',
           isSubscribed: (input.get('subscribe') as boolean | undefined) ?? true,
           createdBy: actor,
           updatedBy: actor,
         });
         if (input.has('created_at')) supporter.createdAt = input.get('created_at') as Date;
-        await addSupportedCount(tx.getKysely(), user!.id, 1);
+        await addSupportedCount(tx.getKysely(), userId, 1);
       } else if (input.has('subscribe')) {
         supporter.isSubscribed = input.get('subscribe') as boolean;
         supporter.updatedBy = actor;
       }
-      const feedback = tx.create(Feedback, { body: input.get('body') as string, suggestion: s, user: user!, supporter, createdBy: actor, updatedBy: actor });
+      const feedback = tx.create(Feedback, { body: input.get('body') as string, suggestion: s, user, supporter, createdBy: actor, updatedBy: actor });
       assign(feedback, input);
       if (input.has('created_at')) feedback.createdAt = input.get('created_at') as Date;
       return feedback;
     },
-    { supportersOf: userId === undefined ? [] : [userId] },
+    { errors, supportersOf: [userId] },
   ).then((feedback) => feedback.id);
 }
 

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/sql';
+import type { DB } from '../db/schema.ts';
 import { Note, User } from '../entities/index.ts';
 import { RecordNotFoundError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
@@ -9,7 +10,11 @@ const tokensOf = (input: Input) => (input.get('attachment_tokens') as string[] |
 
 /** A note, with the uploads its `attachment_tokens` name (claimed first, linked once it has an id). */
 export async function createNote(em: EntityManager, input: Input, actorId: number): Promise<number> {
-  return onSuggestion(em, targetSuggestion(input), input, async (tx, s) => {
+  // Unknown tokens are named with every other field error; the claim under the lock decides the rest.
+  const tokens = tokensOf(input);
+  const known = tokens.length === 0 ? [] : await em.getKysely<DB>().selectFrom('attachments').select('token').where('token', 'in', tokens).execute();
+  const errors: Record<string, string[]> = known.length < tokens.length ? { attachment_tokens: ['contains an unknown token'] } : {};
+  return onSuggestion(em, targetSuggestion(input, errors), input, async (tx, s) => {
     const claim = await claimAttachments(tx, tokensOf(input), undefined);
     input.check(claim.errors);
     const note = tx.create(Note, { body: input.get('body') as string, suggestion: s, createdBy: tx.getReference(User, actorId) });
@@ -17,7 +22,7 @@ export async function createNote(em: EntityManager, input: Input, actorId: numbe
     await tx.flush();
     await linkAttachments(tx, claim.ids, { noteId: note.id });
     return note.id;
-  });
+  }, { errors });
 }
 
 /** PUT: body, mime type, and more attachments. */

@@ -1,9 +1,9 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Status, StatusUpdate, User } from '../entities/index.ts';
-import { RecordNotFoundError } from '../http/errors.ts';
+import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
-import { onSuggestion, targetSuggestion } from './engagement.ts';
+import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { applyStatus } from './suggestions.ts';
 
 /**
@@ -12,14 +12,15 @@ import { applyStatus } from './suggestions.ts';
  * `last_status_update` (the newest by created_at, see counters.recountEngagement).
  */
 export async function createStatusUpdate(em: EntityManager, input: Input, actorId: number, now: Date): Promise<number> {
-  return onSuggestion(em, targetSuggestion(input), input, async (tx, s) => {
+  const errors = await missingLinks(em, input, { 'links.status': Status });
+  return onSuggestion(em, targetSuggestion(input, errors), input, async (tx, s) => {
     let status = s.status ?? null;
     if (input.has('links.status')) {
       const id = input.get('links.status') as number | null;
       status = id === null ? null : await tx.findOne(Status, id);
-      input.check(id !== null && !status ? { 'links.status': ['does not exist'] } : {});
+      // Deleted since missingLinks looked.
+      if (id !== null && !status) throw new ValidationError({ 'links.status': ['does not exist'] });
     }
-    input.check();
     const update = tx.create(StatusUpdate, {
       body: input.get('body') as string,
       suggestion: s,
@@ -32,7 +33,7 @@ export async function createStatusUpdate(em: EntityManager, input: Input, actorI
     if (input.has('created_at')) update.createdAt = input.get('created_at') as Date;
     if (input.has('links.status')) applyStatus(s, status, now);
     return update;
-  }).then((update) => update.id);
+  }, { errors }).then((update) => update.id);
 }
 
 /** PUT changes the text only: the recorded statuses are history. */

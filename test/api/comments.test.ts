@@ -165,9 +165,8 @@ describe('POST /admin/comments', () => {
         { body_mime_type: 'text/markdown', links: { suggestion: 999_999, created_by: user.id } },
         { body: ["can't be blank"], body_mime_type: ['must be one of text/plain, text/html'], 'links.suggestion': ['does not exist'] },
       ],
-      // The author is looked up under the suggestion's lock, so only once the suggestion exists (as
-      // feedback does with links.user); the input's own errors are always named together.
-      [{ body: 'x', links: { suggestion: 999_999, created_by: 999_998 } }, { 'links.suggestion': ['does not exist'] }],
+      // A missing author and a missing suggestion are named together.
+      [{ body: 'x', links: { suggestion: 999_999, created_by: 999_998 } }, { 'links.created_by': ['does not exist'], 'links.suggestion': ['does not exist'] }],
       [
         { body: 'x', links: { suggestion: suggestion.id, created_by: 999_998 }, created_at: 'soon' },
         { created_at: ['is invalid'], 'links.created_by': ['does not exist'] },

@@ -146,7 +146,7 @@ describe('POST /admin/feedback (and /requests, /feedback_records)', () => {
     const cases: Array<[unknown, Record<string, string[]>]> = [
       [{}, { body: ["can't be blank"], 'links.suggestion': ["can't be blank"], 'links.user': ["can't be blank"] }],
       [{ body: ' ', links: { suggestion: suggestion.id, user: user.id } }, { body: ["can't be blank"] }],
-      [{ body: 'x', links: { suggestion: 999999, user: 999998 } }, { 'links.suggestion': ['does not exist'] }],
+      [{ body: 'x', links: { suggestion: 999999, user: 999998 } }, { 'links.suggestion': ['does not exist'], 'links.user': ['does not exist'] }],
       [{ body: 'x', links: { suggestion: suggestion.id, user: 999998 } }, { 'links.user': ['does not exist'] }],
       [{ body: 'x', channel: 'fax', links: { suggestion: suggestion.id, user: user.id } }, { channel: ['must be one of api, admin, bookmarklet, zendesk'] }],
       [{ body: 'x', severity: 'high', body_mime_type: 'image/png', links: { suggestion: suggestion.id, user: user.id } }, { severity: ['is invalid'], body_mime_type: ['must be one of text/plain, text/html'] }],

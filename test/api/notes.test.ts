@@ -154,8 +154,8 @@ describe('POST /admin/notes', () => {
         { body_mime_type: 'text/markdown', attachment_tokens: 'nope', links: { suggestion: 999_999 } },
         { body: ["can't be blank"], body_mime_type: ['must be one of text/plain, text/html'], attachment_tokens: ['contains an unknown token'], 'links.suggestion': ['does not exist'] },
       ],
-      // Tokens are claimed under the suggestion's lock, so a well-formed one is checked only once the suggestion exists.
-      [{ body: 'x', attachment_tokens: unknown, links: { suggestion: 999_999 } }, { 'links.suggestion': ['does not exist'] }],
+      // Unknown tokens are named with a missing suggestion too (only "already linked" waits for the lock).
+      [{ body: 'x', attachment_tokens: unknown, links: { suggestion: 999_999 } }, { attachment_tokens: ['contains an unknown token'], 'links.suggestion': ['does not exist'] }],
     ];
     for (const [json, errors] of cases) {
       const reply = await a.post('/notes', json);

@@ -192,8 +192,8 @@ describe('POST /admin/status_updates', () => {
         { notification_email_address: 'nope', links: { suggestion: 999_999 } },
         { body: ["can't be blank"], notification_email_address: ['is invalid'], 'links.suggestion': ['does not exist'] },
       ],
-      // links.status is looked up under the suggestion's lock, so only once the suggestion exists.
-      [{ body: 'x', links: { suggestion: 999_999, status: 999_998 } }, { 'links.suggestion': ['does not exist'] }],
+      // A missing status and a missing suggestion are named together.
+      [{ body: 'x', links: { suggestion: 999_999, status: 999_998 } }, { 'links.status': ['does not exist'], 'links.suggestion': ['does not exist'] }],
     ];
     for (const [json, errors] of cases) {
       const reply = await a.post('/status_updates', json);
