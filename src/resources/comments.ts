@@ -31,7 +31,8 @@ export const comments = defineResource({
     body: { type: 'text', max: 65_535, required: true },
     body_mime_type: { type: 'mime' },
     'links.suggestion': { type: 'ref', required: true },
-    'links.created_by': { type: 'ref' },
+    // Absent or null: the token's user.
+    'links.created_by': { type: 'ref', nullable: true },
     created_at: { type: 'timestamp' },
   },
 });

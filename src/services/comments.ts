@@ -11,7 +11,7 @@ const STATE_AFTER: Record<CommentAction, string> = { approve: 'approved', spam: 
 
 /** Author: `links.created_by`, else the user the token acts for. `is_admin_comment` is fixed at writing. */
 export async function createComment(em: EntityManager, input: Input, actorId: number): Promise<number> {
-  const authorId = (input.get('links.created_by') as number | undefined) ?? actorId;
+  const authorId = (input.get('links.created_by') as number | null | undefined) ?? actorId;
   const errors = await missingLinks(em, input, { 'links.created_by': User });
   return onSuggestion(
     em,

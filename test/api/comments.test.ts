@@ -66,6 +66,13 @@ describe('POST /admin/comments', () => {
     expect(read.status).toBe(200);
     expect(read.body).toEqual(reply.body);
     expect(await commentsCount(suggestion.id)).toBe(1);
+
+    // An explicit null author (JSON or an empty form value) also means the token's user.
+    for (const options of [{ json: { body: 'Null author', links: { suggestion: suggestion.id, created_by: null } } }, { form: `body=Null+author&links.suggestion=${suggestion.id}&links.created_by=` }]) {
+      const nullAuthor = await a.post('/comments', undefined, options);
+      expect(nullAuthor.status).toBe(200);
+      expect(nullAuthor.body).toEqual({ comments: [commentRecord(nullAuthor.body.comments[0].id, 'Null author', suggestion.id)], links: COMMENT_LINKS });
+    }
   });
 
   it('creates from & and ; form bodies and a wrapped body, with created_by, body_mime_type and created_at', async () => {
