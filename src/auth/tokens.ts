@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Config } from '../config.ts';
@@ -43,7 +43,11 @@ export interface TokenService {
 }
 
 /** `now` returns milliseconds since the epoch; tests inject their own clock. */
-export function createTokenService(key: string, ttlSeconds: number, now: () => number): TokenService {
+export function createTokenService(secret: string, ttlSeconds: number, now: () => number): TokenService {
+  // A KeyObject made once: handed a string, jsonwebtoken first tries it as a public key on every call
+  // and builds the secret key from the thrown error, which cost more than the HMAC itself (profiled:
+  // ~25 µs per call alone, far more under a deep async stack).
+  const key = createSecretKey(Buffer.from(secret, 'utf8'));
   return {
     issue({ clientId, generation }) {
       const iat = Math.floor(now() / 1000);
