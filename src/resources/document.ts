@@ -52,7 +52,8 @@ export async function buildDocument(
   const referenced = new Map<string, Set<number>>();
   while (frontier.length > 0) {
     for (const [def, defRows] of frontier) collectLinkIds(def, defRows, referenced);
-    const next: Array<[ResourceDef, Row[]]> = [];
+    // The queries of one round do not depend on each other: they run together.
+    const fetches: Array<Promise<[ResourceDef, Row[]]>> = [];
     for (const type of wanted) {
       const ids = referenced.get(type);
       if (!ids) continue;
@@ -61,11 +62,13 @@ export async function buildDocument(
       const missing = [...ids].filter((id) => !have.has(id));
       if (missing.length === 0) continue;
       const def = registry.get(type)!;
-      const fetched = await rowsByIds(db, def, missing);
-      for (const row of fetched) have.set(Number(row.id), row);
-      next.push([def, fetched]);
+      fetches.push(rowsByIds(db, def, missing).then((fetched) => [def, fetched]));
     }
-    frontier = next;
+    frontier = await Promise.all(fetches);
+    for (const [def, fetched] of frontier) {
+      const have = loaded.get(def.type)!;
+      for (const row of fetched) have.set(Number(row.id), row);
+    }
   }
 
   const doc: Row = { [primary.type]: rows.map((row) => present(primary, row, env)) };
