@@ -11,6 +11,7 @@ import {
 import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
+import { leasing } from './allowance.ts';
 
 /** Failed token requests one client IP may make per window before the token endpoint answers 429. */
 export const TOKEN_FAILURES_PER_WINDOW = 20;
@@ -189,7 +190,9 @@ export async function createRateLimits({ config, orm, log, windowSeconds = 60 }:
   }
 
   try {
-    const api = limits[0].points > 0 ? await build(limits[0].name, limits[0].points) : undefined;
+    const built = limits[0].points > 0 ? await build(limits[0].name, limits[0].points) : undefined;
+    // Shared stores: units leased a few at a time under load, exact all the same (allowance.ts).
+    const api = built && store !== 'memory' ? leasing(built) : built;
     const tokenFailures = await build(limits[1].name, limits[1].points);
     return { store, windowSeconds, api, tokenFailures, close };
   } catch (error) {
