@@ -11,7 +11,8 @@
  *   page, default order) and of one suggestion with the same includes, fetched with hand-written SQL
  *   through the ORM's own connection and serialised by hand. The bench checks the bodies are
  *   byte-identical to the real ones before it compares speeds.
- * - `POST /_bench/raw/suggestions`: the floor for create — one hand-written INSERT … RETURNING.
+ * - `POST /_bench/raw/suggestions`: the floor for create — the same writes by hand in one transaction
+ *   (check forum and category, INSERT … RETURNING, counters); `POST /_bench/raw/insert`: the INSERT alone.
  * - `GET /_bench/sql`: statements sent through the ORM's connection so far (pg pool or PGlite), so the
  *   bench can count statements per request.
  *
@@ -24,7 +25,7 @@ import { CompiledQuery } from 'kysely';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { AppDeps } from '../app.ts';
 import { BadRequestError, RecordNotFoundError } from '../http/errors.ts';
-import type { AppState } from '../http/state.ts';
+import type { AppContext, AppState } from '../http/state.ts';
 import type { AnyDb } from '../resources/rows.ts';
 
 type Row = Record<string, unknown>;
@@ -107,6 +108,10 @@ const SQL = {
   labels: `select id, name, full_name, level, open_suggestions_count, created_at, updated_at, parent_id from labels where id = any($1)`,
   insert: `insert into suggestions (created_at, updated_at, title, body, state, approved_at, forum_id, category_id, created_by_id)
     values (now(), now(), $1, $2, 'approved', now(), $3, $4, $5) returning ${SUGGESTION_COLUMNS.replaceAll('s.', '')}, '{}'::int[] as label_ids`,
+  /** The forum exists and the category (if any) belongs to it. */
+  check: `select f.category_required, c.forum_id as category_forum_id from forums f left join categories c on c.id = $2 where f.id = $1`,
+  countForum: `update forums set suggestions_count = suggestions_count + 1, open_suggestions_count = open_suggestions_count + 1, updated_at = now() where id = $1`,
+  countCategory: `update categories set suggestions_count = suggestions_count + 1, open_suggestions_count = open_suggestions_count + 1, updated_at = now() where id = $1`,
 } as const;
 
 /** `2025-03-15 11:54:05.678+00` (the driver hands timestamps over as text) → `2025-03-15T11:54:05Z`. */
@@ -456,8 +461,8 @@ export function benchRouter(deps: AppDeps): Router<AppState> {
     ctx.body = await document(query, rows, base);
   });
 
-  /** `{"title", "body", "links": {"forum", "category"}}` → one INSERT; `created_by` from the query string. */
-  router.post('/raw/suggestions', async (ctx) => {
+  /** `{"title", "body", "links": {"forum", "category"}}` from a JSON body, checked by hand. */
+  const createInput = async (ctx: AppContext) => {
     const chunks: Buffer[] = [];
     for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
     let body: { title?: unknown; body?: unknown; links?: { forum?: unknown; category?: unknown } };
@@ -466,11 +471,42 @@ export function benchRouter(deps: AppDeps): Router<AppState> {
     } catch {
       throw new BadRequestError('The request body is not JSON');
     }
-    if (typeof body.title !== 'string' || !body.title.trim() || typeof body.links?.forum !== 'number') {
+    const { title, links } = body;
+    if (typeof title !== 'string' || !title.trim() || title.length > 255 || typeof links?.forum !== 'number') {
       throw new BadRequestError('title and links.forum are required');
     }
-    const rows = await query(SQL.insert, [body.title, body.body ?? null, body.links.forum, body.links.category ?? null, num(ctx.query.created_by)]);
-    ctx.body = { suggestions: [suggestionRecord(rows[0]!, base)], links: { ...LINKS.suggestions } };
+    const category = typeof links.category === 'number' ? links.category : null;
+    return { title, body: typeof body.body === 'string' ? body.body : null, forum: links.forum, category, createdBy: num(ctx.query.created_by) };
+  };
+  const created = (row: Row): Row => ({ suggestions: [suggestionRecord(row, base)], links: { ...LINKS.suggestions } });
+
+  /**
+   * The create floor: the writes POST /admin/suggestions makes, by hand, in one transaction — check the
+   * forum and category, INSERT … RETURNING, move the forum's and category's counters — and the record
+   * from the RETURNING row. `created_by` comes from the query string (no token here).
+   */
+  router.post('/raw/suggestions', async (ctx) => {
+    const input = await createInput(ctx);
+    ctx.body = await db()
+      .transaction()
+      .execute(async (tx) => {
+        const run = async (text: string, params: unknown[]) => (await tx.executeQuery(CompiledQuery.raw(text, params))).rows as Row[];
+        const [check] = await run(SQL.check, [input.forum, input.category]);
+        if (!check || (input.category !== null && check.category_forum_id !== input.forum) || (check.category_required && input.category === null)) {
+          throw new BadRequestError('links.forum or links.category is not valid');
+        }
+        const [row] = await run(SQL.insert, [input.title, input.body, input.forum, input.category, input.createdBy]);
+        await run(SQL.countForum, [input.forum]);
+        if (input.category !== null) await run(SQL.countCategory, [input.category]);
+        return created(row!);
+      });
+  });
+
+  /** The bare INSERT alone (no checks, no counters, no transaction): what one write costs at least. */
+  router.post('/raw/insert', async (ctx) => {
+    const input = await createInput(ctx);
+    const [row] = await query(SQL.insert, [input.title, input.body, input.forum, input.category, input.createdBy]);
+    ctx.body = created(row!);
   });
 
   return router;
