@@ -138,6 +138,10 @@ async function main(): Promise<void> {
       `-c ${options.connections} (autocannon, not pipelined); ${machine()}\n`,
   );
   log(pinSelf());
+  const [load1] = os.loadavg();
+  if (load1! > 0.7) {
+    process.stdout.write(`warning: load average ${load1!.toFixed(2)} at start — something else is running; absolute figures will be low and noisy\n`);
+  }
   const rows: MeasuredRow[] = [];
   const checks: Check[] = [];
   const summaries: Record<string, Figures> = {};
