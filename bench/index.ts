@@ -1,5 +1,5 @@
 /**
- * Benchmark runner: `npm run bench [-- NAME… --quick --pglite --duration=S --repeats=N --connections=C --warmup=S --cpu-prof]`.
+ * Benchmark runner: `npm run bench [-- NAME… --quick --pglite --save --duration=S --repeats=N --connections=C --warmup=S --cpu-prof]`.
  *
  * Scenarios start what they measure (real server processes on fresh databases), measure it next to a
  * baseline from the same run, stop it again and return rows, headline figures and target checks. The
@@ -8,15 +8,17 @@
  *
  * Database: a temp database on DATABASE_URL's server when it is set (created and dropped by the bench),
  * else — or with --pglite — a temp PGlite directory. REDIS_URL, when set, is passed on to the servers.
- * NAME selects scenarios (`api`, `limiter`, `uploads`) or parts of `api` (`token`, `health`, `list_100`,
- * `list_10`, `get_one`, `create`).
+ * NAME selects scenarios (`api`, `uploads`) or parts of `api` (`token`, `health`, `list_100`, `list_10`,
+ * `get_one`, `limiter`, `create`).
  */
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
+import pg from 'pg';
 import { api } from './scenarios/api.ts';
-import { limiter } from './scenarios/limiter.ts';
 import { uploads } from './scenarios/uploads.ts';
-import { databaseKind, pinSelf, useEmbeddedDatabase } from './lib/server.ts';
+import { databaseKind, pinSelf, REPO_ROOT, useEmbeddedDatabase } from './lib/server.ts';
 import { formatTable, type Row } from './lib/table.ts';
 
 export interface BenchOptions {
@@ -86,28 +88,30 @@ export interface Scenario {
 }
 
 /** Every scenario, in the order they run. Add new ones here. */
-const SCENARIOS: Scenario[] = [api, limiter, uploads];
+const SCENARIOS: Scenario[] = [api, uploads];
 
 const QUICK: BenchOptions = { duration: 1, repeats: 1, connections: 10, warmup: 0.5, cpuProf: false };
 
-function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; quick: boolean; pglite: boolean } {
+function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; quick: boolean; pglite: boolean; save: boolean } {
   const quick = argv.includes('--quick');
   const options: BenchOptions = quick ? { ...QUICK } : { duration: 10, repeats: 3, connections: 10, warmup: 3, cpuProf: false };
   const names: string[] = [];
   let pglite = false;
+  let save = false;
   for (const arg of argv) {
     const flag = /^--(duration|repeats|connections|warmup)=(\d+(?:\.\d+)?)$/.exec(arg);
     if (flag) options[flag[1] as 'duration' | 'repeats' | 'connections' | 'warmup'] = Number(flag[2]);
     else if (arg === '--quick') continue;
     else if (arg === '--pglite') pglite = true;
     else if (arg === '--cpu-prof') options.cpuProf = true;
+    else if (arg === '--save') save = true;
     else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
     else names.push(arg);
   }
   const known = SCENARIOS.flatMap((s) => [s.name, ...(s.parts ?? [])]);
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length) throw new Error(`unknown scenario ${unknown.join(', ')}; known: ${known.join(', ')}`);
-  return { names, options, quick, pglite };
+  return { names, options, quick, pglite, save };
 }
 
 function machine(): string {
@@ -124,39 +128,85 @@ function machine(): string {
 
 const fixed = (digits: number) => (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '' : x.toFixed(digits));
 
+/** Everything written to stdout, for --save. */
+const printed: string[] = [];
+const print = (text: string) => {
+  printed.push(text);
+  process.stdout.write(text);
+};
+
+/** `--save`: the run's report as bench/results/<date>-<machine>-<database>.md (command, machine, output). */
+async function saveReport(kind: string, argv: string[]): Promise<string> {
+  const date = new Date().toISOString().slice(0, 10);
+  const cpu = (os.cpus()[0]?.model ?? 'cpu').toLowerCase().replace(/\(r\)|\(tm\)|processor|cpu|@.*$/g, '').trim().replace(/[^a-z0-9]+/g, '-');
+  const name = `${date}-${os.availableParallelism()}cpu-${cpu}-${kind === 'postgresql' ? 'pg' : 'pglite'}.md`;
+  const file = path.join(REPO_ROOT, 'bench/results', name);
+  const run = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  const model = /^model name\s*:\s*(.*)$/m.exec(fs.existsSync('/proc/cpuinfo') ? fs.readFileSync('/proc/cpuinfo', 'utf8') : '')?.[1] ?? 'unknown';
+  let database = 'PGlite (embedded, @electric-sql/pglite)';
+  if (kind === 'postgresql') {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    database = `PostgreSQL ${(await client.query<{ server_version: string }>('show server_version')).rows[0]!.server_version} on 127.0.0.1`;
+    await client.end();
+  }
+  const env = [process.env.DATABASE_URL ? 'DATABASE_URL=postgres://…' : '', process.env.REDIS_URL ? 'REDIS_URL=redis://…' : ''].filter(Boolean).join(' ');
+  const body = [
+    `# Benchmark run ${date} (${kind})`,
+    '',
+    `- command: \`${env ? `${env} ` : ''}npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\``,
+    `- machine: \`nproc\` = ${run('nproc', [])}, CPU: ${model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, ${os.type()} ${os.release()}`,
+    `- node ${process.version}; database: ${database}; git ${run('git', ['rev-parse', 'HEAD'])}${run('git', ['status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : ''}`,
+    '',
+    '```',
+    printed.join('').trimEnd(),
+    '```',
+    '',
+  ].join('\n');
+  fs.writeFileSync(file, body);
+  return file;
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
-  const { names, options, quick, pglite } = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  const { names, options, quick, pglite, save } = parseArgs(argv);
   if (pglite) useEmbeddedDatabase();
   const only = names.length > 0 ? new Set(names) : undefined;
   const selected = SCENARIOS.filter((s) => !only || only.has(s.name) || (s.parts ?? []).some((p) => only.has(p)));
   const log = (line: string) => process.stderr.write(`  ${line}\n`);
   const kind = databaseKind();
-  process.stdout.write(
+  print(
     `bench: ${kind === 'postgresql' ? 'PostgreSQL (DATABASE_URL)' : 'PGlite (embedded)'}${process.env.REDIS_URL ? ' + Redis' : ''}; ` +
       `${quick ? 'quick, ' : ''}${options.duration} s × ${options.repeats} per variant after ${options.warmup} s warm-up, ` +
       `-c ${options.connections} (autocannon, not pipelined); ${machine()}\n`,
   );
   log(pinSelf());
   const [load1] = os.loadavg();
-  if (load1! > 0.7) {
-    process.stdout.write(`warning: load average ${load1!.toFixed(2)} at start — something else is running; absolute figures will be low and noisy\n`);
+  if (load1! > 1) {
+    print(`warning: load average ${load1!.toFixed(2)} at start — something else is running; absolute figures will be low and noisy\n`);
   }
   const rows: MeasuredRow[] = [];
   const checks: Check[] = [];
   const summaries: Record<string, Figures> = {};
   for (const scenario of selected) {
-    process.stdout.write(`\n== ${scenario.name}: ${scenario.description}\n`);
+    print(`\n== ${scenario.name}: ${scenario.description}\n`);
     const result = await scenario.run({ options, log, only });
-    if (result.detail) process.stdout.write(`${formatTable(result.detail)}\n`);
-    for (const note of result.notes ?? []) process.stdout.write(`${note}\n`);
+    if (result.detail) print(`${formatTable(result.detail)}\n`);
+    for (const note of result.notes ?? []) print(`${note}\n`);
     rows.push(...result.rows);
     checks.push(...result.checks);
     Object.assign(summaries, result.summary);
   }
 
-  process.stdout.write(`\n== results (${kind}; medians; ratio: real ÷ baseline for real rows, baseline ÷ real for baselines)\n`);
-  process.stdout.write(
+  print(`\n== results (${kind}; medians; ratio: real ÷ baseline for real rows, baseline ÷ real for baselines)\n`);
+  print(
     `${formatTable(
       rows.map((r) => ({
         scenario: r.scenario,
@@ -172,14 +222,15 @@ async function main(): Promise<void> {
       })),
     )}\n`,
   );
-  process.stdout.write(`\n== targets\n`);
-  process.stdout.write(
+  print(`\n== targets\n`);
+  print(
     `${formatTable(checks.map((c) => ({ target: c.target, figure: c.figure, threshold: c.threshold, result: c.pass === null ? 'info' : c.pass ? 'pass' : 'FAIL' })))}\n`,
   );
   const failed = checks.filter((c) => c.pass === false).length;
   const passed = checks.filter((c) => c.pass === true).length;
-  process.stdout.write(`${passed} passed, ${failed} failed (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
-  process.stdout.write(`${JSON.stringify(summaries)}\n`);
+  print(`${passed} passed, ${failed} failed (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  print(`${JSON.stringify(summaries)}\n`);
+  if (save) log(`report written to ${path.relative(REPO_ROOT, await saveReport(kind, argv))}`);
 }
 
 main().then(

@@ -9,11 +9,13 @@
  * | list_100 | GET /admin/suggestions?per_page=100&includes=…        | hand-written SQL floor; precomputed bytes  |
  * | list_10  | the same at per_page=10                               | the same                                   |
  * | get_one  | GET /admin/suggestions/:id?includes=…                 | hand-written SQL floor                     |
- * | create   | POST /admin/suggestions (JSON, ~500 bytes)            | one hand-written INSERT … RETURNING        |
+ * | limiter  | GET /admin/users/current (limiter on)                 | the same route without the limiter         |
+ * | create   | POST /admin/suggestions (JSON, ~500 bytes)            | the same writes in hand-written SQL; the bare INSERT (info) |
  *
  * Bodies are compared before measuring: byte-identical for the reads (real, floor and ceiling), equal up
  * to ids and timestamps for create. A mismatch fails the part without measuring it. The per-client rate
- * limiter is off on this server (RATE_LIMIT_PER_MINUTE=0): its cost is the `limiter` scenario's subject.
+ * limiter is on, with a budget no run reaches (RATE_LIMIT_PER_MINUTE=1000000000), on the store the
+ * environment selects (memory on PGlite, PostgreSQL, or Redis with REDIS_URL).
  * Variants of a part are measured in turn, each repeat starting with the next one, and reported as
  * medians; create runs last because it adds rows.
  */
@@ -171,6 +173,30 @@ const PARTS: Part[] = [
     prepare: (env, variants) => sameBytes(env, variants, 'get_one'),
   },
   {
+    name: 'limiter',
+    description: `GET /api/v2/admin/users/current with the per-client rate limiter (a budget nothing reaches) vs the same route without it`,
+    baseline: 'off',
+    minRatio: 0.95,
+    targetLabel: 'limiter on ÷ off ≥ 0.95',
+    variants: (env) => [
+      { name: 'on', role: 'real', path: '/api/v2/admin/users/current', headers: env.auth },
+      { name: 'off', role: 'baseline', path: '/_bench/unlimited/api/v2/admin/users/current', headers: env.auth },
+      // The same as `on`, measured as a separate variant: control ÷ on is this run's noise.
+      { name: 'control', role: 'baseline', path: '/api/v2/admin/users/current', headers: env.auth },
+    ],
+    async prepare(env, [on, off]) {
+      const limited = await fetch(`${env.server.url}${on!.path}`, { headers: on!.headers });
+      const unlimited = await fetch(`${env.server.url}${off!.path}`, { headers: off!.headers });
+      const [a, b] = [await limited.text(), await unlimited.text()];
+      if (limited.status !== 200 || unlimited.status !== 200) throw new Error(`limiter probes answered ${limited.status} / ${unlimited.status}`);
+      if (!limited.headers.has('x-rate-limit-remaining') || unlimited.headers.has('x-rate-limit-remaining')) {
+        throw new Error('the limiter is not what differs (rate headers on the limited route only expected)');
+      }
+      assertIdentical('limiter off vs on', a, b);
+      return [`limiter: same body with and without the limiter (${a.length} bytes); rate headers only with it`];
+    },
+  },
+  {
     name: 'create',
     description: 'POST /api/v2/admin/suggestions (JSON, ~500 bytes, forums in turn)',
     baseline: 'floor',
@@ -250,7 +276,7 @@ async function measurePart(env: PartEnv, part: Part, variants: Variant[], { opti
 export const api: Scenario = {
   name: 'api',
   parts: PART_NAMES,
-  description: 'token, health, list_100, list_10, get_one, create — each against its same-process baseline',
+  description: 'token, health, list_100, list_10, get_one, limiter, create — each against its same-process baseline',
   async run(context) {
     const { options, log, only } = context;
     const parts = PARTS.filter((p) => !only || only.has(p.name) || only.has('api'));
@@ -265,13 +291,16 @@ export const api: Scenario = {
       log(`data set loaded in ${(data.ms / 1000).toFixed(1)} s: ${Object.entries(data.counts).map(([t, n]) => `${n} ${t}`).join(', ')}`);
       const profileDir = path.join(REPO_ROOT, 'bench/results/tmp/profiles');
       if (options.cpuProf) fs.mkdirSync(profileDir, { recursive: true });
+      const redis = process.env.REDIS_URL?.trim();
       server = await startServer(
-        { ...db.env, BENCH: '1', RATE_LIMIT_PER_MINUTE: '0' },
+        // The per-client limiter on, as in production, with a budget no run can reach.
+        { ...db.env, BENCH: '1', RATE_LIMIT_PER_MINUTE: '1000000000', ...(redis ? { REDIS_URL: redis } : {}) },
         { credentials: data, nodeArgs: options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
       );
       const token = await tokenFor(server);
       const env: PartEnv = { server, token, auth: { Authorization: `Bearer ${token}` }, createdBy: 1 };
-      log(`database ${db.kind}, server pid ${server.pid}, -c ${options.connections}, ${options.duration} s × ${options.repeats}, warm-up ${options.warmup} s`);
+      const store = redis ? 'redis' : db.kind === 'postgresql' ? 'postgresql' : 'memory';
+      log(`database ${db.kind}, rate-limit store ${store}, server pid ${server.pid}, -c ${options.connections}, ${options.duration} s × ${options.repeats}, warm-up ${options.warmup} s`);
 
       const measured = new Map<string, { rps: number; runs: VariantRuns[] }>();
       for (const part of parts) {
@@ -363,8 +392,11 @@ export const api: Scenario = {
           pass: l10.sql === l100.sql,
         });
       }
-      const loadSql = rows.filter((r) => r.variant === 'real').map((r) => `${r.scenario} ${r.sql}`);
-      notes.push(`SQL per request counted at the ORM's connection (auth lookup included; the rate limiter is off here): ${loadSql.join(', ')}`);
+      if (summary.limiter) summary.limiter.store = store;
+      notes.push(
+        `SQL per request: counted at the ORM's connection (the Bearer check's client lookup included; the rate limiter's ` +
+          `own ${store === 'postgresql' ? 'PostgreSQL pool' : store} is not). Rate-limit store: ${store}.`,
+      );
       return { rows, summary, checks, notes };
     } finally {
       await server?.stop();

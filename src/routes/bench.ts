@@ -15,6 +15,8 @@
  *   (check forum and category, INSERT … RETURNING, counters); `POST /_bench/raw/insert`: the INSERT alone.
  * - `GET /_bench/sql`: statements sent through the ORM's connection so far (pg pool or PGlite), so the
  *   bench can count statements per request.
+ * - `GET /_bench/unlimited/api/v2/admin/users/current` (and the other users routes): the admin chain
+ *   without the per-client rate limiter, to measure the limiter's cost in the same process.
  *
  * The hand-written serialisers below mirror src/resources/{suggestions,forums,users,categories,statuses,
  * labels}.ts field by field. When a declaration changes, the byte comparison fails and names the first
@@ -24,6 +26,12 @@ import Router from '@koa/router';
 import { CompiledQuery } from 'kysely';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { AppDeps } from '../app.ts';
+import { createClientStore } from '../auth/client-store.ts';
+import { createTokenService } from '../auth/tokens.ts';
+import { bearerAuth } from '../http/auth.ts';
+import { parseBody } from '../http/body.ts';
+import { forkEm } from '../http/em.ts';
+import { usersRouter } from './users.ts';
 import { BadRequestError, RecordNotFoundError } from '../http/errors.ts';
 import type { AppContext, AppState } from '../http/state.ts';
 import type { AnyDb } from '../resources/rows.ts';
@@ -508,6 +516,17 @@ export function benchRouter(deps: AppDeps): Router<AppState> {
     const [row] = await query(SQL.insert, [input.title, input.body, input.forum, input.category, input.createdBy]);
     ctx.body = created(row!);
   });
+
+  /**
+   * `GET /_bench/unlimited/api/v2/admin/users/…`: the users routes behind the admin chain of app.ts
+   * without the per-client rate limiter (Bearer auth → body parsing → EntityManager fork), so the bench
+   * measures the limiter's cost in one process: the same route with and without it.
+   */
+  const unlimited = new Router<AppState>({ prefix: '/unlimited/api/v2/admin' });
+  const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
+  unlimited.use(bearerAuth(tokens, createClientStore(deps.orm)), parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
+  unlimited.use(usersRouter(deps).routes());
+  router.use(unlimited.routes());
 
   return router;
 }
