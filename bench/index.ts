@@ -90,7 +90,7 @@ export interface Scenario {
 /** Every scenario, in the order they run. Add new ones here. */
 const SCENARIOS: Scenario[] = [api, uploads];
 
-const QUICK: BenchOptions = { duration: 1, repeats: 1, connections: 10, warmup: 0.5, cpuProf: false };
+const QUICK: BenchOptions = { duration: 0.75, repeats: 1, connections: 10, warmup: 0, cpuProf: false };
 
 function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; quick: boolean; pglite: boolean; save: boolean } {
   const quick = argv.includes('--quick');
@@ -139,7 +139,8 @@ const print = (text: string) => {
 async function saveReport(kind: string, argv: string[]): Promise<string> {
   const date = new Date().toISOString().slice(0, 10);
   const cpu = (os.cpus()[0]?.model ?? 'cpu').toLowerCase().replace(/\(r\)|\(tm\)|processor|cpu|@.*$/g, '').trim().replace(/[^a-z0-9]+/g, '-');
-  const name = `${date}-${os.availableParallelism()}cpu-${cpu}-${kind === 'postgresql' ? 'pg' : 'pglite'}.md`;
+  // os.cpus(), not availableParallelism(): this process is pinned to one CPU by now.
+  const name = `${date}-${os.cpus().length}cpu-${cpu}-${kind === 'postgresql' ? 'pg' : 'pglite'}.md`;
   const file = path.join(REPO_ROOT, 'bench/results', name);
   const run = (cmd: string, args: string[]) => {
     try {
@@ -161,7 +162,7 @@ async function saveReport(kind: string, argv: string[]): Promise<string> {
     `# Benchmark run ${date} (${kind})`,
     '',
     `- command: \`${env ? `${env} ` : ''}npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}\``,
-    `- machine: \`nproc\` = ${run('nproc', [])}, CPU: ${model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, ${os.type()} ${os.release()}`,
+    `- machine: \`nproc --all\` = ${run('nproc', ['--all'])}, CPU: ${model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB RAM, ${os.type()} ${os.release()}`,
     `- node ${process.version}; database: ${database}; git ${run('git', ['rev-parse', 'HEAD'])}${run('git', ['status', '--porcelain', '--untracked-files=no']) ? ' (with uncommitted changes)' : ''}`,
     '',
     '```',

@@ -251,7 +251,7 @@ async function measurePart(env: PartEnv, part: Part, variants: Variant[], { opti
   const url = (v: Variant) => `${env.server.url}${v.path}`;
   const loadOf = (v: Variant, duration: number) =>
     load(url(v), { connections: options.connections, duration, method: v.method, headers: v.headers, bodies: v.bodies });
-  for (const { variant } of results) await loadOf(variant, options.warmup);
+  if (options.warmup > 0) for (const { variant } of results) await loadOf(variant, options.warmup);
   for (let repeat = 0; repeat < options.repeats; repeat++) {
     const order = results.map((_, i) => results[(i + repeat) % results.length]!);
     for (const entry of order) {
