@@ -4,10 +4,10 @@ import type { Limiter } from './limiters.ts';
 /** Largest number of units one process takes from the shared counter in one round trip. */
 const MAX_LEASE = 64;
 /**
- * A lease is sized to last about this long at the rate the client's previous lease was used up: a
- * client sending this process fewer than 250 requests a second gets one unit per round trip.
+ * A lease is sized to last about this long at the rate the client is using its current one: a client
+ * sending this process fewer than 100 requests a second gets one unit per round trip.
  */
-const LEASE_MS = 4;
+const LEASE_MS = 20;
 /** A lease never exceeds 1/16 of what is left in the window, so little can stay unused at its end. */
 const SHARE_OF_REMAINING = 16;
 
@@ -16,15 +16,21 @@ interface Waiter {
   reject(reason: unknown): void;
 }
 
-interface KeyState {
-  /** Next count position to hand out, and the last one this process holds (both ≤ points). */
+interface Range {
+  /** Next count position to hand out and the last one of this lease (both ≤ points). */
   next: number;
   end: number;
-  /** When the window of these positions ends (ms since the epoch): the lease is void after it. */
+  /** When the window of these positions ends (ms since the epoch): they are void after it. */
   expiresAt: number;
-  /** Units asked for in the last lease, and when it arrived. */
+}
+
+interface KeyState {
+  /** Leased positions not handed out yet, oldest lease first (at most two: the current and the next). */
+  ranges: Range[];
+  /** Units asked for in the last lease, when it arrived, and how many were handed out since. */
   size: number;
   leasedAt: number;
+  handed: number;
   /** The shared count after the last lease or penalty. */
   total: number;
   waiting: Waiter[];
@@ -39,13 +45,14 @@ interface KeyState {
  * No position is ever handed out twice, in this process or another, and none beyond `points`: the
  * budget stays exact, and concurrent requests of one client still get distinct `Remaining` values.
  *
- * The lease size adapts per client: what the client used in the last 4 ms, going by how fast it used
- * up its previous lease — so 1 (one round trip per request, as before) below 250 requests a second to
- * this process — at most 64, and never more than 1/16 of what is left in the window. Requests arriving
- * while a lease is on its way wait for it together (one round trip for all). What leasing gives up:
- * units a process leased but did not hand out before the window ends are not used by anyone — at most
- * 1/16 of what was left when it leased, and only for a client that was that busy and then stopped; and
- * while a process holds leased units, the store's count runs ahead of the positions handed out.
+ * The lease size adapts per client: what the client uses in 20 ms, going by how fast it is using its
+ * current lease — so 1 (one round trip per request, as before) below 100 requests a second to this
+ * process — at most 64, and never more than 1/16 of what is left in the window. A busy client's next
+ * lease is asked for when half of the current one is handed out, so its requests do not wait for the
+ * store at all; requests that do wait (a slow client, or one that outran its leases) share one round
+ * trip. What leasing gives up: units a process leased but did not hand out before the window ends are
+ * not used by anyone — at most what it leased last, itself at most 1/16 of what was left — and while a
+ * process holds leased units, the store's count runs ahead of the positions handed out.
  *
  * Why: each store round trip costs the server about as much CPU as the rest of a cheap authenticated
  * GET (profiled on PostgreSQL: ~150 µs of ~300 µs), so one per request capped such a route at ~0.6–0.8
@@ -55,14 +62,29 @@ export function leasing(inner: Limiter, now: () => number = Date.now): Limiter {
   const states = new Map<string, KeyState>();
   const points = inner.points;
 
-  const positionRes = (state: KeyState, position: number, at: number) =>
-    new RateLimiterRes(Math.max(0, points - position), Math.max(0, state.expiresAt - at), position, false);
+  const positionRes = (range: Range, position: number, at: number) =>
+    new RateLimiterRes(Math.max(0, points - position), Math.max(0, range.expiresAt - at), position, false);
+
+  /** The next position this process holds for the key, or undefined; asks for the next lease early. */
+  const take = (key: string, state: KeyState, at: number): RateLimiterRes | undefined => {
+    while (state.ranges.length > 0 && (at >= state.ranges[0]!.expiresAt || state.ranges[0]!.next > state.ranges[0]!.end)) state.ranges.shift();
+    const range = state.ranges[0];
+    if (!range) return undefined;
+    const res = positionRes(range, range.next++, at);
+    state.handed++;
+    if (!state.busy && state.size > 1 && held(state) <= state.size / 2) lease(key, state);
+    return res;
+  };
+
+  const held = (state: KeyState) => state.ranges.reduce((sum, r) => sum + Math.max(0, r.end - r.next + 1), 0);
 
   /** Serves waiting requests from the positions this process holds; leases more when they run out. */
   const pump = (key: string, state: KeyState) => {
-    const at = now();
-    if (at >= state.expiresAt) state.end = 0; // the lease's window is over
-    while (state.waiting.length > 0 && state.next <= state.end) state.waiting.shift()!.resolve(positionRes(state, state.next++, at));
+    while (state.waiting.length > 0) {
+      const res = take(key, state, now());
+      if (!res) break;
+      state.waiting.shift()!.resolve(res);
+    }
     if (state.waiting.length > 0 && !state.busy) lease(key, state);
   };
 
@@ -70,8 +92,8 @@ export function leasing(inner: Limiter, now: () => number = Date.now): Limiter {
     state.busy = true;
     const started = now();
     const left = Math.max(0, points - state.total);
-    // Units per ms this client used from its previous lease (used up by now, or its window ended).
-    const rate = state.size / Math.max(0.1, started - state.leasedAt);
+    // Units per ms this client took from its current lease since it arrived.
+    const rate = state.handed / Math.max(0.1, started - state.leasedAt);
     let size = Math.floor(rate * LEASE_MS);
     size = Math.max(1, Math.min(size, MAX_LEASE, Math.floor(left / SHARE_OF_REMAINING)));
     // Everyone already waiting gets a position from this one round trip.
@@ -86,11 +108,15 @@ export function leasing(inner: Limiter, now: () => number = Date.now): Limiter {
       const at = now();
       state.size = size;
       state.leasedAt = at;
+      state.handed = 0;
       state.total = res.consumedPoints;
-      state.expiresAt = at + Math.max(0, res.msBeforeNext);
-      state.next = res.consumedPoints - size + 1;
-      state.end = Math.min(res.consumedPoints, points);
-      while (state.waiting.length > 0 && state.next <= state.end) state.waiting.shift()!.resolve(positionRes(state, state.next++, at));
+      const range = { next: res.consumedPoints - size + 1, end: Math.min(res.consumedPoints, points), expiresAt: at + Math.max(0, res.msBeforeNext) };
+      if (range.next <= range.end) state.ranges.push(range);
+      while (state.waiting.length > 0) {
+        const own = take(key, state, at);
+        if (!own) break;
+        state.waiting.shift()!.resolve(own);
+      }
       if (state.waiting.length > 0 && res.consumedPoints >= points) {
         // The window's budget is spent: these are over it (and, like every 429, cost nothing).
         const over = new RateLimiterRes(0, Math.max(0, res.msBeforeNext), Math.max(res.consumedPoints, points + 1), false);
@@ -112,16 +138,18 @@ export function leasing(inner: Limiter, now: () => number = Date.now): Limiter {
   const stateOf = (key: string) => {
     let state = states.get(key);
     if (!state) {
-      state = { next: 1, end: 0, expiresAt: 0, size: 1, leasedAt: 0, total: 0, waiting: [], busy: false };
+      state = { ranges: [], size: 1, leasedAt: 0, handed: 0, total: 0, waiting: [], busy: false };
       states.set(key, state);
     }
     return state;
   };
 
-  // Forget clients whose window ended long ago.
+  // Forget clients whose leases ended long ago.
   const sweeper = setInterval(() => {
     const at = now();
-    for (const [key, state] of states) if (!state.busy && state.expiresAt + 60_000 < at) states.delete(key);
+    for (const [key, state] of states) {
+      if (!state.busy && state.waiting.length === 0 && state.ranges.every((r) => r.expiresAt + 60_000 < at)) states.delete(key);
+    }
   }, 60_000);
   sweeper.unref();
 
@@ -132,9 +160,9 @@ export function leasing(inner: Limiter, now: () => number = Date.now): Limiter {
     consume(key, units = 1) {
       if (units !== 1) return inner.consume(key, units);
       const state = stateOf(key);
-      const at = now();
-      if (state.waiting.length === 0 && at < state.expiresAt && state.next <= state.end) {
-        return Promise.resolve(positionRes(state, state.next++, at));
+      if (state.waiting.length === 0) {
+        const res = take(key, state, now());
+        if (res) return Promise.resolve(res);
       }
       return new Promise<RateLimiterRes>((resolve, reject) => {
         state.waiting.push({ resolve, reject });
@@ -142,19 +170,20 @@ export function leasing(inner: Limiter, now: () => number = Date.now): Limiter {
       });
     },
     /**
-     * Extra units of a slow request: from this process's lease when it holds enough (so `Remaining`
-     * keeps counting down), else from the store — dropping what is left of the lease, whose positions
-     * the store's count already includes.
+     * Extra units of a slow request: from this process's current lease when it holds enough (so
+     * `Remaining` keeps counting down), else from the store — dropping what is left of the leases, whose
+     * positions the store's count already includes.
      */
     async penalty(key, units = 1) {
       const state = stateOf(key);
       const at = now();
-      if (at < state.expiresAt && state.end - state.next + 1 >= units) {
-        state.next += units;
-        return positionRes(state, state.next - 1, at);
+      const range = state.ranges.find((r) => at < r.expiresAt && r.next <= r.end);
+      if (range && range === state.ranges[0] && range.end - range.next + 1 >= units) {
+        range.next += units;
+        return positionRes(range, range.next - 1, at);
       }
       const res = await inner.penalty(key, units);
-      state.end = 0;
+      state.ranges = [];
       state.total = res.consumedPoints;
       return res;
     },
