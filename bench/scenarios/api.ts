@@ -17,7 +17,8 @@
  * limiter is on, with a budget no run reaches (RATE_LIMIT_PER_MINUTE=1000000000), on the store the
  * environment selects (memory on PGlite, PostgreSQL, or Redis with REDIS_URL).
  * Variants of a part are measured in turn, each repeat starting with the next one, and reported as
- * medians; create runs last because it adds rows.
+ * medians; a part's ratio is the median of the ratios of runs in the same repeat. Create runs last
+ * because it adds rows.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,6 +51,11 @@ interface Part {
   minRatio?: number;
   targetLabel?: string;
   variants(env: PartEnv): Variant[];
+  /**
+   * Measure in this many times more, shorter runs (same total time): for effects smaller than the
+   * machine's drift, more pairs of adjacent runs give a steadier median ratio.
+   */
+  split?: number;
   /** Checks before measuring (bodies equal); throws to fail the part. */
   prepare?(env: PartEnv, variants: Variant[]): Promise<string[]>;
 }
@@ -178,6 +184,7 @@ const PARTS: Part[] = [
     baseline: 'off',
     minRatio: 0.95,
     targetLabel: 'limiter on ÷ off ≥ 0.95',
+    split: 3,
     variants: (env) => [
       { name: 'on', role: 'real', path: '/api/v2/admin/users/current', headers: env.auth },
       { name: 'off', role: 'baseline', path: '/_bench/unlimited/api/v2/admin/users/current', headers: env.auth },
@@ -252,12 +259,13 @@ async function measurePart(env: PartEnv, part: Part, variants: Variant[], { opti
   const loadOf = (v: Variant, duration: number) =>
     load(url(v), { connections: options.connections, duration, method: v.method, headers: v.headers, bodies: v.bodies });
   if (options.warmup > 0) for (const { variant } of results) await loadOf(variant, options.warmup);
-  for (let repeat = 0; repeat < options.repeats; repeat++) {
+  const split = part.split ?? 1;
+  for (let repeat = 0; repeat < options.repeats * split; repeat++) {
     const order = results.map((_, i) => results[(i + repeat) % results.length]!);
     for (const entry of order) {
       const sqlBefore = await statements(env.server);
       const cpuBefore = env.server.cpuMs();
-      const result = await loadOf(entry.variant, options.duration);
+      const result = await loadOf(entry.variant, options.duration / split);
       const cpuUs = ((env.server.cpuMs() - cpuBefore) * 1000) / Math.max(1, result.requests);
       const sqlPerRequest = ((await statements(env.server)) - sqlBefore) / Math.max(1, result.requests);
       if (result.failures > 0) {
@@ -323,16 +331,18 @@ export const api: Scenario = {
         const m = measured.get(part.name);
         if (!m) continue;
         const realRps = m.rps;
-        const baselineRps =
-          part.baseline === undefined
-            ? undefined
-            : (m.runs.find((r) => r.variant.name === part.baseline) ? median(m.runs.find((r) => r.variant.name === part.baseline)!.runs.map((r) => r.rps)) : measured.get(part.baseline)?.rps);
+        const own = m.runs.find((r) => r.variant.name === part.baseline);
+        const realOf = m.runs.find((r) => r.variant.role === 'real')!;
+        const baselineRps = part.baseline === undefined ? undefined : own ? median(own.runs.map((r) => r.rps)) : measured.get(part.baseline)?.rps;
+        // Against a baseline of this part: the median of the ratios of runs made in the same repeat
+        // (adjacent in time, so the machine's drift cancels); against another part's: of the medians.
+        const pairedRatio = own ? median(realOf.runs.map((r, i) => r.rps / own.runs[i]!.rps)) : undefined;
         for (const { variant, runs, sql } of m.runs) {
           const rps = median(runs.map((r) => r.rps));
           const p50 = median(runs.map((r) => r.p50));
           const p99 = median(runs.map((r) => r.p99));
           const real = variant.role === 'real';
-          const ratio = real && baselineRps ? rps / baselineRps : variant.role !== 'real' ? rps / realRps : undefined;
+          const ratio = real ? (pairedRatio ?? (baselineRps ? rps / baselineRps : undefined)) : rps / realRps;
           rows.push({
             scenario: part.name,
             variant: variant.name,

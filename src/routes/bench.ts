@@ -15,8 +15,8 @@
  *   (check forum and category, INSERT … RETURNING, counters); `POST /_bench/raw/insert`: the INSERT alone.
  * - `GET /_bench/sql`: statements sent through the ORM's connection so far (pg pool or PGlite), so the
  *   bench can count statements per request.
- * - `GET /_bench/unlimited/api/v2/admin/users/current` (and the other users routes): the admin chain
- *   without the per-client rate limiter, to measure the limiter's cost in the same process.
+ * - `/_bench/unlimited/api/v2/admin/…`: the admin API exactly as app.ts builds it, but without the
+ *   per-client rate limiter, to measure the limiter's cost in the same process.
  *
  * The hand-written serialisers below mirror src/resources/{suggestions,forums,users,categories,statuses,
  * labels}.ts field by field. When a declaration changes, the byte comparison fails and names the first
@@ -26,12 +26,6 @@ import Router from '@koa/router';
 import { CompiledQuery } from 'kysely';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { AppDeps } from '../app.ts';
-import { createClientStore } from '../auth/client-store.ts';
-import { createTokenService } from '../auth/tokens.ts';
-import { bearerAuth } from '../http/auth.ts';
-import { parseBody } from '../http/body.ts';
-import { forkEm } from '../http/em.ts';
-import { usersRouter } from './users.ts';
 import { BadRequestError, RecordNotFoundError } from '../http/errors.ts';
 import type { AppContext, AppState } from '../http/state.ts';
 import type { AnyDb } from '../resources/rows.ts';
@@ -418,7 +412,7 @@ async function document(query: Query, rows: Row[], base: string): Promise<Row> {
 // ---------------------------------------------------------------------------------------------------
 // Router
 
-export function benchRouter(deps: AppDeps): Router<AppState> {
+export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/_bench' });
   const counting = installCounter(deps.orm);
   const captured = new Map<string, Buffer>();
@@ -517,15 +511,10 @@ export function benchRouter(deps: AppDeps): Router<AppState> {
     ctx.body = created(row!);
   });
 
-  /**
-   * `GET /_bench/unlimited/api/v2/admin/users/…`: the users routes behind the admin chain of app.ts
-   * without the per-client rate limiter (Bearer auth → body parsing → EntityManager fork), so the bench
-   * measures the limiter's cost in one process: the same route with and without it.
-   */
-  const unlimited = new Router<AppState>({ prefix: '/unlimited/api/v2/admin' });
-  const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
-  unlimited.use(bearerAuth(tokens, createClientStore(deps.orm)), parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
-  unlimited.use(usersRouter(deps).routes());
+  // `/_bench/unlimited/api/v2/admin/…`: app.ts's admin router — same chain, same routes — built
+  // without the per-client rate limiter, so the bench measures the limiter's cost in one process.
+  const unlimited = new Router<AppState>({ prefix: '/unlimited/api/v2' });
+  unlimited.use(unlimitedAdmin.routes());
   router.use(unlimited.routes());
 
   return router;
