@@ -227,6 +227,7 @@ async function main(): Promise<void> {
   print(
     `${formatTable(checks.map((c) => ({ target: c.target, figure: c.figure, threshold: c.threshold, result: c.pass === null ? 'info' : c.pass ? 'pass' : 'FAIL' })))}\n`,
   );
+  if (quick) print('quick run (no warm-up time, 0.75 s per variant): figures and pass/fail are indicative only\n');
   const failed = checks.filter((c) => c.pass === false).length;
   const passed = checks.filter((c) => c.pass === true).length;
   print(`${passed} passed, ${failed} failed (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
