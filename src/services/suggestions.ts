@@ -1,6 +1,7 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Category, Forum, Status, Suggestion, User } from '../entities/index.ts';
+import type { DB } from '../db/schema.ts';
 import { RecordNotFoundError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
@@ -115,23 +116,59 @@ export function applyStatus(s: Suggestion, status: Status | null, now: Date): vo
   s.closedAt = status && !status.isOpen ? (s.closedAt ?? now) : null;
 }
 
+/**
+ * Create is the busiest write, so it reads and writes plain rows (an ORM lookup cost ~0.5–1 ms of CPU
+ * against ~0.1 ms for the query; `npm run bench -- create`). It checks the links exactly as
+ * resolveLinks does for updates.
+ */
 export async function createSuggestion(em: EntityManager, input: Input, creatorId: number, now: Date): Promise<number> {
   return em.transactional(async (tx) => {
-    const { forum, category, status, attachmentIds } = await resolveLinks(tx, input);
-    const s = tx.create(Suggestion, {
-      title: input.get('title') as string,
-      forum,
-      category,
-      createdBy: tx.getReference(User, creatorId),
+    const db = tx.getKysely<DB>();
+    const claim = await claimAttachments(tx, (input.get('attachment_tokens') as string[] | undefined) ?? [], undefined);
+    const errors: Record<string, string[]> = { ...claim.errors };
+    const ref = (name: string) => input.get(name) as number | null | undefined;
+    const forumId = ref('links.forum');
+    const categoryId = ref('links.category');
+    const statusId = ref('links.status');
+    const forum = typeof forumId === 'number' ? await db.selectFrom('forums').select(['id', 'category_required']).where('id', '=', forumId).executeTakeFirst() : undefined;
+    if (typeof forumId === 'number' && !forum) errors['links.forum'] = ['does not exist'];
+    const category = typeof categoryId === 'number' ? await db.selectFrom('categories').select(['id', 'forum_id']).where('id', '=', categoryId).executeTakeFirst() : undefined;
+    if (typeof categoryId === 'number' && !category) errors['links.category'] = ['does not exist'];
+    if (category && forum && category.forum_id !== forum.id) errors['links.category'] = ['does not belong to the forum'];
+    const status = typeof statusId === 'number' ? await db.selectFrom('statuses').select(['id', 'is_open']).where('id', '=', statusId).executeTakeFirst() : undefined;
+    if (typeof statusId === 'number' && !status) errors['links.status'] = ['does not exist'];
+    if (forum?.category_required && !category && !errors['links.category']) errors['links.category'] = ["can't be blank"];
+    input.check(errors);
+    const stamp = new Date();
+    const inserted = await db
+      .insertInto('suggestions')
+      .values({
+        title: input.get('title') as string,
+        body: (input.get('body') as string | null | undefined) ?? null,
+        body_mime_type: (input.get('body_mime_type') as string | undefined) ?? 'text/plain',
+        state: 'approved',
+        approved_at: now,
+        closed_at: status && !status.is_open ? now : null,
+        forum_id: forum!.id,
+        category_id: category?.id ?? null,
+        status_id: status?.id ?? null,
+        created_by_id: creatorId,
+        created_at: (input.get('created_at') as Date | undefined) ?? stamp,
+        updated_at: stamp,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await linkAttachments(tx, claim.ids, { suggestionId: inserted.id });
+    const after = contribution({
+      forumId: forum!.id,
+      categoryId: category?.id ?? null,
+      labelIds: [],
       state: 'approved',
-      approvedAt: now,
+      merged: false,
+      statusOpen: status ? status.is_open : null,
     });
-    applyScalars(s, input);
-    applyStatus(s, status, now);
-    await tx.flush();
-    await linkAttachments(tx, attachmentIds, { suggestionId: s.id });
-    await applyContribution(tx.getKysely(), null, currentContribution(s));
-    return s.id;
+    await applyContribution(db, null, after);
+    return inserted.id;
   });
 }
 
