@@ -36,20 +36,11 @@ function commentRecord(id: number, body: string, suggestionId: number, fields: R
   };
 }
 
-async function setup() {
-  const forum = await a.forum();
-  const suggestion = await a.suggestion(forum.id);
-  return { forum, suggestion };
-}
+const setup = () => a.forumWithSuggestion();
 
-async function comment(suggestionId: number, fields: Record<string, unknown> = {}): Promise<any> {
-  const { links, ...rest } = fields as { links?: Record<string, unknown> };
-  const reply = await a.post('/comments', { body: 'A comment', ...rest, links: { suggestion: suggestionId, ...links } });
-  expect(reply.status, reply.text).toBe(200);
-  return reply.body.comments[0];
-}
+const comment = (suggestionId: number, fields: Record<string, unknown> = {}) => a.onSuggestion('comments', suggestionId, { body: 'A comment', ...fields });
 
-const suggestionNow = async (id: number) => (await a.get(`/suggestions/${id}`)).body.suggestions[0];
+const suggestionNow = (id: number) => a.one('suggestions', id);
 const commentsCount = async (id: number): Promise<number> => (await suggestionNow(id)).comments_count;
 const idsOf = (reply: { body: { comments: Array<{ id: number }> } }) => reply.body.comments.map((c) => c.id);
 

@@ -42,14 +42,11 @@ const NO_TRAITS = {
 };
 
 async function setup() {
-  const forum = await a.forum();
-  const suggestion = await a.suggestion(forum.id);
-  const user = await a.user();
-  return { forum, suggestion, user };
+  return { ...(await a.forumWithSuggestion()), user: await a.user() };
 }
 
-const suggestionNow = async (id: number) => (await a.get(`/suggestions/${id}`)).body.suggestions[0];
-const userNow = async (id: number) => (await a.get(`/users/${id}`)).body.users[0];
+const suggestionNow = (id: number) => a.one('suggestions', id);
+const userNow = (id: number) => a.one('users', id);
 
 describe('POST /admin/feedback (and /requests, /feedback_records)', () => {
   it('records the feedback and the user’s support; each path answers with its own collection key', async () => {

@@ -12,12 +12,9 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const suggestionNow = async (id: number) => (await a.get(`/suggestions/${id}`)).body.suggestions[0];
-const support = async (suggestionId: number, userId: number, fields: Record<string, unknown> = {}) => {
-  const reply = await a.post('/feedback', { body: 'me too', ...fields, links: { suggestion: suggestionId, user: userId } });
-  expect(reply.status).toBe(200);
-  return reply.body.feedback[0];
-};
+const suggestionNow = (id: number) => a.one('suggestions', id);
+const support = (suggestionId: number, userId: number, fields: Record<string, unknown> = {}) =>
+  a.onSuggestion('feedback', suggestionId, { body: 'me too', ...fields, links: { user: userId } });
 const merge = (json: unknown) => a.post('/suggestions/bulk/merge', json);
 
 describe('POST /admin/suggestions/bulk/merge', () => {

@@ -34,17 +34,9 @@ function noteRecord(id: number, body: string, suggestionId: number, fields: Reco
   };
 }
 
-async function setup() {
-  const forum = await a.forum();
-  const suggestion = await a.suggestion(forum.id);
-  return { forum, suggestion };
-}
+const setup = () => a.forumWithSuggestion();
 
-async function note(suggestionId: number, fields: Record<string, unknown> = {}): Promise<any> {
-  const reply = await a.post('/notes', { body: 'A note', ...fields, links: { suggestion: suggestionId } });
-  expect(reply.status, reply.text).toBe(200);
-  return reply.body.notes[0];
-}
+const note = (suggestionId: number, fields: Record<string, unknown> = {}) => a.onSuggestion('notes', suggestionId, { body: 'A note', ...fields });
 
 /** Uploads a small file and answers its attachment record (unlinked). */
 async function attachment(name = 'file.txt'): Promise<any> {
@@ -62,7 +54,7 @@ async function attachmentLinks(...tokens: string[]): Promise<Array<[number | nul
   });
 }
 
-const notesCount = async (id: number): Promise<number> => (await a.get(`/suggestions/${id}`)).body.suggestions[0].notes_count;
+const notesCount = async (id: number): Promise<number> => (await a.one('suggestions', id)).notes_count;
 const idsOf = (reply: { body: { notes: Array<{ id: number }> } }) => reply.body.notes.map((n) => n.id);
 
 describe('POST /admin/notes', () => {

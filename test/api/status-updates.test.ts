@@ -38,20 +38,12 @@ function updateRecord(id: number, body: string, suggestionId: number, fields: Re
   };
 }
 
-async function setup() {
-  const forum = await a.forum();
-  const suggestion = await a.suggestion(forum.id);
-  return { forum, suggestion };
-}
+const setup = () => a.forumWithSuggestion();
 
-async function statusUpdate(suggestionId: number, fields: Record<string, unknown> = {}): Promise<any> {
-  const { links, ...rest } = fields as { links?: Record<string, unknown> };
-  const reply = await a.post('/status_updates', { body: 'An update', ...rest, links: { suggestion: suggestionId, ...links } });
-  expect(reply.status, reply.text).toBe(200);
-  return reply.body.status_updates[0];
-}
+const statusUpdate = (suggestionId: number, fields: Record<string, unknown> = {}) =>
+  a.onSuggestion('status_updates', suggestionId, { body: 'An update', ...fields });
 
-const suggestionNow = async (id: number) => (await a.get(`/suggestions/${id}`)).body.suggestions[0];
+const suggestionNow = (id: number) => a.one('suggestions', id);
 const openCount = async (forumId: number): Promise<number> => (await a.get(`/forums/${forumId}`)).body.forums[0].open_suggestions_count;
 const idsOf = (reply: { body: { status_updates: Array<{ id: number }> } }) => reply.body.status_updates.map((u) => u.id);
 

@@ -15,6 +15,12 @@ export interface Api {
   label(fields?: Record<string, unknown>): Promise<any>;
   user(fields?: Record<string, unknown>): Promise<any>;
   suggestion(forumId: number, fields?: Record<string, unknown>): Promise<any>;
+  /** A new forum with one new suggestion in it. */
+  forumWithSuggestion(): Promise<{ forum: any; suggestion: any }>;
+  /** POSTs a record that hangs off a suggestion (comment, note, status update, feedback); `fields.links` adds links. */
+  onSuggestion(collection: string, suggestionId: number, fields: Record<string, unknown>): Promise<any>;
+  /** One record as GET /<collection>/<id> reads it now. */
+  one(collection: string, id: number): Promise<any>;
 }
 
 const unique = () => randomUUID().slice(0, 8);
@@ -28,7 +34,7 @@ export async function api(app: TestApp, token?: string): Promise<Api> {
     if (reply.status !== 200) throw new Error(`POST ${path} → ${reply.status} ${reply.text}`);
     return reply.body[collection][0];
   };
-  return {
+  const client: Api = {
     get: (path, options) => call('GET', path, options),
     post: (path, json, options) => call('POST', path, { ...(json === undefined ? {} : { json }), ...options }),
     put: (path, json, options) => call('PUT', path, { ...(json === undefined ? {} : { json }), ...options }),
@@ -42,7 +48,21 @@ export async function api(app: TestApp, token?: string): Promise<Api> {
       const { links, ...rest } = fields as { links?: Record<string, unknown> };
       return create('suggestions', '/suggestions', { title: `Idea ${unique()}`, ...rest, links: { forum: forumId, ...links } });
     },
+    async forumWithSuggestion() {
+      const forum = await client.forum();
+      return { forum, suggestion: await client.suggestion(forum.id) };
+    },
+    onSuggestion: (collection, suggestionId, fields) => {
+      const { links, ...rest } = fields as { links?: Record<string, unknown> };
+      return create(collection, `/${collection}`, { ...rest, links: { suggestion: suggestionId, ...links } });
+    },
+    one: async (collection, id) => {
+      const reply = await call('GET', `/${collection}/${id}`);
+      if (reply.status !== 200) throw new Error(`GET /${collection}/${id} → ${reply.status} ${reply.text}`);
+      return reply.body[collection][0];
+    },
   };
+  return client;
 }
 
 /**
