@@ -11,8 +11,8 @@ export function requestCost(ms: number): number {
   return Math.max(1, Math.floor(ms / 1000));
 }
 
-function setHeaders(ctx: AppContext, limiter: Limiter, bucket: RateLimiterRes, windowSeconds: number): void {
-  ctx.set('X-Rate-Limit-Limit', String(limiter.points));
+function setHeaders(ctx: AppContext, limit: string, bucket: RateLimiterRes, windowSeconds: number): void {
+  ctx.set('X-Rate-Limit-Limit', limit);
   ctx.set('X-Rate-Limit-Remaining', String(Math.max(0, bucket.remainingPoints)));
   ctx.set('X-Rate-Limit-Reset', String(resetEpochSeconds(bucket, windowSeconds)));
 }
@@ -28,23 +28,26 @@ function setHeaders(ctx: AppContext, limiter: Limiter, bucket: RateLimiterRes, w
  * in the store, so every process reports the same Reset.
  */
 export function rateLimit(limiter: Limiter, clock: () => number, windowSeconds: number): AppMiddleware {
+  const limit = String(limiter.points);
   return async (ctx, next) => {
     const key = String(authOf(ctx).clientId);
     const started = clock();
-    let bucket: RateLimiterRes;
-    try {
-      bucket = await limiter.consume(key, 1);
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      setHeaders(ctx, limiter, rejection, windowSeconds);
-      throw new RateLimitExceededError(retryAfterSeconds(rejection, windowSeconds));
+    let bucket = limiter.tryConsume?.(key);
+    if (!bucket) {
+      try {
+        bucket = await limiter.consume(key, 1);
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) throw rejection;
+        setHeaders(ctx, limit, rejection, windowSeconds);
+        throw new RateLimitExceededError(retryAfterSeconds(rejection, windowSeconds));
+      }
     }
     try {
       await next();
     } finally {
       const extra = requestCost(clock() - started) - 1;
       if (extra > 0) bucket = await limiter.penalty(key, extra);
-      setHeaders(ctx, limiter, bucket, windowSeconds);
+      setHeaders(ctx, limit, bucket, windowSeconds);
     }
   };
 }

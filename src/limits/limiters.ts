@@ -36,6 +36,11 @@ export interface Limiter {
   readonly points: number;
   /** Resolves with the bucket, or rejects with a RateLimiterRes when the bucket is over `points`. */
   consume(key: string, points?: number): Promise<RateLimiterRes>;
+  /**
+   * One unit this process already holds for the key (leasing limiters), without waiting for anything;
+   * undefined when it holds none — then call `consume`. Saves a promise on the path every request takes.
+   */
+  tryConsume?(key: string): RateLimiterRes | undefined;
   /** Adds points without ever rejecting. */
   penalty(key: string, points?: number): Promise<RateLimiterRes>;
   get(key: string): Promise<RateLimiterRes | null>;

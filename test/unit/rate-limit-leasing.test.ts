@@ -106,6 +106,21 @@ describe('leased rate-limit units (limits/allowance.ts)', () => {
     expect((await limiter.consume('c')).remainingPoints).toBe(before - 3);
   });
 
+  it('tryConsume hands out units this process holds without waiting, in the order consume would, and nothing else', async () => {
+    const clock = { now: 1_000_000 };
+    const store = fakeStore(10_000, 60_000, clock);
+    const limiter = leasing(store.limiter, () => clock.now);
+    expect(limiter.tryConsume!('c')).toBeUndefined();
+    for (let i = 0; i < 40; i++) await limiter.consume('c');
+    const trips = store.roundTrips();
+    const first = limiter.tryConsume!('c')!.remainingPoints;
+    const more = [1, 2, 3].map(() => limiter.tryConsume!('c')!.remainingPoints);
+    expect(more).toEqual([first - 1, first - 2, first - 3]);
+    expect((await limiter.consume('c')).remainingPoints).toBe(first - 4);
+    expect(store.roundTrips()).toBe(trips);
+    expect(limiter.tryConsume!('other')).toBeUndefined();
+  });
+
   it('drops a lease when its window ends: the next request starts the new window', async () => {
     const clock = { now: 1_000_000 };
     const store = fakeStore(10_000, 60_000, clock);
