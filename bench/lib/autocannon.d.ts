@@ -9,6 +9,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     timeout?: number;
+    /** Milliseconds between samples; a run stops at the first sample after `duration`. */
+    sampleInt?: number;
     /** Request templates; `setupRequest` may rewrite each request before it is sent. */
     requests?: Array<{ method?: string; path?: string; body?: string; setupRequest?: (request: Record<string, unknown>) => Record<string, unknown> }>;
   }

@@ -16,6 +16,8 @@ export interface LoadResult {
   /** Latency percentiles in ms, from every response's own time (autocannon's histogram rounds to whole ms). */
   p50: number;
   p99: number;
+  /** Every 2xx response's time in ms, ascending. */
+  latencies: Float64Array;
   requests: number;
   /** Non-2xx responses plus socket errors and timeouts. */
   failures: number;
@@ -40,6 +42,9 @@ export async function load(url: string, options: LoadOptions): Promise<LoadResul
     method: options.method ?? 'GET',
     headers: options.headers ?? {},
     timeout: 10,
+    // autocannon stops at its first sample tick after `duration` (every 1 s by default, which turned
+    // every run shorter than a second into one of a second): tick every 100 ms instead.
+    sampleInt: 100,
     ...(bodies.length > 0
       ? {
           requests: [
@@ -63,15 +68,28 @@ export async function load(url: string, options: LoadOptions): Promise<LoadResul
     times[count++] = responseTime;
   });
   const result = await instance;
-  const sorted = times.subarray(0, count).sort();
+  const sorted = times.slice(0, count).sort();
   return {
     rps: result.requests.total / result.duration,
     p50: quantile(sorted, 0.5),
     p99: quantile(sorted, 0.99),
+    latencies: sorted,
     requests: result.requests.total,
     failures: result.non2xx + result.errors + result.timeouts,
     statuses: Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stat]) => [code, stat.count])),
   };
+}
+
+/** p50 and p99 over the responses of several runs together. */
+export function percentiles(runs: Float64Array[]): { p50: number; p99: number } {
+  const all = new Float64Array(runs.reduce((n, r) => n + r.length, 0));
+  let at = 0;
+  for (const r of runs) {
+    all.set(r, at);
+    at += r.length;
+  }
+  all.sort();
+  return { p50: quantile(all, 0.5), p99: quantile(all, 0.99) };
 }
 
 export function median(values: number[]): number {
