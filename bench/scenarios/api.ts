@@ -18,7 +18,7 @@
  * environment selects (memory on PGlite, PostgreSQL, or Redis with REDIS_URL).
  * Variants of a part are measured in turn, each repeat starting with the next one, and reported as
  * medians; a part's ratio is the median of the ratios of runs in the same repeat. A part measured in
- * many short runs (limiter) reports p50/p99 over all its requests pooled. Create runs last
+ * many short runs (limiter) pools them into spans of `--duration` seconds for p50/p99. Create runs last
  * because it adds rows.
  */
 import fs from 'node:fs';
@@ -352,11 +352,13 @@ export const api: Scenario = {
         const pairedRatio = own ? median(realOf.runs.map((r, i) => r.rps / own.runs[i]!.rps)) : undefined;
         for (const { variant, runs, sql } of m.runs) {
           const rps = median(runs.map((r) => r.rps));
-          // Percentiles: the median of the runs' own; from all requests pooled when runs are short
-          // (a half-second run's p99 is its ~10th slowest request).
-          const pooled = runs.length > options.repeats ? percentiles(runs.map((r) => r.latencies)) : undefined;
-          const p50 = pooled?.p50 ?? median(runs.map((r) => r.p50));
-          const p99 = pooled?.p99 ?? median(runs.map((r) => r.p99));
+          // Percentiles: the median of the runs' own. Short runs (a half-second run's p99 is its ~10th
+          // slowest request) are pooled first into groups of `--duration` seconds, in the order they ran,
+          // so every part's p99 is a median over runs of the same length.
+          const group = runs.length / (options.repeats * (part.weight ?? 1));
+          const spans = group > 1 ? Array.from({ length: runs.length / group }, (_, g) => percentiles(runs.slice(g * group, (g + 1) * group).map((r) => r.latencies))) : runs;
+          const p50 = median(spans.map((r) => r.p50));
+          const p99 = median(spans.map((r) => r.p99));
           const real = variant.role === 'real';
           const ratio = real ? (pairedRatio ?? (baselineRps ? rps / baselineRps : undefined)) : rps / realRps;
           rows.push({
