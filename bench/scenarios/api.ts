@@ -257,11 +257,16 @@ interface VariantRuns {
   variant: Variant;
   runs: (LoadResult & { sqlPerRequest: number; cpuUs: number })[];
   sql: number;
+  /** Consecutive runs that together last `--duration` (1 unless the part is split). */
+  runsPerSpan: number;
 }
 
 async function measurePart(env: PartEnv, part: Part, variants: Variant[], { options, log }: ScenarioContext): Promise<VariantRuns[]> {
   const results: VariantRuns[] = [];
-  for (const variant of variants) results.push({ variant, runs: [], sql: await probeSql(env, variant) });
+  // Runs of at least half a second (--quick splits nothing, and measures no longer).
+  const split = Math.max(1, Math.min(part.split ?? 1, Math.floor(options.duration / 0.5)));
+  const rounds = options.repeats * split * (split > 1 ? (part.weight ?? 1) : 1);
+  for (const variant of variants) results.push({ variant, runs: [], sql: await probeSql(env, variant), runsPerSpan: split });
   const url = (v: Variant) => `${env.server.url}${v.path}`;
   const loadOf = (v: Variant, duration: number) =>
     load(url(v), { connections: options.connections, duration, method: v.method, headers: v.headers, bodies: v.bodies });
@@ -270,9 +275,6 @@ async function measurePart(env: PartEnv, part: Part, variants: Variant[], { opti
     for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 10 }, () => fetchText(env, v)));
   };
   for (const { variant } of results) await (options.warmup > 0 ? loadOf(variant, options.warmup) : nudge(variant));
-  // Runs of at least half a second (--quick splits nothing).
-  const split = Math.max(1, Math.min(part.split ?? 1, Math.floor(options.duration / 0.5)));
-  const rounds = options.repeats * split * (part.weight ?? 1);
   for (let repeat = 0; repeat < rounds; repeat++) {
     const order = results.map((_, i) => results[(i + repeat) % results.length]!);
     for (const entry of order) {
@@ -350,12 +352,11 @@ export const api: Scenario = {
         // Against a baseline of this part: the median of the ratios of runs made in the same repeat
         // (adjacent in time, so the machine's drift cancels); against another part's: of the medians.
         const pairedRatio = own ? median(realOf.runs.map((r, i) => r.rps / own.runs[i]!.rps)) : undefined;
-        for (const { variant, runs, sql } of m.runs) {
+        for (const { variant, runs, sql, runsPerSpan: group } of m.runs) {
           const rps = median(runs.map((r) => r.rps));
           // Percentiles: the median of the runs' own. Short runs (a half-second run's p99 is its ~10th
           // slowest request) are pooled first into groups of `--duration` seconds, in the order they ran,
           // so every part's p99 is a median over runs of the same length.
-          const group = runs.length / (options.repeats * (part.weight ?? 1));
           const spans = group > 1 ? Array.from({ length: runs.length / group }, (_, g) => percentiles(runs.slice(g * group, (g + 1) * group).map((r) => r.latencies))) : runs;
           const p50 = median(spans.map((r) => r.p50));
           const p99 = median(spans.map((r) => r.p99));
