@@ -4,10 +4,14 @@ import type { Limiter } from './limiters.ts';
 /** Largest number of units one process takes from the shared counter in one round trip. */
 const MAX_LEASE = 256;
 /**
- * A lease is sized to last about this long at the rate the client is using its current one: a client
- * sending this process fewer than 10 requests a second gets one unit per round trip. At 100 ms a busy
- * client costs the store ~10 round trips a second per process; at 20 ms (~50) the round trips' own CPU,
- * in this process and in PostgreSQL, took ~2–3% off the throughput of a cheap GET (bench `limiter`).
+ * Units per ms (100 requests a second to this process) from which a client is busy and gets leases;
+ * below it, one unit per round trip, so the store's count is exactly what was handed out.
+ */
+const BUSY_RATE = 0.1;
+/**
+ * A busy client's lease is sized to last about this long at the rate it is using its current one: ~10
+ * store round trips a second per process. With 20 ms (~50 a second) the round trips' own CPU, in this
+ * process and in PostgreSQL, took a few per cent off the throughput of a cheap GET (bench `limiter`).
  */
 const LEASE_MS = 100;
 /** A lease never exceeds 1/16 of what is left in the window, so little can stay unused at its end. */
@@ -47,13 +51,12 @@ interface KeyState {
  * No position is ever handed out twice, in this process or another, and none beyond `points`: the
  * budget stays exact, and concurrent requests of one client still get distinct `Remaining` values.
  *
- * The lease size adapts per client: what the client uses in 100 ms, going by how fast it is using its
- * current lease — so 1 (one round trip per request, as before) below 10 requests a second to this
- * process — at most 256, and never more than 1/16 of what is left in the window (with the default
- * budget of 300 a minute, at most 18). A busy client's next
- * lease is asked for when half of the current one is handed out, so its requests do not wait for the
- * store at all; requests that do wait (a slow client, or one that outran its leases) share one round
- * trip. What leasing gives up: units a process leased but did not hand out before the window ends are
+ * The lease size adapts per client: 1 (one round trip per request) below 100 requests a second to this
+ * process; above, what the client uses in 100 ms, going by how fast it is using its current lease — at
+ * most 256, and never more than 1/16 of what is left in the window (at most 18 with the default budget
+ * of 300 a minute). A busy client's next lease is asked for when half of the current one is handed
+ * out, so its requests do not wait for the store at all; requests that do wait (a slow client, or one
+ * that outran its leases) share one round trip. What leasing gives up: units a process leased but did not hand out before the window ends are
  * not used by anyone — at most what it leased last, itself at most 1/16 of what was left — and while a
  * process holds leased units, the store's count runs ahead of the positions handed out.
  *
@@ -97,7 +100,7 @@ export function leasing(inner: Limiter, now: () => number = Date.now): Limiter {
     const left = Math.max(0, points - state.total);
     // Units per ms this client took from its current lease since it arrived.
     const rate = state.handed / Math.max(0.1, started - state.leasedAt);
-    let size = Math.floor(rate * LEASE_MS);
+    let size = rate >= BUSY_RATE ? Math.floor(rate * LEASE_MS) : 1;
     size = Math.max(1, Math.min(size, MAX_LEASE, Math.floor(left / SHARE_OF_REMAINING)));
     // Everyone already waiting gets a position from this one round trip.
     size = Math.max(size, state.waiting.length);

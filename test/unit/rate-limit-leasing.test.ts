@@ -58,6 +58,18 @@ describe('leased rate-limit units (limits/allowance.ts)', () => {
     expect(store.count('c')).toBe(7);
   });
 
+  it('a client below 100 requests a second still takes one unit per round trip: the store counts exactly what was handed out', async () => {
+    const clock = { now: 1_000_000 };
+    const store = fakeStore(10_000, 60_000, clock);
+    const limiter = leasing(store.limiter, () => clock.now);
+    for (let i = 1; i <= 100; i++) {
+      clock.now += 20; // 50 requests a second
+      const res = await limiter.consume('c');
+      expect(res.remainingPoints).toBe(10_000 - store.count('c'));
+    }
+    expect(store.roundTrips()).toBe(100);
+  });
+
   it('under concurrent load from three processes: exactly `points` succeed, every Remaining value once, far fewer round trips', async () => {
     const clock = { now: 1_000_000 };
     const store = fakeStore(1_000, 60_000, clock);
