@@ -56,9 +56,10 @@ interface KeyState {
  * most 256, and never more than 1/16 of what is left in the window (at most 18 with the default budget
  * of 300 a minute). A busy client's next lease is asked for when half of the current one is handed
  * out, so its requests do not wait for the store at all; requests that do wait (a slow client, or one
- * that outran its leases) share one round trip. What leasing gives up: units a process leased but did not hand out before the window ends are
- * not used by anyone — at most what it leased last, itself at most 1/16 of what was left — and while a
- * process holds leased units, the store's count runs ahead of the positions handed out.
+ * that outran its leases) share one round trip. What leasing gives up: units a process leased but did
+ * not hand out before the window ends are not used by anyone — at most what it leased last, itself at
+ * most 1/16 of what was left — and while a process holds leased units, the store's count runs ahead of
+ * the positions handed out.
  *
  * Why: each store round trip costs the server about as much CPU as the rest of a cheap authenticated
  * GET (profiled on PostgreSQL: ~150 µs of ~300 µs), so one per request capped such a route at ~0.6–0.8
@@ -159,21 +160,22 @@ export function leasing(inner: Limiter, now: () => number = Date.now): Limiter {
   }, 60_000);
   sweeper.unref();
 
+  /** A held position, unless requests are already waiting for the next lease (they come first). */
+  const takeHeld = (key: string, state: KeyState) => (state.waiting.length === 0 ? take(key, state, now()) : undefined);
+
   return {
     get points() {
       return points;
     },
     tryConsume(key) {
       const state = states.get(key);
-      return state && state.waiting.length === 0 ? take(key, state, now()) : undefined;
+      return state && takeHeld(key, state);
     },
     consume(key, units = 1) {
       if (units !== 1) return inner.consume(key, units);
       const state = stateOf(key);
-      if (state.waiting.length === 0) {
-        const res = take(key, state, now());
-        if (res) return Promise.resolve(res);
-      }
+      const held = takeHeld(key, state);
+      if (held) return Promise.resolve(held);
       return new Promise<RateLimiterRes>((resolve, reject) => {
         state.waiting.push({ resolve, reject });
         pump(key, state);
