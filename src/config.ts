@@ -19,6 +19,8 @@ export interface Config {
   /** Per-client request budget per minute; 0 disables the per-client limit (and its headers). */
   rateLimitPerMinute: number;
   redisUrl: string | undefined;
+  /** How long a Redis command may take before the in-process fallback answers instead (ms). */
+  redisTimeoutMs: number;
   /** undefined = default (seed an empty embedded database, never seed PostgreSQL). */
   seedDemo: boolean | undefined;
   logLevel: LogLevel;
@@ -98,6 +100,7 @@ export function loadConfig(env: Env = process.env): Config {
     tokenTtl: duration(env, 'TOKEN_TTL', 30 * 86400),
     rateLimitPerMinute: int(env, 'RATE_LIMIT_PER_MINUTE', 300, 0),
     redisUrl: env.REDIS_URL?.trim() || undefined,
+    redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 100, 10),
     seedDemo: bool(env, 'SEED_DEMO'),
     logLevel,
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),

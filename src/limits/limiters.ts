@@ -17,14 +17,13 @@ import { leasing } from './allowance.ts';
 export const TOKEN_FAILURES_PER_WINDOW = 20;
 /** Table rate-limiter-flexible creates and owns on PostgreSQL (listed in MikroORM's skipTables). */
 export const RATE_LIMIT_TABLE = 'rate_limits';
-/** How long a Redis command may take before the in-process fallback answers instead. */
-const REDIS_COMMAND_TIMEOUT_MS = 100;
 /**
- * A connection with commands outstanding and no reply for this long is dropped: while ioredis
- * reconnects it is not "ready", so every request goes straight to the fallback instead of each one
- * waiting out the command timeout (a stall costs requests 100 ms only for its first half second).
+ * A connection with commands outstanding and no reply for this many command timeouts is dropped: while
+ * ioredis reconnects it is not "ready", so every request goes straight to the fallback instead of each
+ * one waiting out the command timeout (with the default 100 ms, a stall costs requests 100 ms only for
+ * its first half second).
  */
-const REDIS_STALL_MS = 500;
+const REDIS_STALL_TIMEOUTS = 5;
 /** Reconnect quickly (and keep trying twice a second), so shared counting resumes soon after a stall. */
 const redisRetry = (attempt: number) => Math.min(attempt * 100, 500);
 /** How long startup waits for Redis before serving with the in-process fallback. */
@@ -140,7 +139,7 @@ export async function createRateLimits({ config, orm, log, windowSeconds = 60 }:
 
   if (config.redisUrl) {
     store = 'redis';
-    const redis = await connectRedis(config.redisUrl, log);
+    const redis = await connectRedis(config.redisUrl, config.redisTimeoutMs, log);
     // Client ids restart at 1 in every database: deployments sharing one Redis must not share buckets.
     const namespace = await deploymentNamespace(orm);
     const fallback = onceWarning(log, 'rate-limit store unavailable: using in-process counters until it answers', { store });
@@ -207,16 +206,17 @@ export async function createRateLimits({ config, orm, log, windowSeconds = 60 }:
 }
 
 /**
- * ioredis tuned so a stalled or dead Redis costs a request at most ~100 ms: no offline queue, a short
- * command timeout, a stalled connection dropped after half a second, one retry, fast reconnects, and
- * an `error` listener (an unhandled `error` event would end the process).
+ * ioredis tuned so a stalled or dead Redis costs a request at most ~`timeoutMs` (REDIS_TIMEOUT_MS, 100 ms
+ * by default): no offline queue, a short command timeout, a stalled connection dropped after five of
+ * them, one retry, fast reconnects, and an `error` listener (an unhandled `error` event would end the
+ * process).
  */
-async function connectRedis(url: string, log: Logger): Promise<Redis> {
+async function connectRedis(url: string, timeoutMs: number, log: Logger): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
-    socketTimeout: REDIS_STALL_MS,
+    commandTimeout: timeoutMs,
+    socketTimeout: timeoutMs * REDIS_STALL_TIMEOUTS,
     maxRetriesPerRequest: 1,
     connectTimeout: REDIS_CONNECT_WAIT_MS,
     retryStrategy: redisRetry,
