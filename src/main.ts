@@ -1,3 +1,4 @@
+import './v8-flags.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { createLogger } from './log.ts';
 import { startServer } from './server.ts';
