@@ -50,6 +50,9 @@ export interface MeasuredRow {
   sql?: number;
   /** Server CPU time per request, µs. */
   cpuUs?: number;
+  /** Share of the run the server spent in GC pauses (%), and its longest pause per `--duration` seconds (ms). */
+  gcPct?: number;
+  gcMaxMs?: number;
 }
 
 /** Headline figures of a scenario (the JSON line): at least rps, p50_ms, p99_ms, ratio, sql. */
@@ -220,6 +223,8 @@ async function main(): Promise<void> {
         vs: r.vs ?? '',
         'SQL/req': r.sql === undefined ? '' : String(r.sql),
         'CPU µs/req': fixed(0)(r.cpuUs),
+        'GC %': fixed(1)(r.gcPct),
+        'GC max ms': fixed(1)(r.gcMaxMs),
       })),
     )}\n`,
   );

@@ -240,9 +240,20 @@ const PARTS: Part[] = [
 
 export const PART_NAMES = PARTS.map((p) => p.name);
 
+interface Counters {
+  statements: number;
+  gc_ms: number;
+  /** The server's longest GC pause since the previous read. */
+  gc_max_ms: number;
+}
+
+async function counters(server: BenchServer): Promise<Counters> {
+  const response = await fetch(`${server.url}/_bench/counters`);
+  return (await response.json()) as Counters;
+}
+
 async function statements(server: BenchServer): Promise<number> {
-  const response = await fetch(`${server.url}/_bench/sql`);
-  return ((await response.json()) as { statements: number }).statements;
+  return (await counters(server)).statements;
 }
 
 /** Statements one request of `v` sends (the server is otherwise idle). */
@@ -255,7 +266,7 @@ async function probeSql(env: PartEnv, v: Variant): Promise<number> {
 
 interface VariantRuns {
   variant: Variant;
-  runs: (LoadResult & { sqlPerRequest: number; cpuUs: number })[];
+  runs: (LoadResult & { sqlPerRequest: number; cpuUs: number; gcPct: number; gcMaxMs: number })[];
   sql: number;
   /** Consecutive runs that together last `--duration` (1 unless the part is split). */
   runsPerSpan: number;
@@ -278,18 +289,24 @@ async function measurePart(env: PartEnv, part: Part, variants: Variant[], { opti
   for (let repeat = 0; repeat < rounds; repeat++) {
     const order = results.map((_, i) => results[(i + repeat) % results.length]!);
     for (const entry of order) {
-      const sqlBefore = await statements(env.server);
+      const before = await counters(env.server);
       const cpuBefore = env.server.cpuMs();
+      const started = performance.now();
       const result = await loadOf(entry.variant, options.duration / split);
+      const elapsedMs = performance.now() - started;
       const cpuUs = ((env.server.cpuMs() - cpuBefore) * 1000) / Math.max(1, result.requests);
-      const sqlPerRequest = ((await statements(env.server)) - sqlBefore) / Math.max(1, result.requests);
+      const after = await counters(env.server);
+      const sqlPerRequest = (after.statements - before.statements) / Math.max(1, result.requests);
+      const gcPct = ((after.gc_ms - before.gc_ms) * 100) / elapsedMs;
+      const gcMaxMs = after.gc_max_ms;
       if (result.failures > 0) {
         throw new Error(`${part.name}/${entry.variant.name}: ${result.failures} failed requests (status codes ${JSON.stringify(result.statuses)})`);
       }
-      entry.runs.push({ ...result, sqlPerRequest, cpuUs });
+      entry.runs.push({ ...result, sqlPerRequest, cpuUs, gcPct, gcMaxMs });
       log(
         `${part.name} run ${repeat + 1} ${entry.variant.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, ` +
-          `p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(0)} µs CPU/req, ${sqlPerRequest.toFixed(2)} SQL/req`,
+          `p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(0)} µs CPU/req, ${sqlPerRequest.toFixed(2)} SQL/req, ` +
+          `GC ${gcPct.toFixed(1)}% (longest ${gcMaxMs.toFixed(1)} ms)`,
       );
     }
   }
@@ -360,6 +377,8 @@ export const api: Scenario = {
           const spans = group > 1 ? Array.from({ length: runs.length / group }, (_, g) => percentiles(runs.slice(g * group, (g + 1) * group).map((r) => r.latencies))) : runs;
           const p50 = median(spans.map((r) => r.p50));
           const p99 = median(spans.map((r) => r.p99));
+          // The longest GC pause of each span of `--duration` seconds, like p99.
+          const gcMaxMs = median(Array.from({ length: runs.length / group }, (_, g) => Math.max(...runs.slice(g * group, (g + 1) * group).map((r) => r.gcMaxMs))));
           const real = variant.role === 'real';
           const ratio = real ? (pairedRatio ?? (baselineRps ? rps / baselineRps : undefined)) : rps / realRps;
           rows.push({
@@ -373,6 +392,8 @@ export const api: Scenario = {
             vs: real ? part.baseline : 'real',
             sql,
             cpuUs: median(runs.map((r) => r.cpuUs)),
+            gcPct: median(runs.map((r) => r.gcPct)),
+            gcMaxMs,
           });
           if (real) {
             summary[part.name] = {

@@ -13,8 +13,8 @@
  *   byte-identical to the real ones before it compares speeds.
  * - `POST /_bench/raw/suggestions`: the floor for create — the same writes by hand in one transaction
  *   (check forum and category, INSERT … RETURNING, counters); `POST /_bench/raw/insert`: the INSERT alone.
- * - `GET /_bench/sql`: statements sent through the ORM's connection so far (pg pool or PGlite), so the
- *   bench can count statements per request.
+ * - `GET /_bench/counters`: statements sent through the ORM's connection so far (pg pool or PGlite), so
+ *   the bench can count statements per request, and this process's garbage-collection pauses.
  * - `/_bench/unlimited/api/v2/admin/…`: the admin API exactly as app.ts builds it, but without the
  *   per-client rate limiter, to measure the limiter's cost in the same process.
  *
@@ -22,6 +22,7 @@
  * labels}.ts field by field. When a declaration changes, the byte comparison fails and names the first
  * difference: update the mirror here.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import Router from '@koa/router';
 import { CompiledQuery } from 'kysely';
 import type { MikroORM } from '@mikro-orm/sql';
@@ -83,6 +84,30 @@ async function installCounter(orm: MikroORM): Promise<Counter> {
     };
   }
   return counter;
+}
+
+/**
+ * Garbage-collection pauses of this process: every request in flight waits out each one, so they show
+ * up directly in p99. `gc_max_ms` is the longest pause since the previous read.
+ */
+function watchGc() {
+  let pauses = 0;
+  let ms = 0;
+  let maxMs = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      pauses++;
+      ms += entry.duration;
+      maxMs = Math.max(maxMs, entry.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  return {
+    read() {
+      const counters = { gc_pauses: pauses, gc_ms: ms, gc_max_ms: maxMs };
+      maxMs = 0;
+      return counters;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -415,6 +440,7 @@ async function document(query: Query, rows: Row[], base: string): Promise<Row> {
 export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/_bench' });
   const counting = installCounter(deps.orm);
+  const gc = watchGc();
   const captured = new Map<string, Buffer>();
   const db = () => deps.orm.em.getKysely() as AnyDb;
 
@@ -422,8 +448,8 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>): Ro
     ctx.body = { hello: 'world' };
   });
 
-  router.get('/sql', async (ctx) => {
-    ctx.body = { statements: (await counting).statements };
+  router.get('/counters', async (ctx) => {
+    ctx.body = { statements: (await counting).statements, ...gc.read() };
   });
 
   router.put('/static/:name', async (ctx) => {
