@@ -272,6 +272,21 @@ interface VariantRuns {
   runsPerSpan: number;
 }
 
+/**
+ * p50, p99 and the longest GC pause: the median of the runs' own. Short runs (a half-second run's p99 is
+ * its ~10th slowest request) are pooled first into groups of `--duration` seconds, in the order they ran,
+ * so every part's figures are medians over runs of the same length.
+ */
+function latency({ runs, runsPerSpan: group }: VariantRuns): { p50: number; p99: number; gcMaxMs: number } {
+  const groups = Array.from({ length: runs.length / group }, (_, g) => runs.slice(g * group, (g + 1) * group));
+  const spans = group > 1 ? groups.map((span) => percentiles(span.map((r) => r.latencies))) : runs;
+  return {
+    p50: median(spans.map((r) => r.p50)),
+    p99: median(spans.map((r) => r.p99)),
+    gcMaxMs: median(groups.map((span) => Math.max(...span.map((r) => r.gcMaxMs)))),
+  };
+}
+
 async function measurePart(env: PartEnv, part: Part, variants: Variant[], { options, log }: ScenarioContext): Promise<VariantRuns[]> {
   const results: VariantRuns[] = [];
   // Runs of at least half a second (--quick splits nothing, and measures no longer).
@@ -369,16 +384,10 @@ export const api: Scenario = {
         // Against a baseline of this part: the median of the ratios of runs made in the same repeat
         // (adjacent in time, so the machine's drift cancels); against another part's: of the medians.
         const pairedRatio = own ? median(realOf.runs.map((r, i) => r.rps / own.runs[i]!.rps)) : undefined;
-        for (const { variant, runs, sql, runsPerSpan: group } of m.runs) {
+        for (const variantRuns of m.runs) {
+          const { variant, runs, sql } = variantRuns;
           const rps = median(runs.map((r) => r.rps));
-          // Percentiles: the median of the runs' own. Short runs (a half-second run's p99 is its ~10th
-          // slowest request) are pooled first into groups of `--duration` seconds, in the order they ran,
-          // so every part's p99 is a median over runs of the same length.
-          const spans = group > 1 ? Array.from({ length: runs.length / group }, (_, g) => percentiles(runs.slice(g * group, (g + 1) * group).map((r) => r.latencies))) : runs;
-          const p50 = median(spans.map((r) => r.p50));
-          const p99 = median(spans.map((r) => r.p99));
-          // The longest GC pause of each span of `--duration` seconds, like p99.
-          const gcMaxMs = median(Array.from({ length: runs.length / group }, (_, g) => Math.max(...runs.slice(g * group, (g + 1) * group).map((r) => r.gcMaxMs))));
+          const { p50, p99, gcMaxMs } = latency(variantRuns);
           const real = variant.role === 'real';
           const ratio = real ? (pairedRatio ?? (baselineRps ? rps / baselineRps : undefined)) : rps / realRps;
           rows.push({
@@ -429,6 +438,17 @@ export const api: Scenario = {
               threshold: '≤ 4',
               pass: p99 <= 4 * p50,
             });
+            // The same figure for the baseline: what the machine does to a route that does the same work
+            // without our code (a tail both share is not ours to cut).
+            if (own) {
+              const base = latency(own);
+              checks.push({
+                target: `${part.name}: ${own.variant.name}'s own p99 ÷ p50 (info)`,
+                figure: `${base.p99.toFixed(1)} / ${base.p50.toFixed(1)} ms = ${(base.p99 / base.p50).toFixed(2)}×`,
+                threshold: 'info',
+                pass: null,
+              });
+            }
           }
         }
       }
