@@ -7,6 +7,6 @@ import v8 from 'node:v8';
  * objects die young, but as old-space garbage they keep the young objects they point at alive: every
  * scavenge then copies and promotes ~1.5 MB, and takes 5–7 ms instead of ~1–2 (measured on
  * GET /api/v2/admin/users/current under `wrk -c10` with --trace-gc-nvp; see the README's Benchmarks).
- * Every request in flight waits out each of those pauses, which is most of this API's p99.
+ * Every request in flight waits out each of those pauses, so they add straight to this API's p99.
  */
 v8.setFlagsFromString('--no-allocation-site-pretenuring');
