@@ -6,10 +6,10 @@
  * Why a cache-sized cycle: the server's hot data is a few MB, which lives in the CPU's shared last-level
  * cache. On the AMD EPYC VMs of this project the same 8 MB cycle ran at ~3,000,000 steps per 100 ms in
  * some minutes and at ~800,000 in others (most likely another tenant of the host using that cache),
- * while a loop that touches no memory stayed within 15%. The bench's server, on the same VMs, spent from ~400 to ~1,600 µs of CPU on
- * the same request in different half-second runs, most likely for the same reason; such swings are
- * what put the p99 of its cheap routes above 4 × their p50. Run a few probes, minutes apart, before
- * trusting a full run's p99 figures: on a quiet machine their medians agree.
+ * while a loop that touches no memory stayed within 15%. The bench's server, on the same VMs, spent
+ * from ~400 to ~1,600 µs of CPU on the same request in different half-second runs, most likely for the
+ * same reason; such swings are what put the p99 of its cheap routes above 4 × their p50. Run a few
+ * probes, minutes apart, before trusting a full run's p99 figures: on a quiet machine they agree.
  */
 import { execFileSync } from 'node:child_process';
 
