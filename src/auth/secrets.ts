@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** API client secrets are 32 random bytes, so a plain SHA-256 suffices (no slow KDF on the token path). */
 export function hashSecret(secret: string): string {
@@ -16,7 +16,14 @@ export function newSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** Client keys are public identifiers: 20 characters, URL- and form-safe. */
+const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * Client keys are public identifiers: 20 letters and digits (~119 bits), like UserVoice's API keys.
+ * Not base64url: one key in 64 then began with `-`, which the CLI (`clients revoke ID`) read as an option.
+ */
 export function newClientKey(): string {
-  return randomBytes(15).toString('base64url');
+  let key = '';
+  for (let i = 0; i < 20; i++) key += KEY_ALPHABET[randomInt(KEY_ALPHABET.length)];
+  return key;
 }

@@ -60,7 +60,8 @@ function expectCredentials(value: unknown): { client_id: string; client_secret: 
   const creds = value as { client_id: unknown; client_secret: unknown };
   expect(creds.client_id).toBeTypeOf('string');
   expect(creds.client_secret).toBeTypeOf('string');
-  expect((creds.client_id as string).length).toBeGreaterThan(0);
+  // Letters and digits only: an id beginning with `-` would read as an option to `clients revoke ID`.
+  expect(creds.client_id).toMatch(/^[A-Za-z0-9]{20}$/);
   expect((creds.client_secret as string).length).toBeGreaterThanOrEqual(32);
   return creds as { client_id: string; client_secret: string };
 }
