@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_OWNER_EMAIL } from '../../src/config.ts';
+import { ConfigError, DEFAULT_OWNER_EMAIL, loadConfig } from '../../src/config.ts';
 import { registry } from '../../src/resources/registry.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { api, type Api } from '../helpers/factories.ts';
@@ -136,6 +136,11 @@ describe('users: traits.id and the owner’s address', () => {
     expect(demo.users.find((u: any) => u.is_owner).email_address).toBe(DEFAULT_OWNER_EMAIL);
   });
 
+  it('refuses an OWNER_EMAIL that is not an address', () => {
+    expect(() => loadConfig({ OWNER_EMAIL: 'owner' })).toThrow(ConfigError);
+    expect(loadConfig({ OWNER_EMAIL: ' ' }).ownerEmail).toBe(DEFAULT_OWNER_EMAIL);
+  });
+
   it('takes OWNER_EMAIL from the environment', async () => {
     const other = await startTestApp({ env: { OWNER_EMAIL: 'Boss@Company.example' } });
     try {
@@ -164,6 +169,13 @@ describe('sorts', () => {
       for (const sort of ['constructor', '-constructor', 'toString', '__proto__', 'valueOf', 'hasOwnProperty']) {
         expectBadRequest(await a.get(`/${type}?sort=${sort}`), 'Cannot sort');
       }
+    }
+  });
+
+  it('ignores includes named like Object.prototype members, on every list', async () => {
+    for (const type of LISTS) {
+      const reply = await a.get(`/${type}?per_page=1&includes=constructor,__proto__,toString,hasOwnProperty`);
+      expect(reply.status, `${type}: ${reply.text}`).toBe(200);
     }
   });
 
