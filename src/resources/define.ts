@@ -36,7 +36,10 @@ export interface LinkDef {
   column?: string;
   /** To-many through a pivot table: `select target from table where owner = row.id`. */
   many?: { table: string; owner: string; target: string };
-  /** Neither column nor many: a link we hold no data for, always null (or [] when `list`). */
+  /**
+   * An array link: with `column`, that one id (`[]` when null); alone, a link we hold no data for,
+   * always `[]`. A link with neither column, many nor list is always null.
+   */
   list?: boolean;
 }
 
