@@ -62,7 +62,7 @@ async function run(argv: string[]): Promise<void> {
     case 'create': {
       const name = values.name?.trim();
       if (!name) throw new UsageError('clients create needs --name NAME');
-      const creds = await withDb((db) => createClient(db.orm.em.fork(), name));
+      const creds = await withDb((db) => createClient(db.orm.em.fork(), name, config.ownerEmail));
       out(creds, json, `client_id:     ${creds.client_id}\nclient_secret: ${creds.client_secret}\n(the secret is shown only this once)`);
       return;
     }

@@ -29,6 +29,8 @@ export interface Config {
   /** Largest JSON or form body accepted, in bytes. */
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** Email address of the account owner (the user API clients act as) when it is created without the demo data. */
+  ownerEmail: string;
   /** BENCH=1 mounts the benchmark baselines under /_bench (bench/ only; never in production). */
   bench: boolean;
 }
@@ -70,6 +72,9 @@ function duration(env: Env, name: string, fallback: number): number {
   return seconds;
 }
 
+/** The demo data's owner (fixtures/demo.json), so a fresh server's owner and the demo's agree. */
+export const DEFAULT_OWNER_EMAIL = 'anna@example.com';
+
 /** Minimum HMAC key length (RFC 8725 §3.5: at least 256 bits of key material). */
 export const MIN_TOKEN_SECRET_LENGTH = 32;
 
@@ -87,6 +92,10 @@ export function loadConfig(env: Env = process.env): Config {
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
+  }
+  const ownerEmail = env.OWNER_EMAIL?.trim().toLowerCase() || DEFAULT_OWNER_EMAIL;
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(ownerEmail) || ownerEmail.length > 320) {
+    throw new ConfigError(`OWNER_EMAIL must be an email address, got "${env.OWNER_EMAIL}"`);
   }
   return Object.freeze({
     port,
@@ -106,6 +115,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_000_000, 1024),
     trustProxy: bool(env, 'TRUST_PROXY') ?? false,
+    ownerEmail,
     bench: bool(env, 'BENCH') ?? false,
   });
 }

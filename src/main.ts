@@ -43,9 +43,9 @@ async function main(): Promise<void> {
   try {
     running = await startServer(config, {
       log,
-      beforeListen: async (db) => {
+      beforeListen: async (db, store) => {
         const em = db.orm.em.fork();
-        if (seed && (await isEmpty(em))) demo = await seedDemo(em);
+        if (seed && (await isEmpty(em))) demo = await seedDemo(em, store);
       },
     });
   } catch (error) {

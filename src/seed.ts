@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/sql';
-import { Category, Comment, Feedback, Forum, Label, Status, Suggestion, Supporter, User } from './entities/index.ts';
+import { Attachment, Category, Comment, Feedback, Forum, Label, Note, Status, StatusUpdate, Suggestion, Supporter, User } from './entities/index.ts';
+import type { BlobStore, StoredBlob } from './storage/index.ts';
 import { createClient, type IssuedCredentials } from './auth/clients.ts';
 import { recountAll } from './services/counters.ts';
 
@@ -25,6 +28,10 @@ interface DemoData {
     supporters?: string[];
     comments?: Array<{ by: string; body: string }>;
   }>;
+  /** Records on a suggestion, named by its title. */
+  notes?: Array<{ suggestion: string; by: string; body: string }>;
+  status_updates?: Array<{ suggestion: string; by: string; status: string; body: string }>;
+  attachments?: Array<{ suggestion: string; by: string; file_name: string; content_type: string; content: string }>;
 }
 
 /** An empty database has no users and no API clients. */
@@ -39,9 +46,17 @@ function pick<T>(map: Map<string, T>, ref: string | undefined): T | undefined {
   return value;
 }
 
-/** Loads fixtures/demo.json and creates the "Demo" API client; returns its credentials (shown once). */
-export async function seedDemo(em: EntityManager): Promise<IssuedCredentials> {
+/**
+ * Loads fixtures/demo.json and creates the "Demo" API client; returns its credentials (shown once).
+ * Attachment bytes go to `store` first (a failed seed leaves at most unreferenced blobs for the sweeper).
+ */
+export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<IssuedCredentials> {
   const data = JSON.parse(fs.readFileSync(DEMO_FILE, 'utf8')) as DemoData;
+  const blobs: Array<{ file: NonNullable<DemoData['attachments']>[number]; key: string; stored: StoredBlob }> = [];
+  for (const file of store ? (data.attachments ?? []) : []) {
+    const key = randomBytes(24).toString('base64url');
+    blobs.push({ file, key, stored: await store!.put(key, Readable.from([Buffer.from(file.content)])) });
+  }
   await em.transactional(async (tx) => {
     const users = new Map(
       data.users.map((u) => [
@@ -79,6 +94,7 @@ export async function seedDemo(em: EntityManager): Promise<IssuedCredentials> {
     );
     const labels = new Map(data.labels.map((l) => [l.ref, tx.create(Label, { name: l.name, fullName: l.name })]));
     const now = new Date();
+    const byTitle = new Map<string, Suggestion>();
     for (const s of data.suggestions) {
       const suggestion = tx.create(Suggestion, {
         title: s.title,
@@ -90,6 +106,7 @@ export async function seedDemo(em: EntityManager): Promise<IssuedCredentials> {
         state: 'approved',
         approvedAt: now,
       });
+      byTitle.set(s.title, suggestion);
       for (const ref of s.labels ?? []) suggestion.labels.add(pick(labels, ref)!);
       for (const ref of s.supporters ?? []) {
         const user = pick(users, ref)!;
@@ -100,6 +117,22 @@ export async function seedDemo(em: EntityManager): Promise<IssuedCredentials> {
         const author = pick(users, c.by)!;
         tx.create(Comment, { body: c.body, suggestion, createdBy: author, isAdminComment: author.isAdmin });
       }
+    }
+    for (const n of data.notes ?? []) tx.create(Note, { body: n.body, suggestion: pick(byTitle, n.suggestion)!, createdBy: pick(users, n.by)! });
+    for (const u of data.status_updates ?? []) {
+      tx.create(StatusUpdate, { body: u.body, suggestion: pick(byTitle, u.suggestion)!, user: pick(users, u.by)!, newStatus: pick(statuses, u.status)! });
+    }
+    for (const { file, key, stored } of blobs) {
+      tx.create(Attachment, {
+        token: randomBytes(16).toString('hex'),
+        fileName: file.file_name,
+        contentType: file.content_type,
+        sizeInBytes: stored.size,
+        sha256: stored.sha256,
+        storageKey: key,
+        suggestion: pick(byTitle, file.suggestion)!,
+        createdBy: pick(users, file.by)!,
+      });
     }
     await tx.flush();
     await recountAll(tx.getKysely());

@@ -38,8 +38,8 @@ export interface StartOptions {
   log: Logger;
   orm?: OrmOverrides;
   clock?: () => number;
-  /** Runs after migrations, before the port opens (the demo seed). */
-  beforeListen?: (db: Database) => Promise<void>;
+  /** Runs after migrations, before the port opens (the demo seed), with the attachment store. */
+  beforeListen?: (db: Database, store: BlobStore) => Promise<void>;
   /** Rate-limit window length; one minute unless a test needs windows that end quickly. */
   rateLimitWindowSeconds?: number;
 }
@@ -52,7 +52,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   let url: string;
   let limits: RateLimits | undefined;
   try {
-    await options.beforeListen?.(db);
+    await options.beforeListen?.(db, store);
     const signingKey = await loadSigningKey(db.orm, config);
     limits = await createRateLimits({ config, orm: db.orm, log: options.log, windowSeconds: options.rateLimitWindowSeconds });
     // Above common load-balancer idle timeouts (60 s), so the balancer closes idle sockets first.

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/sql';
+import { DEFAULT_OWNER_EMAIL } from '../config.ts';
 import { ApiClient, User } from '../entities/index.ts';
 import { hashSecret, newClientKey, newSecret } from './secrets.ts';
 
@@ -23,18 +24,36 @@ export class ClientNotFoundError extends Error {
   }
 }
 
-/** The account owner, created on first need: every client acts as an admin user. */
-async function accountOwner(em: EntityManager): Promise<User> {
+/**
+ * The account owner, created on first need: every client acts as an admin user. It gets `email` (like
+ * UserVoice's owner, it has a real address); an owner made before it had one is given it now (unless
+ * another user has it).
+ */
+async function accountOwner(em: EntityManager, email: string): Promise<User> {
   const existing = await em.findOne(User, { isOwner: true }, { orderBy: { id: 'asc' } });
-  if (existing) return existing;
-  const owner = em.create(User, { name: 'Account Owner', isAdmin: true, isOwner: true });
+  if (existing) {
+    if (existing.emailAddress == null && !(await em.findOne(User, { emailAddress: email }))) {
+      existing.emailAddress = email;
+      await em.flush();
+    }
+    return existing;
+  }
+  // Addresses are unique: a user who already has the owner's address becomes the owner.
+  const holder = await em.findOne(User, { emailAddress: email });
+  if (holder) {
+    holder.isOwner = true;
+    holder.isAdmin = true;
+    await em.flush();
+    return holder;
+  }
+  const owner = em.create(User, { name: 'Account Owner', emailAddress: email, isAdmin: true, isOwner: true, emailConfirmed: true });
   await em.flush();
   return owner;
 }
 
-export async function createClient(em: EntityManager, name: string): Promise<IssuedCredentials> {
+export async function createClient(em: EntityManager, name: string, ownerEmail = DEFAULT_OWNER_EMAIL): Promise<IssuedCredentials> {
   return em.transactional(async (tx) => {
-    const owner = await accountOwner(tx);
+    const owner = await accountOwner(tx, ownerEmail);
     const secret = newSecret();
     const client = tx.create(ApiClient, { key: newClientKey(), name, secretHash: hashSecret(secret), user: owner });
     await tx.flush();

@@ -128,7 +128,8 @@ export function parseSort(query: Record<string, QueryValue>, def: ResourceDef): 
   const raw = single(query, 'sort')?.trim() || def.defaultSort || '-id';
   const desc = raw.startsWith('-');
   const field = desc ? raw.slice(1) : raw.replace(/^\+/, '');
-  const sortDef = field === 'id' ? ID_SORT : def.sorts?.[field];
+  // Own keys only: `sort=constructor` or `__proto__` must not find Object.prototype's members.
+  const sortDef = field === 'id' ? ID_SORT : def.sorts && Object.hasOwn(def.sorts, field) ? def.sorts[field] : undefined;
   if (!sortDef) throw new BadRequestError(`Cannot sort ${def.type} by "${field}"`);
   return { field, def: sortDef, desc };
 }
@@ -191,9 +192,41 @@ export interface ListParams {
   query: Record<string, QueryValue>;
 }
 
+const BRACKETED = /^filter\[([a-z_]{1,64})\]$/;
+const ID_FILTERS = new Set(['ids', 'via', 'pivot']);
+
+/** The filter a `filter[name]` parameter stands for, or undefined when the resource has none by that name. */
+function bracketTarget(def: ResourceDef, name: string): string | undefined {
+  const filters = def.filters ?? {};
+  if (name === 'updated_after' || name === 'updated_before' || Object.hasOwn(filters, name)) return name;
+  // `filter[suggestion_id]` (and `_ids`) for the id filter UserVoice documents as `suggestion`.
+  const stem = name.replace(/_ids?$/, '');
+  if (stem !== name && Object.hasOwn(filters, stem) && ID_FILTERS.has(filters[stem]!.kind)) return stem;
+  return undefined;
+}
+
+/**
+ * The query with `filter[name]=` parameters (as some clients send them, e.g. `filter[suggestion_id]` on
+ * supporters) added under the unbracketed filter they stand for; values of both forms add up like
+ * repeated keys. Unknown bracketed names are ignored, like unknown parameters.
+ */
+export function withBracketFilters(query: Record<string, QueryValue>, def: ResourceDef): Record<string, QueryValue> {
+  let out: Record<string, QueryValue> | undefined;
+  for (const key of Object.keys(query)) {
+    const match = BRACKETED.exec(key);
+    const target = match && bracketTarget(def, match[1]!);
+    const value = query[key];
+    if (!target || value === undefined) continue;
+    out ??= Object.assign(Object.create(null) as Record<string, QueryValue>, query);
+    const before = out[target];
+    out[target] = before === undefined ? value : [before, value].flat();
+  }
+  return out ?? query;
+}
+
 /** page/per_page (per_page above 100 is clamped), cursor or page_token, sort, updated_after/before. */
 export function parseListParams(ctx: AppContext, def: ResourceDef): ListParams {
-  const query = ctx.query as Record<string, QueryValue>;
+  const query = withBracketFilters(ctx.query as Record<string, QueryValue>, def);
   const sort = parseSort(query, def);
   const perPage = Math.min(positiveInt(query, 'per_page', DEFAULT_PER_PAGE), MAX_PER_PAGE);
   const cursorText = single(query, 'cursor') || single(query, 'page_token');

@@ -1,5 +1,5 @@
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource } from './define.ts';
+import { defineResource, type WritableDef } from './define.ts';
 
 export const COMMENT_STATES = ['approved', 'spam', 'deleted'] as const;
 
@@ -36,3 +36,10 @@ export const comments = defineResource({
     created_at: { type: 'timestamp' },
   },
 });
+
+/** What `PUT /admin/comments/{id}` accepts; the suggestion and author stay as written. */
+export const COMMENT_UPDATE: Record<string, WritableDef> = {
+  body: { type: 'text', max: 65_535 },
+  body_mime_type: { type: 'mime' },
+  state: { type: 'string', max: 32 },
+};

@@ -32,11 +32,14 @@ export interface LinkDef {
   name: string;
   /** Target collection (`forums`). */
   type: string;
-  /** To-one: the foreign-key column. */
+  /** To-one: the foreign-key column. With `list`, a to-many of at most that one id (`[]` when null). */
   column?: string;
   /** To-many through a pivot table: `select target from table where owner = row.id`. */
   many?: { table: string; owner: string; target: string };
-  /** Neither column nor many: a link we hold no data for, always null (or [] when `list`). */
+  /**
+   * An array link: with `column`, that one id (`[]` when null); alone, a link we hold no data for,
+   * always `[]`. A link with neither column, many nor list is always null.
+   */
   list?: boolean;
 }
 
@@ -156,6 +159,7 @@ type Presenter = (row: Row, env: PresentEnv) => Row;
 const presenters = new WeakMap<ResourceDef, Presenter>();
 const linkId = (id: unknown) => (id === null || id === undefined ? null : Number(id));
 const linkIds = (ids: unknown) => (Array.isArray(ids) ? ids.map(Number) : []);
+const linkIdList = (id: unknown) => (id === null || id === undefined ? [] : [Number(id)]);
 
 /**
  * present() for one declaration as a single object literal (`{ id, title: …, links: {…} }`), compiled
@@ -170,14 +174,14 @@ function compilePresenter(def: ResourceDef): Presenter {
     return `${key(field.name)}: convert(${key(field.type)}, ${raw})`;
   });
   const links = def.links.map((link) => {
-    if (link.column) return `${key(link.name)}: linkId(row[${key(link.column)}])`;
+    if (link.column) return `${key(link.name)}: ${link.list ? 'linkIdList' : 'linkId'}(row[${key(link.column)}])`;
     if (link.many) return `${key(link.name)}: linkIds(row[${key(manyAlias(link))}])`;
     return `${key(link.name)}: ${link.list ? '[]' : 'null'}`;
   });
   const source = `return { id: Number(row.id), ${[...fields, `links: { ${links.join(', ')} }`].join(', ')} };`;
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from declarations, never from input
-  const make = new Function('F', 'convert', 'linkId', 'linkIds', `return function present(row, env) { ${source} };`);
-  return make(def.fields, convert, linkId, linkIds) as Presenter;
+  const make = new Function('F', 'convert', 'linkId', 'linkIds', 'linkIdList', `return function present(row, env) { ${source} };`);
+  return make(def.fields, convert, linkId, linkIds, linkIdList) as Presenter;
 }
 
 /** One wire record: `id`, the declared fields in order, then `links`. */
@@ -198,7 +202,8 @@ export function presentSlow(def: ResourceDef, row: Row, env: PresentEnv): Row {
   for (const link of def.links) {
     if (link.column) {
       const id = row[link.column];
-      links[link.name] = id === null || id === undefined ? null : Number(id);
+      if (link.list) links[link.name] = id === null || id === undefined ? [] : [Number(id)];
+      else links[link.name] = id === null || id === undefined ? null : Number(id);
     } else if (link.many) {
       const ids = row[manyAlias(link)];
       links[link.name] = Array.isArray(ids) ? ids.map(Number) : [];

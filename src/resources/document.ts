@@ -8,6 +8,8 @@ export interface Pagination {
   total_pages: number;
   total_records: number;
   cursor?: string;
+  /** The same value as `cursor`, under the 2018 SDK's name. */
+  page_token?: string;
 }
 
 export interface DocumentOptions {

@@ -19,6 +19,8 @@ const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
   ],
   links: [
     { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },
+    // Newer feedback records list their suggestions (uservoice-to-aha reads `links.suggestions[0]`).
+    { name: 'suggestions', type: 'suggestions', column: 'suggestion_id', list: true },
     { name: 'user', type: 'users', column: 'user_id' },
     { name: 'supporter', type: 'supporters', column: 'supporter_id' },
     { name: 'ticket', type: 'tickets' },

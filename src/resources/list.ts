@@ -134,6 +134,8 @@ export async function listRows(db: AnyDb, def: ResourceDef, params: ListParams):
       id: Number(last.id),
       page: page + 1,
     });
+    // The 2018 SDK reads the next page's token from `page_token`; later clients from `cursor`.
+    pagination.page_token = pagination.cursor;
   }
   return { rows, pagination };
 }

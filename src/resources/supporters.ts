@@ -19,6 +19,9 @@ export const supporters = defineResource({
     { name: 'feedback_count', type: 'integer' },
     { name: 'requests_count', type: 'integer', column: 'feedback_count' },
     { name: 'traits', type: 'object', value: noTraits },
+    // UserVoice's importance label ("Important", "Critical", …) from the supporter's importance
+    // response; none is collected here.
+    { name: 'importance_score', type: 'string', value: () => null },
     ...timestamps,
   ],
   links: [

@@ -18,7 +18,8 @@ function permissions(row: Row) {
 function traits(row: Row) {
   const created = isoSeconds(row.created_at);
   return {
-    id: Number(row.id),
+    // A string in the SDK model and in Airbyte's schema (identify traits carry the client's own ids).
+    id: String(row.id),
     email: row.email_address ?? null,
     name: row.name ?? null,
     type: row.is_admin ? 'admin' : 'user',

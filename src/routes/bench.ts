@@ -178,14 +178,25 @@ function suggestionRecord(r: Row, base: string): Row {
     satisfaction_promoter_count: 0,
     merge_candidates_count: 0,
     internal_flags_count: 0,
+    all_internal_flags_count: 0,
+    last_internal_flag_at: null,
     jira_link_count: 0,
     vsts_link_count: 0,
-    average_engagement: null,
-    engagement_trend: null,
-    supporter_mrr: null,
+    average_engagement: 0,
+    engagement_trend: 0,
+    supporter_mrr: 0,
     supporter_revenue: null,
-    supporter_satisfaction_score: null,
+    supporter_satisfaction_score: 0,
     sentiment_score: null,
+    total_sentiment_score: null,
+    importance_low_count: 0,
+    importance_medium_count: 0,
+    importance_high_count: 0,
+    importance_total_count: 0,
+    importance_low_percent: 0,
+    importance_medium_percent: 0,
+    importance_high_percent: 0,
+    importance_score_average: null,
     is_blocker: null,
     creator_user_agent: r.creator_user_agent,
     creator_referrer: r.creator_referrer,
@@ -204,7 +215,12 @@ function suggestionRecord(r: Row, base: string): Row {
       status: r.status_id,
       last_status_update: r.last_status_update_id,
       parent_suggestion: r.parent_suggestion_id,
+      parent_suggestions: r.parent_suggestion_id == null ? [] : [r.parent_suggestion_id],
       ticket: null,
+      captured_by: null,
+      features: [],
+      custom_fields: [],
+      last_internal_status_update: null,
     },
   };
 }
@@ -273,7 +289,7 @@ function userRecord(r: Row): Row {
         }
       : null,
     traits: {
-      id: r.id,
+      id: String(r.id),
       email: r.email_address,
       name: r.name,
       type: r.is_admin ? 'admin' : 'user',
@@ -342,7 +358,12 @@ const LINKS: Record<string, Row> = {
     'suggestions.status': t('statuses'),
     'suggestions.last_status_update': t('status_updates'),
     'suggestions.parent_suggestion': t('suggestions'),
+    'suggestions.parent_suggestions': t('suggestions'),
     'suggestions.ticket': t('tickets'),
+    'suggestions.captured_by': t('users'),
+    'suggestions.features': t('features'),
+    'suggestions.custom_fields': t('custom_fields'),
+    'suggestions.last_internal_status_update': t('internal_status_updates'),
   },
   forums: { 'forums.updated_by': t('users') },
   users: {
@@ -475,6 +496,7 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>): Ro
     const pagination: Row = { page: 1, per_page: perPage, total_pages: totalPages, total_records: total };
     if (rows.length > 0 && totalPages > 1) {
       pagination.cursor = Buffer.from(JSON.stringify(['-id', null, rows.at(-1)!.id, 2])).toString('base64url');
+      pagination.page_token = pagination.cursor;
     }
     doc.list_meta = null;
     doc.pagination = pagination;

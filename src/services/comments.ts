@@ -3,6 +3,7 @@ import type { DB } from '../db/schema.ts';
 import { Comment, User } from '../entities/index.ts';
 import { RecordNotFoundError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
+import { COMMENT_STATES } from '../resources/comments.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 
 export type CommentAction = 'approve' | 'spam' | 'unremove' | 'delete';
@@ -50,5 +51,33 @@ export async function changeCommentState(em: EntityManager, id: number, action: 
       return comment.id;
     },
     { supportersOf: authorId == null ? [] : [authorId] },
+  );
+}
+
+/**
+ * PUT: `body`, `body_mime_type` and `state` (one of the moderation states, the same as the actions set).
+ * The suggestion is locked and recounted like the actions: a state change moves `comments_count`.
+ */
+export async function updateComment(em: EntityManager, id: number, input: Input): Promise<number> {
+  const found = await em.getKysely<DB>().selectFrom('comments').select(['suggestion_id', 'created_by_id']).where('id', '=', id).executeTakeFirst();
+  if (!found) throw new RecordNotFoundError();
+  const state = input.get('state');
+  if (input.has('state') && !(COMMENT_STATES as readonly unknown[]).includes(state)) {
+    input.errors.state = [`must be one of ${COMMENT_STATES.join(', ')}`];
+  }
+  if (input.has('body') && !String(input.get('body') ?? '').trim()) input.errors.body = ["can't be blank"];
+  return onSuggestion(
+    em,
+    found.suggestion_id,
+    input,
+    async (tx) => {
+      const comment = await tx.findOne(Comment, id, { refresh: true });
+      if (!comment) throw new RecordNotFoundError();
+      if (input.has('body')) comment.body = input.get('body') as string;
+      if (input.has('body_mime_type')) comment.bodyMimeType = input.get('body_mime_type') as string;
+      if (input.has('state')) comment.state = state as string;
+      return comment.id;
+    },
+    { supportersOf: found.created_by_id == null ? [] : [found.created_by_id] },
   );
 }

@@ -317,7 +317,7 @@ describe('GET /admin/comments', () => {
 
     const paged = await a.get(`/comments?${both}&per_page=3&sort=id`);
     expect(idsOf(paged)).toEqual([c1.id, c2.id, c3.id]);
-    expect(paged.body.pagination).toEqual({ page: 1, per_page: 3, total_pages: 2, total_records: 4, cursor: expect.any(String) });
+    expect(paged.body.pagination).toEqual({ page: 1, per_page: 3, total_pages: 2, total_records: 4, cursor: expect.any(String), page_token: expect.any(String) });
     const next = await a.get(`/comments?${both}&per_page=3&sort=id&cursor=${encodeURIComponent(paged.body.pagination.cursor)}`);
     expect(idsOf(next)).toEqual([c4.id]);
   });

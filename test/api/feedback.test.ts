@@ -16,6 +16,7 @@ afterAll(() => app?.close());
 
 const FEEDBACK_LINKS = (key: string) => ({
   [`${key}.suggestion`]: { type: 'suggestions' },
+  [`${key}.suggestions`]: { type: 'suggestions' },
   [`${key}.user`]: { type: 'users' },
   [`${key}.supporter`]: { type: 'supporters' },
   [`${key}.ticket`]: { type: 'tickets' },
@@ -75,7 +76,7 @@ describe('POST /admin/feedback (and /requests, /feedback_records)', () => {
           sentiment_score: null,
           created_at: expect.stringMatching(ISO_SECONDS),
           updated_at: expect.stringMatching(ISO_SECONDS),
-          links: { suggestion: suggestion.id, user: user.id, supporter: expect.any(Number), ticket: null, created_by: ownerId, updated_by: ownerId },
+          links: { suggestion: suggestion.id, suggestions: [suggestion.id], user: user.id, supporter: expect.any(Number), ticket: null, created_by: ownerId, updated_by: ownerId },
         },
       ],
       links: FEEDBACK_LINKS('feedback'),
@@ -93,6 +94,7 @@ describe('POST /admin/feedback (and /requests, /feedback_records)', () => {
           feedback_count: 1,
           requests_count: 1,
           traits: NO_TRAITS,
+          importance_score: null,
           created_at: reply.body.feedback[0].created_at,
           updated_at: expect.stringMatching(ISO_SECONDS),
           links: { suggestion: suggestion.id, user: user.id, created_by: ownerId, updated_by: ownerId },

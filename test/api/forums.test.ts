@@ -115,7 +115,7 @@ describe('GET /admin/forums (list)', () => {
       forums: [forumRecord(forum.id, { name: 'Newest' })],
       links: FORUM_LINKS,
       list_meta: null,
-      pagination: { page: 1, per_page: 1, total_pages: total, total_records: total, ...(total > 1 ? { cursor: expect.any(String) } : {}) },
+      pagination: { page: 1, per_page: 1, total_pages: total, total_records: total, ...(total > 1 ? { cursor: expect.any(String), page_token: expect.any(String) } : {}) },
     });
   });
 

@@ -73,10 +73,11 @@ describe('pagination walk: 1,000 suggestions with identical created_at and updat
     const rows = reply.body.suggestions as unknown[];
     expect(rows.length).toBeLessThanOrEqual(PER_PAGE);
     expect(rows).toHaveLength(page < PAGES ? PER_PAGE : page === PAGES ? TOTAL - (PAGES - 1) * PER_PAGE : 0);
-    const { cursor, ...rest } = reply.body.pagination;
+    const { cursor, page_token, ...rest } = reply.body.pagination;
     expect(rest).toEqual({ page, per_page: PER_PAGE, total_pages: PAGES, total_records: TOTAL });
     if (page < PAGES) expect(cursor, `cursor on page ${page}`).toEqual(expect.any(String));
     else expect(reply.body.pagination, `no cursor on page ${page}`).not.toHaveProperty('cursor');
+    expect(page_token, `page_token on page ${page}`).toBe(cursor);
   }
 
   it.each(SORTS.map((s) => [s ?? '(default -id)', s]))('by page numbers, sort %s', async (_label, sort) => {
@@ -143,7 +144,7 @@ describe('pagination edges', () => {
     const forum = await a.forum();
     const all = await insertSuggestions(app, forum.id, 40);
     const first = await list(`/suggestions?forum=${forum.id}&per_page=20`);
-    expect(first.body.pagination).toEqual({ page: 1, per_page: 20, total_pages: 2, total_records: 40, cursor: expect.any(String) });
+    expect(first.body.pagination).toEqual({ page: 1, per_page: 20, total_pages: 2, total_records: 40, cursor: expect.any(String), page_token: expect.any(String) });
     expect(first.body.suggestions.map((s: { id: number }) => s.id)).toEqual(all.slice(20).reverse());
 
     const byNumber = await list(`/suggestions?forum=${forum.id}&per_page=20&page=2`);
@@ -170,7 +171,7 @@ describe('pagination edges', () => {
     const all = await insertSuggestions(app, forum.id, 45);
     const reply = await list(`/suggestions?forum=${forum.id}`);
     expect(reply.body.suggestions.map((s: { id: number }) => s.id)).toEqual(all.slice(25).reverse());
-    expect(reply.body.pagination).toEqual({ page: 1, per_page: 20, total_pages: 3, total_records: 45, cursor: expect.any(String) });
+    expect(reply.body.pagination).toEqual({ page: 1, per_page: 20, total_pages: 3, total_records: 45, cursor: expect.any(String), page_token: expect.any(String) });
     // An empty value is the default too.
     const empty = await list(`/suggestions?forum=${forum.id}&per_page=&page=`);
     expect(empty.body.pagination).toEqual(reply.body.pagination);
@@ -183,7 +184,7 @@ describe('pagination edges', () => {
       const reply = await list(`/suggestions?forum=${forum.id}&per_page=${perPage}`);
       expect(reply.body.suggestions).toHaveLength(100);
       expect(reply.body.suggestions.map((s: { id: number }) => s.id)).toEqual(all.slice(20).reverse());
-      expect(reply.body.pagination).toEqual({ page: 1, per_page: 100, total_pages: 2, total_records: 120, cursor: expect.any(String) });
+      expect(reply.body.pagination).toEqual({ page: 1, per_page: 100, total_pages: 2, total_records: 120, cursor: expect.any(String), page_token: expect.any(String) });
       const next = await list(`/suggestions?forum=${forum.id}&per_page=${perPage}&cursor=${encodeURIComponent(reply.body.pagination.cursor)}`);
       expect(next.body.suggestions.map((s: { id: number }) => s.id)).toEqual(all.slice(0, 20).reverse());
       expect(next.body.pagination).toEqual({ page: 2, per_page: 100, total_pages: 2, total_records: 120 });
@@ -323,7 +324,7 @@ describe('suggestion filters', () => {
     expect(await ids(q)).toEqual(desc(s1, s2, s3, s4));
     const withLinks = await list(`${q}&label=${l1.id},${l2.id}&per_page=1`);
     expect(withLinks.body.suggestions[0].links.labels).toEqual([l1.id, l2.id]);
-    expect(withLinks.body.pagination).toEqual({ page: 1, per_page: 1, total_pages: 3, total_records: 3, cursor: expect.any(String) });
+    expect(withLinks.body.pagination).toEqual({ page: 1, per_page: 1, total_pages: 3, total_records: 3, cursor: expect.any(String), page_token: expect.any(String) });
   });
 
   it('state: values, negations, comma lists and repeated keys', async () => {
@@ -500,7 +501,7 @@ describe('filters of the other lists', () => {
     expect(await ids(`/categories?forum=${f.id},${g.id}`)).toEqual(desc(c1, c2, c3));
     expect(await ids(`/categories?forum=${f.id}&forum=${g.id}`)).toEqual(desc(c1, c2, c3));
     const reply = await list(`/categories?forum=${f.id}&per_page=1`);
-    expect(reply.body.pagination).toEqual({ page: 1, per_page: 1, total_pages: 2, total_records: 2, cursor: expect.any(String) });
+    expect(reply.body.pagination).toEqual({ page: 1, per_page: 1, total_pages: 2, total_records: 2, cursor: expect.any(String), page_token: expect.any(String) });
   });
 
   it('users: email_address (case-insensitive, list) and q', async () => {
@@ -682,11 +683,11 @@ describe('totals reflect the filtered query', () => {
     await db().updateTable('suggestions').set({ state: 'spam' }).where('id', 'in', kept).execute();
 
     const unfiltered = await list(`/suggestions?forum=${f.id}&per_page=5`);
-    expect(unfiltered.body.pagination).toEqual({ page: 1, per_page: 5, total_pages: 6, total_records: 30, cursor: expect.any(String) });
+    expect(unfiltered.body.pagination).toEqual({ page: 1, per_page: 5, total_pages: 6, total_records: 30, cursor: expect.any(String), page_token: expect.any(String) });
 
     const page1 = await list(`/suggestions?forum=${f.id}&state=spam&per_page=5`);
     expect(page1.body.suggestions.map((s: { id: number }) => s.id)).toEqual(desc(...kept).slice(0, 5));
-    expect(page1.body.pagination).toEqual({ page: 1, per_page: 5, total_pages: 2, total_records: 7, cursor: expect.any(String) });
+    expect(page1.body.pagination).toEqual({ page: 1, per_page: 5, total_pages: 2, total_records: 7, cursor: expect.any(String), page_token: expect.any(String) });
 
     const page2 = await list(`/suggestions?forum=${f.id}&state=spam&per_page=5&cursor=${encodeURIComponent(page1.body.pagination.cursor)}`);
     expect(page2.body.suggestions.map((s: { id: number }) => s.id)).toEqual(desc(...kept).slice(5));
@@ -696,11 +697,11 @@ describe('totals reflect the filtered query', () => {
     expect(byNumber.body.pagination).toEqual({ page: 2, per_page: 5, total_pages: 2, total_records: 7 });
 
     const negated = await list(`/suggestions?forum=${f.id}&state=-spam&per_page=5`);
-    expect(negated.body.pagination).toEqual({ page: 1, per_page: 5, total_pages: 5, total_records: 23, cursor: expect.any(String) });
+    expect(negated.body.pagination).toEqual({ page: 1, per_page: 5, total_pages: 5, total_records: 23, cursor: expect.any(String), page_token: expect.any(String) });
 
     const searched = await list(`/suggestions?forum=${f.id}&q=Bulk%202&per_page=5`);
     // "Bulk 2", "Bulk 20".."Bulk 29": 11 rows.
-    expect(searched.body.pagination).toEqual({ page: 1, per_page: 5, total_pages: 3, total_records: 11, cursor: expect.any(String) });
+    expect(searched.body.pagination).toEqual({ page: 1, per_page: 5, total_pages: 3, total_records: 11, cursor: expect.any(String), page_token: expect.any(String) });
 
     const windowed = await list(`/suggestions?forum=${f.id}&updated_after=2024-01-15T10:30:00Z&per_page=5`);
     expect(windowed.body.pagination).toEqual({ page: 1, per_page: 5, total_pages: 0, total_records: 0 });

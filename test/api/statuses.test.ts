@@ -80,7 +80,7 @@ describe('GET /admin/statuses (list)', () => {
       statuses: [statusRecord(status.id, { name: 'latest' })],
       links: STATUS_LINKS,
       list_meta: null,
-      pagination: { page: 1, per_page: 1, total_pages: total, total_records: total, ...(total > 1 ? { cursor: expect.any(String) } : {}) },
+      pagination: { page: 1, per_page: 1, total_pages: total, total_records: total, ...(total > 1 ? { cursor: expect.any(String), page_token: expect.any(String) } : {}) },
     });
   });
 });

@@ -53,7 +53,7 @@ function userRecord(id: number, createdAt: string, fields: { name: string | null
     support_created_at: null,
     permissions: null,
     traits: {
-      id,
+      id: String(id),
       email: address,
       name,
       type: rest.is_admin ? 'admin' : 'user',
@@ -97,7 +97,9 @@ describe('GET /admin/users/current', () => {
       users: [
         userRecord(owner.id, owner.created_at, {
           name: 'Account Owner',
-          email: null,
+          // OWNER_EMAIL's default (the demo data's owner).
+          email: 'anna@example.com',
+          email_confirmed: true,
           is_admin: true,
           is_owner: true,
           permissions: {

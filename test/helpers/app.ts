@@ -90,7 +90,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     sql,
     clock,
     breakDatabase: () => database.drop(),
-    createClient: (name = 'test client') => createClient(server.db.orm.em.fork(), name),
+    createClient: (name = 'test client') => createClient(server.db.orm.em.fork(), name, config.ownerEmail),
     async token() {
       const creds = await app.createClient();
       const response = await fetch(`${server.url}/api/v2/oauth/token`, {

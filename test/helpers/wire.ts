@@ -10,7 +10,12 @@ export const SUGGESTION_LINKS = {
   'suggestions.status': { type: 'statuses' },
   'suggestions.last_status_update': { type: 'status_updates' },
   'suggestions.parent_suggestion': { type: 'suggestions' },
+  'suggestions.parent_suggestions': { type: 'suggestions' },
   'suggestions.ticket': { type: 'tickets' },
+  'suggestions.captured_by': { type: 'users' },
+  'suggestions.features': { type: 'features' },
+  'suggestions.custom_fields': { type: 'custom_fields' },
+  'suggestions.last_internal_status_update': { type: 'internal_status_updates' },
 };
 
 export const USER_LINKS = {
