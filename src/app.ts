@@ -27,6 +27,7 @@ import { commentsRouter } from './routes/comments.ts';
 import { feedbackRouter } from './routes/feedback.ts';
 import { labelsRouter } from './routes/labels.ts';
 import { notesRouter } from './routes/notes.ts';
+import { npsRatingsRouter } from './routes/nps-ratings.ts';
 import { statusUpdatesRouter } from './routes/status-updates.ts';
 import { suggestionsRouter } from './routes/suggestions.ts';
 import { usersRouter } from './routes/users.ts';
@@ -86,6 +87,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
       commentsRouter(deps),
       notesRouter(deps),
       feedbackRouter(deps),
+      npsRatingsRouter(deps),
     ];
     for (const router of routers) {
       admin.use(router.routes());

@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { Category, Comment, Feedback, Forum, Label, Status, Suggestion, Supporter, User } from './entities/index.ts';
 import { createClient, type IssuedCredentials } from './auth/clients.ts';
 import { recountAll } from './services/counters.ts';
+import { recordRating } from './services/nps-ratings.ts';
 
 const DEMO_FILE = path.resolve(import.meta.dirname, '../fixtures/demo.json');
 
@@ -25,6 +26,7 @@ interface DemoData {
     supporters?: string[];
     comments?: Array<{ by: string; body: string }>;
   }>;
+  nps_ratings?: Array<{ user: string; rating: number; days_ago: number; prompt?: string; body?: string }>;
 }
 
 /** An empty database has no users and no API clients. */
@@ -103,6 +105,15 @@ export async function seedDemo(em: EntityManager): Promise<IssuedCredentials> {
     }
     await tx.flush();
     await recountAll(tx.getKysely());
+    for (const r of data.nps_ratings ?? []) {
+      await recordRating(tx.getKysely(), {
+        userId: pick(users, r.user)!.id,
+        rating: r.rating,
+        body: r.body ?? null,
+        prompt: r.prompt ?? null,
+        date: new Date(now.getTime() - r.days_ago * 86_400_000),
+      });
+    }
   });
   return createClient(em, 'Demo');
 }
