@@ -111,7 +111,9 @@ export function oauthRouter(
         ctx.body = { access_token: token, token_type: 'bearer', expires_in: expiresIn };
         return;
       }
-      const username = params.username!;
+      // UserVoice's Node SDK sends the email unencoded, so a `+` in it arrives as a space; addresses
+      // never contain spaces (users API), so reading one back as `+` matches no one else.
+      const username = params.username!.trim().replace(/ /g, '+');
       const user = username.length <= 320 ? await users.byEmail(username) : undefined;
       // Verified even without a user, so the time taken does not tell which addresses have accounts.
       const valid = await verifyPassword(user?.passwordHash, params.password!);
