@@ -4,6 +4,7 @@ import type { MikroORM } from '@mikro-orm/sql';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import { createClientStore } from './auth/client-store.ts';
+import { createUserStore } from './auth/user-store.ts';
 import { createTokenService } from './auth/tokens.ts';
 import { bearerAuth } from './http/auth.ts';
 import { parseBody } from './http/body.ts';
@@ -27,6 +28,7 @@ import { commentsRouter } from './routes/comments.ts';
 import { feedbackRouter } from './routes/feedback.ts';
 import { labelsRouter } from './routes/labels.ts';
 import { notesRouter } from './routes/notes.ts';
+import { npsRatingsRouter } from './routes/nps-ratings.ts';
 import { statusUpdatesRouter } from './routes/status-updates.ts';
 import { suggestionsRouter } from './routes/suggestions.ts';
 import { usersRouter } from './routes/users.ts';
@@ -69,13 +71,14 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
   const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
   const clients = createClientStore(deps.orm);
+  const users = createUserStore(deps.orm);
 
   const { limits } = deps;
   // `limited: false` only for the bench's baseline (the same chain and routes without the limiter).
   const adminRouter = (limited: boolean) => {
     const admin = new Router<AppState>({ prefix: '/admin' });
     const limiter = limited && limits.api ? [rateLimit(limits.api, deps.clock, limits.windowSeconds)] : [];
-    admin.use(bearerAuth(tokens, clients), ...limiter, parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
+    admin.use(bearerAuth(tokens, clients, users), ...limiter, parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
     const routers = [
       suggestionsRouter(deps),
       catalogRouter(deps),
@@ -86,6 +89,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
       commentsRouter(deps),
       notesRouter(deps),
       feedbackRouter(deps),
+      npsRatingsRouter(deps),
     ];
     for (const router of routers) {
       admin.use(router.routes());
@@ -94,7 +98,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   };
 
   const api = new Router<AppState>({ prefix: '/api/v2' });
-  const oauth = oauthRouter(tokens, clients, deps.config.bodyLimitBytes, tokenGuard(limits.tokenFailures, limits.windowSeconds));
+  const oauth = oauthRouter(tokens, clients, users, deps.config.bodyLimitBytes, tokenGuard(limits.tokenFailures, limits.windowSeconds), deps.clock);
   api.use(oauth.routes(), downloadsRouter(deps).routes(), adminRouter(true).routes());
 
   const root = new Router<AppState>();

@@ -3,6 +3,8 @@ import { loadConfig, ConfigError } from './config.ts';
 import { openDatabase, DataDirLockedError, type Database } from './db/index.ts';
 import { ClientNotFoundError, createClient, listClients, revokeClient, rotateClient } from './auth/clients.ts';
 import { EXIT } from './exit-codes.ts';
+import { ValidationError } from './http/errors.ts';
+import { setPasswordByEmail, UserNotFoundError } from './services/users.ts';
 
 const USAGE = `Usage: npm run --silent cli -- <command>
 
@@ -10,12 +12,28 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   clients list [--json]                 list API clients (secrets are never shown)
   clients revoke ID                     revoke a client; its tokens stop working
   clients rotate ID [--json]            issue a new secret; tokens issued before stop working
+  users set-password EMAIL [--password PASSWORD]
+                                        set a user's password for the OAuth password grant; without
+                                        --password it is read from standard input (one line); the
+                                        user's earlier password-grant tokens stop working
   migrate                               apply pending database migrations
   migration:create [NAME]               (development) write a migration for entity changes
 
-ID is the client_id (or the numeric id shown by "clients list").`;
+ID is the client_id (or the numeric id shown by "clients list"). Exit codes: 0 ok, 1 failure, 2 usage
+(or a password that is too short), 3 database in use, 4 configuration, 5 unknown client or user.`;
 
 class UsageError extends Error {}
+
+/** The password from standard input: its first line (a trailing newline is not part of it). */
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('Password (Enter, then Ctrl-D): ');
+  let text = '';
+  for await (const chunk of process.stdin) {
+    text += String(chunk);
+    if (text.length > 64 * 1024) throw new UsageError('standard input is too long for a password');
+  }
+  return text.split(/\r?\n/)[0] ?? '';
+}
 
 function out(value: unknown, json: boolean, text: string): void {
   process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
@@ -25,7 +43,7 @@ async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean' } },
+    options: { name: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean' }, password: { type: 'string' } },
   });
   const [group, command, ref] = positionals;
   if (values.help || !group) throw new UsageError('');
@@ -55,6 +73,14 @@ async function run(argv: string[]): Promise<void> {
   if (group === 'migrate') {
     await withDb(async () => undefined);
     out({ migrated: true }, json, 'migrations applied');
+    return;
+  }
+  if (group === 'users') {
+    if (command !== 'set-password') throw new UsageError(`Unknown users command "${command ?? ''}"`);
+    if (!ref) throw new UsageError('users set-password needs an EMAIL');
+    const password = values.password ?? (await readPassword());
+    const id = await withDb((db) => setPasswordByEmail(db.orm.em.fork(), ref, password));
+    out({ id, email: ref.trim().toLowerCase(), password_set: true }, json, `password set for ${ref.trim().toLowerCase()}`);
     return;
   }
   if (group !== 'clients') throw new UsageError(`Unknown command "${group}"`);
@@ -101,7 +127,11 @@ try {
   if (error instanceof UsageError) {
     process.stderr.write(`${error.message ? `${error.message}\n\n` : ''}${USAGE}\n`);
     process.exitCode = EXIT.usage;
-  } else if (error instanceof ClientNotFoundError || error instanceof ConfigError) {
+  } else if (error instanceof ValidationError) {
+    const problems = Object.entries(error.fields).map(([field, messages]) => `${field} ${messages.join(', ')}`);
+    process.stderr.write(`${problems.join('\n')}\n`);
+    process.exitCode = EXIT.usage;
+  } else if (error instanceof ClientNotFoundError || error instanceof UserNotFoundError || error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exitCode = error instanceof ConfigError ? EXIT.config : EXIT.notFound;
   } else if (error instanceof DataDirLockedError) {

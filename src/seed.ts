@@ -7,6 +7,7 @@ import { Attachment, Category, Comment, Feedback, Forum, Label, Note, Status, St
 import type { BlobStore, StoredBlob } from './storage/index.ts';
 import { createClient, type IssuedCredentials } from './auth/clients.ts';
 import { recountAll } from './services/counters.ts';
+import { recordRating } from './services/nps-ratings.ts';
 
 const DEMO_FILE = path.resolve(import.meta.dirname, '../fixtures/demo.json');
 
@@ -32,6 +33,7 @@ interface DemoData {
   notes?: Array<{ suggestion: string; by: string; body: string }>;
   status_updates?: Array<{ suggestion: string; by: string; status: string; body: string }>;
   attachments?: Array<{ suggestion: string; by: string; file_name: string; content_type: string; content: string }>;
+  nps_ratings?: Array<{ user: string; rating: number; days_ago: number; prompt?: string; body?: string }>;
 }
 
 /** An empty database has no users and no API clients. */
@@ -136,6 +138,15 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
     }
     await tx.flush();
     await recountAll(tx.getKysely());
+    for (const r of data.nps_ratings ?? []) {
+      await recordRating(tx.getKysely(), {
+        userId: pick(users, r.user)!.id,
+        rating: r.rating,
+        body: r.body ?? null,
+        prompt: r.prompt ?? null,
+        date: new Date(now.getTime() - r.days_ago * 86_400_000),
+      });
+    }
   });
   return createClient(em, 'Demo');
 }

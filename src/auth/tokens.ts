@@ -17,6 +17,8 @@ export interface AccessClaims {
   clientId: number;
   /** The client's credential generation when the token was issued. */
   generation: number;
+  /** Password grant: the user the token acts as, and their password generation when it was issued. */
+  user?: { id: number; generation: number };
 }
 
 export class InvalidTokenError extends Error {}
@@ -49,14 +51,15 @@ export function createTokenService(secret: string, ttlSeconds: number, now: () =
   // ~25 µs per call alone, far more under a deep async stack).
   const key = createSecretKey(Buffer.from(secret, 'utf8'));
   return {
-    issue({ clientId, generation }) {
+    issue({ clientId, generation, user }) {
       const iat = Math.floor(now() / 1000);
-      const token = jwt.sign({ iat, gen: generation }, key, {
+      const payload = user ? { iat, gen: generation, cid: clientId, ugen: user.generation } : { iat, gen: generation };
+      const token = jwt.sign(payload, key, {
         algorithm: ALGORITHM,
         header: { alg: ALGORITHM, typ: TOKEN_TYPE },
         issuer: TOKEN_ISSUER,
         audience: TOKEN_AUDIENCE,
-        subject: `client:${clientId}`,
+        subject: user ? `user:${user.id}` : `client:${clientId}`,
         expiresIn: ttlSeconds,
         jwtid: randomUUID(),
       });
@@ -78,11 +81,17 @@ export function createTokenService(secret: string, ttlSeconds: number, now: () =
       }
       if (decoded.header.typ !== TOKEN_TYPE) throw new InvalidTokenError('wrong token type');
       const payload = decoded.payload as jwt.JwtPayload;
-      const match = /^client:(\d+)$/.exec(payload.sub ?? '');
+      const match = /^(client|user):(\d+)$/.exec(payload.sub ?? '');
       if (!match || !Number.isSafeInteger(payload.gen) || typeof payload.exp !== 'number' || !payload.jti) {
         throw new InvalidTokenError('missing claims');
       }
-      return { clientId: Number(match[1]), generation: payload.gen as number };
+      if (match[1] === 'client') return { clientId: Number(match[2]), generation: payload.gen as number };
+      if (!Number.isSafeInteger(payload.cid) || !Number.isSafeInteger(payload.ugen)) throw new InvalidTokenError('missing claims');
+      return {
+        clientId: payload.cid as number,
+        generation: payload.gen as number,
+        user: { id: Number(match[2]), generation: payload.ugen as number },
+      };
     },
   };
 }

@@ -2,6 +2,7 @@ import type { InferKyselyDB } from '@mikro-orm/sql';
 import type { CommentSchema } from '../entities/comment.ts';
 import type { FeedbackSchema } from '../entities/feedback.ts';
 import type { NoteSchema } from '../entities/note.ts';
+import type { NpsRatingSchema } from '../entities/nps-rating.ts';
 import type { StatusUpdateSchema } from '../entities/status-update.ts';
 import type { SupporterSchema } from '../entities/supporter.ts';
 import type { ApiClientSchema } from '../entities/api-client.ts';
@@ -30,4 +31,5 @@ export type DB = InferKyselyDB<
   | typeof NoteSchema
   | typeof SupporterSchema
   | typeof FeedbackSchema
+  | typeof NpsRatingSchema
 >;

@@ -1,6 +1,7 @@
 import { CommentSchema } from './comment.ts';
 import { FeedbackSchema } from './feedback.ts';
 import { NoteSchema } from './note.ts';
+import { NpsRatingSchema } from './nps-rating.ts';
 import { StatusUpdateSchema } from './status-update.ts';
 import { SupporterSchema } from './supporter.ts';
 import { ApiClientSchema } from './api-client.ts';
@@ -16,6 +17,7 @@ import { UserSchema } from './user.ts';
 export { Comment } from './comment.ts';
 export { Feedback } from './feedback.ts';
 export { Note } from './note.ts';
+export { NpsRating } from './nps-rating.ts';
 export { StatusUpdate } from './status-update.ts';
 export { Supporter } from './supporter.ts';
 export { ApiClient } from './api-client.ts';
@@ -44,4 +46,5 @@ export const entities = [
   NoteSchema,
   SupporterSchema,
   FeedbackSchema,
+  NpsRatingSchema,
 ];

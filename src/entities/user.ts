@@ -30,6 +30,13 @@ export const UserSchema = defineEntity({
     commentNotifications: p.boolean().default(true),
     lastLogin: p.datetime().nullable(),
     supportCreatedAt: p.datetime().nullable(),
+    /** Argon2id hash for the OAuth password grant; null: the user cannot log in with a password. */
+    passwordHash: p.string().length(255).nullable().lazy(),
+    /** Goes up whenever the password changes, so password-grant tokens issued before stop verifying. */
+    passwordGeneration: p.integer().default(1),
+    /** The user's latest and second-latest NPS ratings by date, kept by services/nps-ratings.ts. */
+    currentNpsRatingId: p.integer().nullable(),
+    previousNpsRatingId: p.integer().nullable(),
   },
 });
 

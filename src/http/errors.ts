@@ -39,6 +39,13 @@ export class NotAuthorizedError extends ApiError {
   }
 }
 
+/** 403: a valid token whose user may not use the admin API (a password-grant token of a non-admin). */
+export class ForbiddenError extends ApiError {
+  constructor() {
+    super(403, 'forbidden');
+  }
+}
+
 export class RecordNotFoundError extends ApiError {
   constructor() {
     super(404, 'record_not_found');
@@ -100,6 +107,7 @@ export class OAuthError extends Error {
   readonly code:
     | 'invalid_request'
     | 'invalid_client'
+    | 'invalid_grant'
     | 'unsupported_grant_type'
     | 'unauthorized_client'
     | 'server_error'

@@ -58,7 +58,11 @@ export type FilterDef =
   /** `open=true`. */
   | { kind: 'bool'; column: string }
   /** `q=text`: case-insensitive substring of any of the columns. */
-  | { kind: 'search'; columns: readonly string[] };
+  | { kind: 'search'; columns: readonly string[] }
+  /** `period_start=…`/`period_end=…`: the timestamp column is at or after / at or before it (a bare date ends with its day). */
+  | { kind: 'period'; column: string; bound: 'start' | 'end' }
+  /** `ticket=1,2`: ids of a type we do not serve: checked like ids, and no record links to one. */
+  | { kind: 'unserved' };
 
 /** A sortable wire field; `type` tells how cursor values round-trip through SQL. */
 export interface SortDef {

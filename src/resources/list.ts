@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { BadRequestError } from '../http/errors.ts';
-import { boolParam, encodeCursor, idList, list, single, type ListParams } from '../http/params.ts';
+import { boolParam, encodeCursor, idList, list, parseTimestamp, single, type ListParams } from '../http/params.ts';
 import type { Pagination } from './document.ts';
 import type { FilterDef, ResourceDef, Row } from './define.ts';
 import { selectRows, type AnyDb, type AnySelect } from './rows.ts';
@@ -67,6 +67,18 @@ function condition(def: ResourceDef, name: string, filter: FilterDef, params: Li
       const parts = filter.columns.map((c) => sql<boolean>`${col(def, c)} ilike ${pattern}`);
       return sql<boolean>`(${sql.join(parts, sql` or `)})`;
     }
+    case 'period': {
+      const text = single(q, name)?.trim();
+      if (!text) return undefined;
+      const at = parseTimestamp(text);
+      if (!at) throw new BadRequestError(`The parameter ${name} must be an ISO-8601 date or timestamp`);
+      if (filter.bound === 'start') return sql<boolean>`${col(def, filter.column)} >= ${at}`;
+      // `period_end=2024-03-31` means through that day.
+      if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return sql<boolean>`${col(def, filter.column)} < ${new Date(at.getTime() + 86_400_000)}`;
+      return sql<boolean>`${col(def, filter.column)} <= ${at}`;
+    }
+    case 'unserved':
+      return idList(q, name) ? sql<boolean>`false` : undefined;
   }
 }
 

@@ -6,6 +6,7 @@ import { feedback, feedbackRecords, requests } from './feedback.ts';
 import { forums } from './forums.ts';
 import { labels } from './labels.ts';
 import { notes } from './notes.ts';
+import { npsRatings } from './nps-ratings.ts';
 import { statuses } from './statuses.ts';
 import { statusUpdates } from './status-updates.ts';
 import { suggestions } from './suggestions.ts';
@@ -28,6 +29,7 @@ const all: ResourceDef[] = [
   feedback,
   requests,
   feedbackRecords,
+  npsRatings,
 ];
 
 export const registry: ReadonlyMap<string, ResourceDef> = new Map(all.map((def) => [def.type, def]));

@@ -73,8 +73,8 @@ export const users = defineResource({
     ...timestamps,
   ],
   links: [
-    { name: 'current_nps_rating', type: 'nps_ratings' },
-    { name: 'previous_nps_rating', type: 'nps_ratings' },
+    { name: 'current_nps_rating', type: 'nps_ratings', column: 'current_nps_rating_id' },
+    { name: 'previous_nps_rating', type: 'nps_ratings', column: 'previous_nps_rating_id' },
     { name: 'external_users', type: 'external_users', list: true },
     { name: 'teams', type: 'teams', list: true },
     { name: 'supporter', type: 'supporters' },
@@ -91,5 +91,7 @@ export const users = defineResource({
   writable: {
     email: { type: 'email', max: 320, required: true },
     name: { type: 'string', max: 255, nullable: true },
+    // Write-only (POST/PUT /admin/users): hashed by services/users.ts, never selected for a response.
+    password: { type: 'string', max: 1024, nullable: true },
   },
 });

@@ -1,12 +1,14 @@
 import Router from '@koa/router';
 import type { ClientStore } from '../auth/client-store.ts';
+import { verifyPassword } from '../auth/passwords.ts';
 import { secretMatches } from '../auth/secrets.ts';
 import type { TokenService } from '../auth/tokens.ts';
+import type { UserStore } from '../auth/user-store.ts';
 import { parseBody } from '../http/body.ts';
 import { OAuthError } from '../http/errors.ts';
 import type { AppContext, AppMiddleware, AppState } from '../http/state.ts';
 
-const PARAMS = ['grant_type', 'client_id', 'client_secret'] as const;
+const PARAMS = ['grant_type', 'client_id', 'client_secret', 'username', 'password'] as const;
 type Param = (typeof PARAMS)[number];
 
 const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
@@ -49,11 +51,36 @@ function basicCredentials(ctx: AppContext): { id: string; secret: string } | und
   }
 }
 
+/** Who is asking: the client (by Basic or parameters), and its secret when one was sent. */
+function clientCredentials(ctx: AppContext, params: Partial<Record<Param, string>>) {
+  const basic = basicCredentials(ctx);
+  if (basic && params.client_secret) throw invalidRequest('Use only one client authentication method');
+  const challenge = basic ? { 'WWW-Authenticate': 'Basic realm="api"' } : undefined;
+  const invalidClient = () => new OAuthError(401, 'invalid_client', 'Client authentication failed', challenge);
+  if (basic && params.client_id && params.client_id !== basic.id) throw invalidClient();
+  const id = basic?.id ?? params.client_id;
+  const secret = basic?.secret ?? params.client_secret;
+  // Bounded before hashing or querying: real ids are 20 characters and secrets 43.
+  if ((id && id.length > 255) || (secret && secret.length > 1024)) throw invalidClient();
+  return { id, secret, invalidClient };
+}
+
 /**
- * POST /api/v2/oauth/token — the client_credentials grant, as UserVoice's clients call it. `guard` (the
- * per-IP brute-force limiter) runs before the body is read and sees every failure.
+ * POST /api/v2/oauth/token, as UserVoice's clients call it:
+ * - `client_credentials`: the client's id and secret; the token acts as the account owner.
+ * - `password`: `username` (an email address) and `password` of a user, with the `client_id` of a
+ *   client (UserVoice's SDKs send no secret here; one that is sent must be right); the token acts as
+ *   that user. Wrong user credentials are `invalid_grant`.
+ * `guard` (the per-IP brute-force limiter) runs before the body is read and sees every failure.
  */
-export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimitBytes: number, guard: AppMiddleware): Router<AppState> {
+export function oauthRouter(
+  tokens: TokenService,
+  clients: ClientStore,
+  users: UserStore,
+  bodyLimitBytes: number,
+  guard: AppMiddleware,
+  clock: () => number,
+): Router<AppState> {
   const router = new Router<AppState>();
   router.post(
     '/oauth/token',
@@ -66,23 +93,37 @@ export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimi
     parseBody(bodyLimitBytes),
     async (ctx) => {
       const params = collectParams(ctx);
-      const basic = basicCredentials(ctx);
       if (!params.grant_type) throw invalidRequest('The parameter grant_type is required');
-      if (params.grant_type !== 'client_credentials') {
-        throw new OAuthError(400, 'unsupported_grant_type', 'Only grant_type=client_credentials is supported');
+      if (params.grant_type !== 'client_credentials' && params.grant_type !== 'password') {
+        throw new OAuthError(400, 'unsupported_grant_type', 'Only grant_type=client_credentials and grant_type=password are supported');
       }
-      if (basic && params.client_secret) throw invalidRequest('Use only one client authentication method');
-      const challenge = basic ? { 'WWW-Authenticate': 'Basic realm="api"' } : undefined;
-      const invalidClient = () => new OAuthError(401, 'invalid_client', 'Client authentication failed', challenge);
-      if (basic && params.client_id && params.client_id !== basic.id) throw invalidClient();
-      const id = basic?.id ?? params.client_id;
-      const secret = basic?.secret ?? params.client_secret;
-      if (!id || !secret) throw invalidClient();
-      // Bounded before hashing or querying: real ids are 20 characters and secrets 43.
-      if (id.length > 255 || secret.length > 1024) throw invalidClient();
+      if (params.grant_type === 'password' && (!params.username || !params.password)) {
+        throw invalidRequest('The password grant needs username and password');
+      }
+      const { id, secret, invalidClient } = clientCredentials(ctx, params);
+      if (!id) throw invalidClient();
+      if (params.grant_type === 'client_credentials' && !secret) throw invalidClient();
       const client = await clients.byKey(id);
-      if (!client || client.revoked || !secretMatches(secret, client.secretHash)) throw invalidClient();
-      const { token, expiresIn } = tokens.issue({ clientId: client.id, generation: client.generation });
+      if (!client || client.revoked || (secret !== undefined && !secretMatches(secret, client.secretHash))) throw invalidClient();
+
+      if (params.grant_type === 'client_credentials') {
+        const { token, expiresIn } = tokens.issue({ clientId: client.id, generation: client.generation });
+        ctx.body = { access_token: token, token_type: 'bearer', expires_in: expiresIn };
+        return;
+      }
+      // UserVoice's Node SDK sends the email unencoded, so a `+` in it arrives as a space; addresses
+      // never contain spaces (users API), so reading one back as `+` matches no one else.
+      const username = params.username!.trim().replace(/ /g, '+');
+      const user = username.length <= 320 ? await users.byEmail(username) : undefined;
+      // Verified even without a user, so the time taken does not tell which addresses have accounts.
+      const valid = await verifyPassword(user?.passwordHash, params.password!);
+      if (!user || !valid || user.blocked) throw new OAuthError(400, 'invalid_grant', 'The username or password is not valid');
+      await users.recordLogin(user.id, new Date(clock()));
+      const { token, expiresIn } = tokens.issue({
+        clientId: client.id,
+        generation: client.generation,
+        user: { id: user.id, generation: user.passwordGeneration },
+      });
       ctx.body = { access_token: token, token_type: 'bearer', expires_in: expiresIn };
     },
   );

@@ -34,6 +34,8 @@ beforeAll(async () => {
 afterAll(() => app?.close());
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+// `format: date-time` in a contract means UserVoice's wire form (DECISIONS.md): UTC, whole seconds, `Z`.
+ajv.addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
 const validators = new Map<string, ValidateFunction>();
 
 /** The compiled contract of a collection; fails the test (naming the file to write) when there is none. */

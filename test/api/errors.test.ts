@@ -32,7 +32,8 @@ describe('one error envelope for every error class', () => {
   });
 
   it('405 with Allow for a known path and another method', async () => {
-    const reply = await request(app.url, 'DELETE', '/api/v2/admin/users/current', { token });
+    // supporters are read-only (users/current now shares a path pattern with PUT /admin/users/{id}).
+    const reply = await request(app.url, 'DELETE', '/api/v2/admin/supporters', { token });
     expect(reply.status).toBe(405);
     expect(reply.headers.get('allow')).toBe('HEAD, GET');
     expect(reply.body).toEqual({ errors: { error: 'method_not_allowed', message: 'Allowed: HEAD, GET' } });

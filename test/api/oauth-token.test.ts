@@ -120,8 +120,8 @@ describe('POST /api/v2/oauth/token — errors', () => {
     expectOAuthError(await request(app.url, 'POST', TOKEN_PATH, { form: `grant_type=&${good()}` }), 400, 'invalid_request');
   });
 
-  it('400 unsupported_grant_type for password and unknown grants', async () => {
-    for (const grant of ['password', 'authorization_code', 'magic']) {
+  it('400 unsupported_grant_type for unknown grants (password: oauth-password.test.ts)', async () => {
+    for (const grant of ['authorization_code', 'refresh_token', 'magic']) {
       const reply = await request(app.url, 'POST', TOKEN_PATH, { form: `grant_type=${grant}&${good()}` });
       expectOAuthError(reply, 400, 'unsupported_grant_type');
     }

@@ -159,11 +159,18 @@ describe('GET /admin/users/{id}', () => {
 
   it('ignores include names we do not serve', async () => {
     const user = await uv.user({ email: email('inc'), name: 'Inc' });
-    for (const query of ['includes=teams,external_users', 'includes=nps_ratings', 'includes=users', 'includes=crm_accounts&includes=bogus']) {
+    for (const query of ['includes=teams,external_users', 'includes=users', 'includes=crm_accounts&includes=bogus']) {
       const reply = await uv.get(`/users/${user.id}?${query}`);
       expect(reply.status, query).toBe(200);
       expect(reply.body, query).toEqual({ users: [userRecord(user.id, user.created_at, { name: 'Inc', email: user.email_address })], links: USER_LINKS });
     }
+    // nps_ratings is served: a user without ratings gets an empty array (test/api/nps-ratings.test.ts has the rest).
+    const nps = await uv.get(`/users/${user.id}?includes=nps_ratings`);
+    expect(nps.body).toEqual({
+      users: [userRecord(user.id, user.created_at, { name: 'Inc', email: user.email_address })],
+      nps_ratings: [],
+      links: { ...USER_LINKS, 'nps_ratings.user': { type: 'users' }, 'nps_ratings.ticket': { type: 'tickets' } },
+    });
   });
 });
 
