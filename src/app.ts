@@ -30,6 +30,10 @@ import { notesRouter } from './routes/notes.ts';
 import { statusUpdatesRouter } from './routes/status-updates.ts';
 import { suggestionsRouter } from './routes/suggestions.ts';
 import { usersRouter } from './routes/users.ts';
+import { teamsRouter } from './routes/teams.ts';
+import { customFieldsRouter } from './routes/custom-fields.ts';
+import { segmentsRouter } from './routes/segments.ts';
+import { permissionsRouter } from './routes/permissions.ts';
 
 /**
  * Turns what the router leaves unanswered into errors: an unknown path → 404 not_found, a known path
@@ -86,6 +90,10 @@ export function createApp(deps: AppDeps): Koa<AppState> {
       commentsRouter(deps),
       notesRouter(deps),
       feedbackRouter(deps),
+      teamsRouter(deps),
+      customFieldsRouter(deps),
+      segmentsRouter(deps),
+      permissionsRouter(deps),
     ];
     for (const router of routers) {
       admin.use(router.routes());

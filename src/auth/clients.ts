@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { ApiClient, User } from '../entities/index.ts';
+import { ownerPermission } from '../services/permissions.ts';
 import { hashSecret, newClientKey, newSecret } from './secrets.ts';
 
 export interface IssuedCredentials {
@@ -28,6 +29,7 @@ async function accountOwner(em: EntityManager): Promise<User> {
   const existing = await em.findOne(User, { isOwner: true }, { orderBy: { id: 'asc' } });
   if (existing) return existing;
   const owner = em.create(User, { name: 'Account Owner', isAdmin: true, isOwner: true });
+  ownerPermission(em, owner);
   await em.flush();
   return owner;
 }
