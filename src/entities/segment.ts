@@ -11,7 +11,7 @@ export const SegmentSchema = defineEntity({
     name: p.string().length(255),
     key: p.string().length(100).unique(),
     /** The expression tree `{column, operator, operand: {val}, unit, expressions: [...]}`, validated on write. */
-    filters: p.json<Record<string, unknown>>().nullable(),
+    filters: p.json<Record<string, unknown>>().columnType('json').nullable(),
     createdBy: () => p.manyToOne(User).nullable().deleteRule('set null'),
     updatedBy: () => p.manyToOne(User).nullable().deleteRule('set null'),
   },

@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261203074443_catalog2 extends Migration {
+export class Migration20261203075152_catalog2 extends Migration {
 
-  override name = 'Migration20261203074443_catalog2';
+  override name = 'Migration20261203075152_catalog2';
 
   override up(): void | Promise<void> {
     this.addSql(`create table "custom_fields" ("id" serial primary key, "created_at" timestamptz not null, "updated_at" timestamptz not null, "name" varchar(255) not null, "key" varchar(100) not null, "field_type" varchar(32) not null, "object_type" varchar(32) not null);`);
@@ -15,7 +15,7 @@ export class Migration20261203074443_catalog2 extends Migration {
     this.addSql(`create table "team_members" ("team_id" int not null, "user_id" int not null, primary key ("team_id", "user_id"));`);
     this.addSql(`create index "team_members_user_id_index" on "team_members" ("user_id");`);
 
-    this.addSql(`create table "segments" ("id" serial primary key, "created_at" timestamptz not null, "updated_at" timestamptz not null, "name" varchar(255) not null, "key" varchar(100) not null, "filters" jsonb null, "created_by_id" int null, "updated_by_id" int null);`);
+    this.addSql(`create table "segments" ("id" serial primary key, "created_at" timestamptz not null, "updated_at" timestamptz not null, "name" varchar(255) not null, "key" varchar(100) not null, "filters" json null, "created_by_id" int null, "updated_by_id" int null);`);
     this.addSql(`create index "segments_updated_at_index" on "segments" ("updated_at");`);
     this.addSql(`alter table "segments" add constraint "segments_key_unique" unique ("key");`);
 
