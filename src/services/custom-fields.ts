@@ -15,18 +15,20 @@ export async function saveCustomField(em: EntityManager, id: number | undefined,
   input.check(typeof key === 'string' && !CUSTOM_FIELD_KEY.test(key) ? { key: ['may contain only letters, digits and underscores'] } : {});
   try {
     return await em.transactional(async (tx) => {
+      const existing = id === undefined ? undefined : await found(tx.findOne(CustomField, id));
+      // Checked before anything is created or changed: a query would flush pending changes first.
+      const objectType = existing?.objectType ?? (input.get('object_type') as string);
+      const newKey = (key as string | undefined) ?? existing!.key;
+      if (await tx.findOne(CustomField, { objectType, key: newKey, ...(id === undefined ? {} : { id: { $ne: id } }) })) throw new ValidationError(KEY_TAKEN);
       const field =
-        id === undefined
-          ? tx.create(CustomField, {
-              name: input.get('name') as string,
-              key: key as string,
-              fieldType: input.get('field_type') as string,
-              objectType: input.get('object_type') as string,
-            })
-          : await found(tx.findOne(CustomField, id));
+        existing ??
+        tx.create(CustomField, {
+          name: input.get('name') as string,
+          key: newKey,
+          fieldType: input.get('field_type') as string,
+          objectType,
+        });
       assignScalars(field, input);
-      const clash = await tx.findOne(CustomField, { objectType: field.objectType, key: field.key, ...(id === undefined ? {} : { id: { $ne: id } }) });
-      if (clash) throw new ValidationError(KEY_TAKEN);
       await tx.flush();
       return field.id;
     });

@@ -74,28 +74,18 @@ export async function saveSegmentedValue(em: EntityManager, id: number | undefin
       if (segment === null) more['links.segment'] = ['does not exist'];
       else if (id === undefined && segment === undefined) more['links.segment'] = ["can't be blank"];
       input.check(more);
+      const existing = id === undefined ? undefined : await found(tx.findOne(SegmentedValue, id, { populate: ['segment'] }));
+      const target = segment ?? existing!.segment;
+      const objectType = (input.get('object_type') as string | undefined) ?? existing?.objectType ?? 'features';
+      const columnType = (input.get('column_type') as string | undefined) ?? existing!.columnType;
+      const sent = input.get('key');
+      const key = typeof sent === 'string' ? sent.trim() : existing && sent === undefined ? existing.key : `${target.key}.${columnType}`;
+      // Checked before anything is created or changed: a query would flush pending changes first.
+      if (await tx.findOne(SegmentedValue, { objectType, key, ...(id === undefined ? {} : { id: { $ne: id } }) })) throw new ValidationError(VALUE_KEY_TAKEN);
       const user = tx.getReference(User, userId);
-      const value =
-        id === undefined
-          ? tx.create(SegmentedValue, {
-              name: input.get('name') as string,
-              key: '',
-              columnType: input.get('column_type') as string,
-              segment: segment!,
-              createdBy: user,
-            })
-          : await found(tx.findOne(SegmentedValue, id, { populate: ['segment'] }));
-      for (const [wire, prop] of [['name', 'name'], ['object_type', 'objectType'], ['column_type', 'columnType']] as const) {
-        const v = input.get(wire);
-        if (typeof v === 'string') value[prop] = v;
-      }
-      if (segment) value.segment = segment;
-      const key = input.get('key');
-      if (typeof key === 'string' && key.trim() !== '') value.key = key.trim();
-      else if (id === undefined || key === null || key === '') value.key = `${value.segment.key}.${value.columnType}`;
-      value.updatedBy = user;
-      const clash = await tx.findOne(SegmentedValue, { objectType: value.objectType, key: value.key, ...(id === undefined ? {} : { id: { $ne: id } }) });
-      if (clash) throw new ValidationError(VALUE_KEY_TAKEN);
+      const value = existing ?? tx.create(SegmentedValue, { name: input.get('name') as string, key, columnType, segment: target, createdBy: user });
+      if (input.has('name')) value.name = input.get('name') as string;
+      Object.assign(value, { objectType, columnType, key, segment: target, updatedBy: user });
       await tx.flush();
       return value.id;
     });
