@@ -80,7 +80,7 @@ export async function checkUpdatedWindow(app: TestApp, a: Api, table: string, [e
   expect(await listIds(a, `${path}&updated_before=${EXACT}`), 'before').toEqual([early]);
   expect(await listIds(a, `${path}&updated_after=${BEFORE}&updated_before=${AFTER}`), 'strict on both sides').toEqual([exact]);
   expect(await listIds(a, `${path}&updated_after=${EXACT}&updated_before=${AFTER}`), 'empty window').toEqual([]);
-  expect(await listIds(a, `${path}&updated_after=2024-01-15T10:29:58Z&updated_before=2024-01-15T10:30:02Z`)).toEqual(desc(early, exact, late));
+  expect(await listIds(a, `${path}&sort=-id&updated_after=2024-01-15T10:29:58Z&updated_before=2024-01-15T10:30:02Z`)).toEqual(desc(early, exact, late));
   const bad = await a.get(`${path}&updated_after=yesterday`);
   expect(bad.status).toBe(400);
   expect(bad.body).toEqual({ errors: { error: 'bad_request', message: expect.stringContaining('updated_after') } });
