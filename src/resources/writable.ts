@@ -59,6 +59,10 @@ const EXPRESSION_KEYS = new Set(['column', 'operator', 'operand', 'unit', 'expre
 
 class ExpressionError extends Error {}
 
+/** `expressions[0].column`: where in the tree a problem is (empty at the root). */
+const at = (path: string, key: string) => (path ? `${path}.${key}` : key);
+const fail = (path: string, problem: string) => new ExpressionError(path ? `${path} ${problem}` : problem);
+
 function text(value: unknown, where: string): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -78,10 +82,6 @@ function asArray(value: unknown): unknown[] | undefined {
   }
   return undefined;
 }
-
-/** `expressions[0].column`: where in the tree a problem is (empty at the root). */
-const at = (path: string, key: string) => (path ? `${path}.${key}` : key);
-const fail = (path: string, problem: string) => new ExpressionError(path ? `${path} ${problem}` : problem);
 
 function expression(raw: unknown, path: string, depth: number, count: { nodes: number }): Expression {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw fail(path, 'must be an object');
