@@ -32,6 +32,10 @@ import { npsRatingsRouter } from './routes/nps-ratings.ts';
 import { statusUpdatesRouter } from './routes/status-updates.ts';
 import { suggestionsRouter } from './routes/suggestions.ts';
 import { usersRouter } from './routes/users.ts';
+import { teamsRouter } from './routes/teams.ts';
+import { customFieldsRouter } from './routes/custom-fields.ts';
+import { segmentsRouter } from './routes/segments.ts';
+import { permissionsRouter } from './routes/permissions.ts';
 
 /**
  * Turns what the router leaves unanswered into errors: an unknown path → 404 not_found, a known path
@@ -90,6 +94,10 @@ export function createApp(deps: AppDeps): Koa<AppState> {
       notesRouter(deps),
       feedbackRouter(deps),
       npsRatingsRouter(deps),
+      teamsRouter(deps),
+      customFieldsRouter(deps),
+      segmentsRouter(deps),
+      permissionsRouter(deps),
     ];
     for (const router of routers) {
       admin.use(router.routes());

@@ -3,11 +3,33 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { EntityManager } from '@mikro-orm/sql';
-import { Attachment, Category, Comment, Feedback, Forum, Label, Note, Status, StatusUpdate, Suggestion, Supporter, User } from './entities/index.ts';
+import {
+  Attachment,
+  Category,
+  Comment,
+  CustomField,
+  Feedback,
+  Forum,
+  Label,
+  Note,
+  Permission,
+  Segment,
+  SegmentedValue,
+  Status,
+  StatusUpdate,
+  Suggestion,
+  Supporter,
+  Team,
+  TeamMember,
+  User,
+} from './entities/index.ts';
 import type { BlobStore, StoredBlob } from './storage/index.ts';
 import { createClient, type IssuedCredentials } from './auth/clients.ts';
 import { recountAll } from './services/counters.ts';
 import { recordRating } from './services/nps-ratings.ts';
+import { FULL_ACCESS, ownerPermission } from './services/permissions.ts';
+import { keyOf } from './services/segments.ts';
+import { expressionRule } from './resources/writable.ts';
 
 const DEMO_FILE = path.resolve(import.meta.dirname, '../fixtures/demo.json');
 
@@ -34,6 +56,24 @@ interface DemoData {
   status_updates?: Array<{ suggestion: string; by: string; status: string; body: string }>;
   attachments?: Array<{ suggestion: string; by: string; file_name: string; content_type: string; content: string }>;
   nps_ratings?: Array<{ user: string; rating: number; days_ago: number; prompt?: string; body?: string }>;
+  /** Admins made the way POST /admin/permissions makes them (the user is created from the email). */
+  permissions?: Array<{
+    ref: string;
+    email: string;
+    name: string;
+    job_title?: string;
+    license_type: string;
+    feedback?: string;
+    features?: string;
+    knowledgebase?: string;
+    settings?: string;
+    tickets?: string;
+    reply_to?: string;
+  }>;
+  teams?: Array<{ name: string; members: string[] }>;
+  custom_fields?: Array<{ name: string; key: string; field_type: string; object_type: string }>;
+  segments?: Array<{ ref: string; name: string; created_by: string; filters: unknown }>;
+  segmented_values?: Array<{ name: string; segment: string; column_type: string; created_by: string }>;
 }
 
 /** An empty database has no users and no API clients. */
@@ -75,6 +115,25 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
         }),
       ]),
     );
+    // Every admin has a permission record: the owner's full one, other demo admins full access.
+    for (const user of users.values()) {
+      if (user.isOwner) ownerPermission(tx, user);
+      else if (user.isAdmin) tx.create(Permission, { ...FULL_ACCESS, user });
+    }
+    for (const a of data.permissions ?? []) {
+      const user = tx.create(User, { name: a.name, emailAddress: a.email, jobTitle: a.job_title ?? null, isAdmin: true, emailConfirmed: true });
+      users.set(a.ref, user);
+      tx.create(Permission, {
+        user,
+        licenseType: a.license_type,
+        feedback: a.feedback ?? 'contribute',
+        features: a.features ?? 'none',
+        knowledgebase: a.knowledgebase ?? 'none',
+        settings: a.settings ?? 'none',
+        tickets: a.tickets ?? 'none',
+        replyTo: a.reply_to ?? null,
+      });
+    }
     const forums = new Map(
       data.forums.map((f) => [
         f.ref,
@@ -135,6 +194,33 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
         suggestion: pick(byTitle, file.suggestion)!,
         createdBy: pick(users, file.by)!,
       });
+    }
+    for (const t of data.teams ?? []) {
+      const team = tx.create(Team, { name: t.name, membersCount: t.members.length });
+      for (const ref of t.members) tx.create(TeamMember, { team, user: pick(users, ref)! });
+    }
+    for (const f of data.custom_fields ?? []) {
+      tx.create(CustomField, { name: f.name, key: f.key, fieldType: f.field_type, objectType: f.object_type });
+    }
+    const segments = new Map(
+      (data.segments ?? []).map((g) => {
+        const filters = expressionRule().parse!(g.filters);
+        if ('error' in filters) throw new Error(`fixtures/demo.json: segment "${g.ref}" filters ${filters.error}`);
+        const author = pick(users, g.created_by)!;
+        const segment = tx.create(Segment, {
+          name: g.name,
+          key: keyOf(g.name),
+          filters: filters.value as Record<string, unknown>,
+          createdBy: author,
+          updatedBy: author,
+        });
+        return [g.ref, segment];
+      }),
+    );
+    for (const v of data.segmented_values ?? []) {
+      const segment = pick(segments, v.segment)!;
+      const author = pick(users, v.created_by)!;
+      tx.create(SegmentedValue, { name: v.name, key: `${segment.key}.${v.column_type}`, columnType: v.column_type, segment, createdBy: author, updatedBy: author });
     }
     await tx.flush();
     await recountAll(tx.getKysely());

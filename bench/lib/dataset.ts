@@ -30,7 +30,7 @@ export interface LoadedDataset {
 const BASE = `timestamptz '2024-01-02 03:04:05.678+00'`;
 
 /** Statements in order; `${BASE}` is the data set's epoch. */
-function statements(has: { supporters: boolean; comments: boolean }): string[] {
+function statements(has: { supporters: boolean; comments: boolean; permissions?: boolean }): string[] {
   const out = [
     `insert into users (id, created_at, updated_at, name, email_address, guid, job_title, avatar_url, last_ip, country, region, city,
         allowed_state, state, satisfaction_score, is_admin, is_owner, is_subscribed, email_confirmed, status_notifications,
@@ -121,6 +121,13 @@ function statements(has: { supporters: boolean; comments: boolean }): string[] {
              ${DATASET.admins + 1} + (s.id * 11 + k * 3) % ${DATASET.users - DATASET.admins}
       from suggestions s, generate_series(0, 2) k where k < s.id % 4 order by s.id, k`);
   }
+  if (has.permissions) {
+    // Every admin has a permission record (as the migration gives existing admins).
+    out.push(`insert into permissions (created_at, updated_at, license_type, feedback, features, knowledgebase, settings, tickets, state, user_id)
+      select created_at, updated_at, 'fullaccess_admin', 'manage', 'manage', 'manage', case when is_owner then 'manage_account' else 'manage' end,
+        'manage', 'active', id
+      from users where is_admin order by id`);
+  }
   for (const table of ['users', 'forums', 'categories', 'statuses', 'labels', 'suggestions']) {
     out.push(`select setval(pg_get_serial_sequence('${table}', 'id'), (select max(id) from ${table}))`);
   }
@@ -139,10 +146,10 @@ export async function loadDataset(env: Record<string, string>): Promise<LoadedDa
   try {
     const db = database.orm.em.getKysely() as AnyDb;
     const present = await sql<{ table_name: string }>`select table_name from information_schema.tables
-      where table_schema = current_schema() and table_name in ('supporters', 'comments')`.execute(db);
+      where table_schema = current_schema() and table_name in ('supporters', 'comments', 'permissions')`.execute(db);
     const tables = new Set(present.rows.map((r) => r.table_name));
     await db.transaction().execute(async (tx) => {
-      for (const statement of statements({ supporters: tables.has('supporters'), comments: tables.has('comments') })) {
+      for (const statement of statements({ supporters: tables.has('supporters'), comments: tables.has('comments'), permissions: tables.has('permissions') })) {
         await sql.raw(statement).execute(tx);
       }
       // The counters as the application defines them (recountAll), or the listing counters where an

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { DEFAULT_OWNER_EMAIL } from '../config.ts';
-import { ApiClient, User } from '../entities/index.ts';
+import { ApiClient, Permission, User } from '../entities/index.ts';
+import { ownerPermission } from '../services/permissions.ts';
 import { hashSecret, newClientKey, newSecret } from './secrets.ts';
 
 export interface IssuedCredentials {
@@ -43,10 +44,12 @@ async function accountOwner(em: EntityManager, email: string): Promise<User> {
   if (holder) {
     holder.isOwner = true;
     holder.isAdmin = true;
+    if (!(await em.findOne(Permission, { user: holder }))) ownerPermission(em, holder);
     await em.flush();
     return holder;
   }
   const owner = em.create(User, { name: 'Account Owner', emailAddress: email, isAdmin: true, isOwner: true, emailConfirmed: true });
+  ownerPermission(em, owner);
   await em.flush();
   return owner;
 }

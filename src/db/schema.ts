@@ -14,6 +14,11 @@ import type { SettingSchema } from '../entities/setting.ts';
 import type { StatusSchema } from '../entities/status.ts';
 import type { SuggestionSchema } from '../entities/suggestion.ts';
 import type { UserSchema } from '../entities/user.ts';
+import type { TeamMemberSchema, TeamSchema } from '../entities/team.ts';
+import type { CustomFieldSchema } from '../entities/custom-field.ts';
+import type { SegmentSchema } from '../entities/segment.ts';
+import type { SegmentedValueSchema } from '../entities/segmented-value.ts';
+import type { PermissionSchema } from '../entities/permission.ts';
 
 /** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from the entities. */
 export type DB = InferKyselyDB<
@@ -32,4 +37,10 @@ export type DB = InferKyselyDB<
   | typeof SupporterSchema
   | typeof FeedbackSchema
   | typeof NpsRatingSchema
+  | typeof TeamSchema
+  | typeof TeamMemberSchema
+  | typeof CustomFieldSchema
+  | typeof SegmentSchema
+  | typeof SegmentedValueSchema
+  | typeof PermissionSchema
 >;

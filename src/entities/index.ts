@@ -13,6 +13,11 @@ import { SettingSchema } from './setting.ts';
 import { StatusSchema } from './status.ts';
 import { SuggestionSchema } from './suggestion.ts';
 import { UserSchema } from './user.ts';
+import { TeamMemberSchema, TeamSchema } from './team.ts';
+import { CustomFieldSchema } from './custom-field.ts';
+import { SegmentSchema } from './segment.ts';
+import { SegmentedValueSchema } from './segmented-value.ts';
+import { PermissionSchema } from './permission.ts';
 
 export { Comment } from './comment.ts';
 export { Feedback } from './feedback.ts';
@@ -29,6 +34,11 @@ export { Setting } from './setting.ts';
 export { Status } from './status.ts';
 export { Suggestion } from './suggestion.ts';
 export { User } from './user.ts';
+export { Team, TeamMember } from './team.ts';
+export { CustomField } from './custom-field.ts';
+export { Segment } from './segment.ts';
+export { SegmentedValue } from './segmented-value.ts';
+export { Permission } from './permission.ts';
 
 /** Every entity, listed explicitly (MikroORM 7 has no folder discovery). */
 export const entities = [
@@ -47,4 +57,10 @@ export const entities = [
   SupporterSchema,
   FeedbackSchema,
   NpsRatingSchema,
+  TeamSchema,
+  TeamMemberSchema,
+  CustomFieldSchema,
+  SegmentSchema,
+  SegmentedValueSchema,
+  PermissionSchema,
 ];

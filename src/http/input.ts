@@ -3,7 +3,9 @@ import { BadRequestError, ValidationError } from './errors.ts';
 import { parseBool, parseId, parseTimestamp } from './params.ts';
 import type { AppContext } from './state.ts';
 
-export type InputValue = string | number | boolean | Date | null | string[];
+type ScalarValue = string | number | boolean | Date | null | string[];
+/** Scalars from coerce(); id lists and objects only from a `custom` rule's parse(). */
+export type InputValue = ScalarValue | number[] | { readonly [key: string]: unknown };
 
 /**
  * Validated write input keyed by wire name (`title`, `links.forum`): only valid values of keys the client
@@ -56,7 +58,7 @@ export function bodyFields(ctx: AppContext, singular: string): Map<string, unkno
   return fields;
 }
 
-function coerce(rule: WritableDef, raw: unknown): InputValue | { error: string } {
+function coerce(rule: WritableDef, raw: unknown): ScalarValue | { error: string } {
   const invalid = { error: 'is invalid' };
   if (rule.type === 'tokens') return tokens(raw);
   if (raw === null || raw === '') {
@@ -112,6 +114,12 @@ export function readInput(ctx: AppContext, def: ResourceDef, mode: 'create' | 'u
   for (const [name, rule] of Object.entries(def.writable ?? {})) {
     if (!fields.has(name)) {
       if (mode === 'create' && rule.required) errors[name] = ["can't be blank"];
+      continue;
+    }
+    if (rule.type === 'custom' && rule.parse) {
+      const parsed = rule.parse(fields.get(name));
+      if ('error' in parsed) errors[name] = [parsed.error];
+      else input.set(name, parsed.value as InputValue);
       continue;
     }
     const value = coerce(rule, fields.get(name));

@@ -3,6 +3,7 @@ import { Migration20261122021018_initial } from './Migration20261122021018_initi
 import { Migration20261122024637_attachments } from './Migration20261122024637_attachments.ts';
 import { Migration20261122053646_engagement } from './Migration20261122053646_engagement.ts';
 import { Migration20261203074438_nps_passwords } from './Migration20261203074438_nps_passwords.ts';
+import { Migration20261203075152_catalog2 } from './Migration20261203075152_catalog2.ts';
 
 /** The committed migration history, in order. `npm run cli -- migration:create NAME` writes new ones; list them here. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122024637_attachments', class: Migration20261122024637_attachments },
   { name: 'Migration20261122053646_engagement', class: Migration20261122053646_engagement },
   { name: 'Migration20261203074438_nps_passwords', class: Migration20261203074438_nps_passwords },
+  { name: 'Migration20261203075152_catalog2', class: Migration20261203075152_catalog2 },
 ];

@@ -25,6 +25,12 @@ export interface FieldDef {
   value?: (row: Row, env: PresentEnv) => unknown;
   /** Columns a derived value reads, so lists select them. */
   uses?: readonly string[];
+  /**
+   * The row of another table that points at this one (`select columns from table where owner = row.id`),
+   * selected in the same statement as one JSON object (null when there is none) under `joinAlias(field)`,
+   * for `value` to read.
+   */
+  join?: { table: string; owner: string; columns: readonly string[] };
 }
 
 export interface LinkDef {
@@ -71,7 +77,10 @@ export interface SortDef {
 }
 
 /** Kinds of writable input and how they are validated (http/input.ts). */
-export type WritableType = 'string' | 'text' | 'boolean' | 'integer' | 'timestamp' | 'ref' | 'color' | 'email' | 'mime' | 'tokens';
+export type WritableType = 'string' | 'text' | 'boolean' | 'integer' | 'timestamp' | 'ref' | 'color' | 'email' | 'mime' | 'tokens' | 'custom';
+
+/** A checked value, or why it was refused. */
+export type Parsed = { value: unknown } | { error: string };
 
 export interface WritableDef {
   type: WritableType;
@@ -81,6 +90,8 @@ export interface WritableDef {
   required?: boolean;
   /** `null` (or an empty form value) clears it. */
   nullable?: boolean;
+  /** `custom`: checks and normalises the raw value (any JSON value, or what dotted form keys make of it). */
+  parse?: (raw: unknown) => Parsed;
 }
 
 export interface ResourceDef {
@@ -158,6 +169,9 @@ export function selectedColumns(def: ResourceDef): string[] {
 
 /** Row alias under which a to-many link's ids are selected. */
 export const manyAlias = (link: LinkDef) => `__${link.name}_ids`;
+
+/** Row alias under which a field's joined row (FieldDef.join) is selected. */
+export const joinAlias = (field: FieldDef) => `__${field.name}_row`;
 
 type Presenter = (row: Row, env: PresentEnv) => Row;
 const presenters = new WeakMap<ResourceDef, Presenter>();

@@ -12,6 +12,11 @@ import { statusUpdates } from './status-updates.ts';
 import { suggestions } from './suggestions.ts';
 import { supporters } from './supporters.ts';
 import { users } from './users.ts';
+import { teams } from './teams.ts';
+import { customFields } from './custom-fields.ts';
+import { segments } from './segments.ts';
+import { segmentedValues } from './segmented-values.ts';
+import { permissions } from './permissions.ts';
 
 /** Every served resource type, by collection key. Adding a resource = one declaration listed here. */
 const all: ResourceDef[] = [
@@ -30,6 +35,11 @@ const all: ResourceDef[] = [
   requests,
   feedbackRecords,
   npsRatings,
+  teams,
+  customFields,
+  segments,
+  segmentedValues,
+  permissions,
 ];
 
 export const registry: ReadonlyMap<string, ResourceDef> = new Map(all.map((def) => [def.type, def]));

@@ -1,5 +1,5 @@
 import { CompiledQuery, sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import { manyAlias, selectedColumns, type ResourceDef, type Row } from './define.ts';
+import { joinAlias, manyAlias, selectedColumns, type ResourceDef, type Row } from './define.ts';
 
 // Tables vary by resource, so the generic read path works on an untyped Kysely.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -8,8 +8,9 @@ export type AnyDb = Kysely<any>;
 export type AnySelect = SelectQueryBuilder<any, any, any>;
 
 /**
- * `select <columns>, <to-many id arrays> from <table>`: one statement for rows and their to-many links
- * (each as a correlated array_agg), so link rendering never costs a query per row.
+ * `select <columns>, <to-many id arrays>, <joined rows> from <table>`: one statement for rows, their
+ * to-many links (each as a correlated array_agg) and joined rows (each as a correlated JSON object), so
+ * rendering never costs a query per row.
  */
 export function selectRows(db: AnyDb, def: ResourceDef): AnySelect {
   const t = def.table;
@@ -21,6 +22,14 @@ export function selectRows(db: AnyDb, def: ResourceDef): AnySelect {
       sql<number[]>`(select coalesce(array_agg(${sql.ref(`${table}.${target}`)} order by ${sql.ref(`${table}.${target}`)}), '{}') from ${sql.table(table)} where ${sql.ref(`${table}.${owner}`)} = ${sql.ref(`${t}.id`)})`.as(
         manyAlias(link),
       ),
+    );
+  }
+  for (const field of def.fields) {
+    if (!field.join) continue;
+    const { table, owner, columns } = field.join;
+    const pairs = columns.flatMap((c) => [sql.lit(c), sql.ref(`j.${c}`)]);
+    query = query.select(
+      sql<Row | null>`(select json_build_object(${sql.join(pairs)}) from ${sql.table(table)} j where ${sql.ref(`j.${owner}`)} = ${sql.ref(`${t}.id`)} limit 1)`.as(joinAlias(field)),
     );
   }
   return query;

@@ -1,18 +1,37 @@
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource, isoSeconds, type Row } from './define.ts';
+import { defineResource, isoSeconds, joinAlias, type FieldDef, type Row } from './define.ts';
 
-/** Admin permissions in UserVoice's vocabulary; end users have none. */
+/** Columns of the user's permission record that `permissions` shows. */
+const PERMISSION_COLUMNS = ['id', 'state', 'license_type', 'feedback', 'features', 'knowledgebase', 'settings', 'tickets'] as const;
+
+/**
+ * An admin's permission record (/admin/permissions) in the shape UserVoice nests it in users (SDK
+ * AdminPermission plus Airbyte's `id`, `state`, `features`): `suggestions` is the record's `feedback`
+ * level; `billing` is the owner's alone. End users have no record and no permissions.
+ */
 function permissions(row: Row) {
-  if (!row.is_admin) return null;
+  const record = row[joinAlias(permissionsField)] as Record<(typeof PERMISSION_COLUMNS)[number], unknown> | null | undefined;
+  if (!record) return null;
   return {
-    billing: Boolean(row.is_owner),
-    knowledgebase: 'manage',
-    license_type: 'fullaccess_admin',
-    settings: row.is_owner ? 'manage_account' : 'manage',
-    suggestions: 'manage',
-    tickets: 'manage',
+    id: Number(record.id),
+    state: record.state,
+    billing: row.is_owner ? 'manage' : 'none',
+    features: record.features,
+    knowledgebase: record.knowledgebase,
+    license_type: record.license_type,
+    settings: record.settings,
+    suggestions: record.feedback,
+    tickets: record.tickets,
   };
 }
+
+const permissionsField: FieldDef = {
+  name: 'permissions',
+  type: 'object',
+  value: permissions,
+  uses: ['is_owner'],
+  join: { table: 'permissions', owner: 'user_id', columns: PERMISSION_COLUMNS },
+};
 
 /** Identify traits as UserVoice reports them; `created_at` is a unix integer there. */
 function traits(row: Row) {
@@ -68,7 +87,7 @@ export const users = defineResource({
     { name: 'comment_notifications', type: 'boolean' },
     { name: 'last_login', type: 'timestamp' },
     { name: 'support_created_at', type: 'timestamp' },
-    { name: 'permissions', type: 'object', value: permissions },
+    permissionsField,
     { name: 'traits', type: 'object', value: traits },
     ...timestamps,
   ],
@@ -76,7 +95,7 @@ export const users = defineResource({
     { name: 'current_nps_rating', type: 'nps_ratings', column: 'current_nps_rating_id' },
     { name: 'previous_nps_rating', type: 'nps_ratings', column: 'previous_nps_rating_id' },
     { name: 'external_users', type: 'external_users', list: true },
-    { name: 'teams', type: 'teams', list: true },
+    { name: 'teams', type: 'teams', many: { table: 'team_members', owner: 'user_id', target: 'team_id' } },
     { name: 'supporter', type: 'supporters' },
     { name: 'crm_account', type: 'crm_accounts' },
   ],

@@ -125,9 +125,12 @@ const SQL = {
   forums: `select id, name, welcome_message, welcome_message_mime_type, prompt, example, open_suggestions_count, suggestions_count,
     is_public, is_private, classic_voting, category_required, is_open, importance_enabled, moderation_enabled, created_at, updated_at,
     updated_by_id from forums where id = any($1)`,
-  users: `select id, name, email_address, guid, job_title, avatar_url, last_ip, country, region, city, allowed_state, state,
-    satisfaction_score, supported_suggestions_count, suggestion_votes, is_admin, is_owner, is_subscribed, email_confirmed,
-    status_notifications, comment_notifications, last_login, support_created_at, created_at, updated_at from users where id = any($1)`,
+  users: `select u.id, u.name, u.email_address, u.guid, u.job_title, u.avatar_url, u.last_ip, u.country, u.region, u.city, u.allowed_state,
+    u.state, u.satisfaction_score, u.supported_suggestions_count, u.suggestion_votes, u.is_admin, u.is_owner, u.is_subscribed,
+    u.email_confirmed, u.status_notifications, u.comment_notifications, u.last_login, u.support_created_at, u.created_at, u.updated_at,
+    p.id as permission_id, p.state as permission_state, p.license_type, p.feedback, p.features, p.knowledgebase, p.settings, p.tickets,
+    (select coalesce(array_agg(tm.team_id order by tm.team_id), '{}') from team_members tm where tm.user_id = u.id) as team_ids
+    from users u left join permissions p on p.user_id = u.id where u.id = any($1)`,
   categories: `select id, name, suggestions_count, open_suggestions_count, created_at, updated_at, forum_id from categories where id = any($1)`,
   statuses: `select id, name, hex_color, position, is_open, allow_comments, created_at, updated_at from statuses where id = any($1)`,
   labels: `select id, name, full_name, level, open_suggestions_count, created_at, updated_at, parent_id from labels where id = any($1)`,
@@ -249,8 +252,6 @@ function forumRecord(r: Row, base: string): Row {
   };
 }
 
-const ADMIN = { knowledgebase: 'manage', license_type: 'fullaccess_admin', suggestions: 'manage', tickets: 'manage' } as const;
-
 function userRecord(r: Row): Row {
   const created = ts(r.created_at);
   return {
@@ -278,16 +279,20 @@ function userRecord(r: Row): Row {
     comment_notifications: r.comment_notifications,
     last_login: ts(r.last_login),
     support_created_at: ts(r.support_created_at),
-    permissions: r.is_admin
-      ? {
-          billing: r.is_owner,
-          knowledgebase: ADMIN.knowledgebase,
-          license_type: ADMIN.license_type,
-          settings: r.is_owner ? 'manage_account' : 'manage',
-          suggestions: ADMIN.suggestions,
-          tickets: ADMIN.tickets,
-        }
-      : null,
+    permissions:
+      r.permission_id === null
+        ? null
+        : {
+            id: r.permission_id,
+            state: r.permission_state,
+            billing: r.is_owner ? 'manage' : 'none',
+            features: r.features,
+            knowledgebase: r.knowledgebase,
+            license_type: r.license_type,
+            settings: r.settings,
+            suggestions: r.feedback,
+            tickets: r.tickets,
+          },
     traits: {
       id: String(r.id),
       email: r.email_address,
@@ -310,7 +315,7 @@ function userRecord(r: Row): Row {
     },
     created_at: created,
     updated_at: ts(r.updated_at),
-    links: { current_nps_rating: null, previous_nps_rating: null, external_users: [], teams: [], supporter: null, crm_account: null },
+    links: { current_nps_rating: null, previous_nps_rating: null, external_users: [], teams: r.team_ids, supporter: null, crm_account: null },
   };
 }
 
