@@ -1,5 +1,7 @@
 import type { InferKyselyDB } from '@mikro-orm/sql';
 import type { CommentSchema } from '../entities/comment.ts';
+import type { ExternalAccountSchema } from '../entities/external-account.ts';
+import type { ExternalUserSchema } from '../entities/external-user.ts';
 import type { FeedbackSchema } from '../entities/feedback.ts';
 import type { NoteSchema } from '../entities/note.ts';
 import type { StatusUpdateSchema } from '../entities/status-update.ts';
@@ -30,4 +32,6 @@ export type DB = InferKyselyDB<
   | typeof NoteSchema
   | typeof SupporterSchema
   | typeof FeedbackSchema
+  | typeof ExternalAccountSchema
+  | typeof ExternalUserSchema
 >;

@@ -1,4 +1,6 @@
 import { CommentSchema } from './comment.ts';
+import { ExternalAccountSchema } from './external-account.ts';
+import { ExternalUserSchema } from './external-user.ts';
 import { FeedbackSchema } from './feedback.ts';
 import { NoteSchema } from './note.ts';
 import { StatusUpdateSchema } from './status-update.ts';
@@ -14,6 +16,8 @@ import { SuggestionSchema } from './suggestion.ts';
 import { UserSchema } from './user.ts';
 
 export { Comment } from './comment.ts';
+export { ExternalAccount } from './external-account.ts';
+export { ExternalUser } from './external-user.ts';
 export { Feedback } from './feedback.ts';
 export { Note } from './note.ts';
 export { StatusUpdate } from './status-update.ts';
@@ -44,4 +48,6 @@ export const entities = [
   NoteSchema,
   SupporterSchema,
   FeedbackSchema,
+  ExternalAccountSchema,
+  ExternalUserSchema,
 ];

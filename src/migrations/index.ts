@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122021018_initial } from './Migration20261122021018_initial.ts';
 import { Migration20261122024637_attachments } from './Migration20261122024637_attachments.ts';
 import { Migration20261122053646_engagement } from './Migration20261122053646_engagement.ts';
+import { Migration20261203074421_external_customers } from './Migration20261203074421_external_customers.ts';
 
 /** The committed migration history, in order. `npm run cli -- migration:create NAME` writes new ones; list them here. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122021018_initial', class: Migration20261122021018_initial },
   { name: 'Migration20261122024637_attachments', class: Migration20261122024637_attachments },
   { name: 'Migration20261122053646_engagement', class: Migration20261122053646_engagement },
+  { name: 'Migration20261203074421_external_customers', class: Migration20261203074421_external_customers },
 ];

@@ -1,11 +1,15 @@
+import { sql } from 'kysely';
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource } from './define.ts';
+import { defineResource, type Row } from './define.ts';
 
 /** Suggestion states (UserVoice documents approved/published/new; we add the moderation outcomes). */
 export const SUGGESTION_STATES = ['new', 'approved', 'published', 'closed', 'spam', 'deleted'] as const;
 
 const zero = () => 0;
 const nothing = () => null;
+
+/** [distinct accounts, their MRR cents, their LTV cents] over the suggestion's supporters (computed below). */
+const supporterAccounts = (row: Row, i: number) => Number((row.__supporter_accounts as unknown[] | null)?.[i] ?? 0);
 
 export const suggestions = defineResource({
   type: 'suggestions',
@@ -29,7 +33,7 @@ export const suggestions = defineResource({
     { name: 'requests_count', type: 'integer' },
     { name: 'votes_count', type: 'integer' },
     { name: 'supporters_count', type: 'integer' },
-    { name: 'supporting_accounts_count', type: 'integer' },
+    { name: 'supporting_accounts_count', type: 'integer', value: (row) => supporterAccounts(row, 0) },
     { name: 'account_supporters_count', type: 'integer', value: zero },
     { name: 'inappropriate_flags_count', type: 'integer' },
     { name: 'recent_engagement', type: 'integer' },
@@ -42,8 +46,8 @@ export const suggestions = defineResource({
     { name: 'vsts_link_count', type: 'integer', value: zero },
     { name: 'average_engagement', type: 'number', value: nothing },
     { name: 'engagement_trend', type: 'number', value: nothing },
-    { name: 'supporter_mrr', type: 'number', value: nothing },
-    { name: 'supporter_revenue', type: 'number', value: nothing },
+    { name: 'supporter_mrr', type: 'number', value: (row) => supporterAccounts(row, 1) / 100 },
+    { name: 'supporter_revenue', type: 'number', value: (row) => supporterAccounts(row, 2) / 100 },
     { name: 'supporter_satisfaction_score', type: 'number', value: nothing },
     { name: 'sentiment_score', type: 'number', value: nothing },
     { name: 'is_blocker', type: 'boolean', value: nothing },
@@ -66,6 +70,12 @@ export const suggestions = defineResource({
     { name: 'parent_suggestion', type: 'suggestions', column: 'parent_suggestion_id' },
     { name: 'ticket', type: 'tickets' },
   ],
+  computed: {
+    // Each account once, however many of its users support the suggestion; exact at read time (README).
+    __supporter_accounts: (t) => sql`(select array[count(*), coalesce(sum(a.mrr_cents), 0), coalesce(sum(a.ltv_cents), 0)]
+      from external_accounts a where a.id in (select eu.external_account_id from supporters sp
+        join external_users eu on eu.user_id = sp.user_id where sp.suggestion_id = ${sql.ref(`${t}.id`)}))`,
+  },
   filters: {
     forum: { kind: 'ids', column: 'forum_id' },
     category: { kind: 'ids', column: 'category_id' },
