@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/sql';
-import { Category, Comment, Feedback, Forum, Label, Status, Suggestion, Supporter, User } from './entities/index.ts';
+import { Category, Comment, ExternalAccount, ExternalUser, Feedback, Forum, Label, Status, Suggestion, Supporter, User } from './entities/index.ts';
 import { createClient, type IssuedCredentials } from './auth/clients.ts';
 import { recountAll } from './services/counters.ts';
 
@@ -25,6 +25,9 @@ interface DemoData {
     supporters?: string[];
     comments?: Array<{ by: string; body: string }>;
   }>;
+  /** Customer data as an import would bring it (/admin/external_accounts/import, external_users/import). */
+  external_accounts: Array<{ ref: string; external_id: string; name: string; plan?: string; mrr_cents?: number; ltv_cents?: number; external_created_at?: string }>;
+  external_users: Array<{ external_id: string; user: string; account?: string; type?: string; ip?: string; external_created_at?: string }>;
 }
 
 /** An empty database has no users and no API clients. */
@@ -100,6 +103,32 @@ export async function seedDemo(em: EntityManager): Promise<IssuedCredentials> {
         const author = pick(users, c.by)!;
         tx.create(Comment, { body: c.body, suggestion, createdBy: author, isAdminComment: author.isAdmin });
       }
+    }
+    const accounts = new Map(
+      data.external_accounts.map((x) => [
+        x.ref,
+        tx.create(ExternalAccount, {
+          externalId: x.external_id,
+          name: x.name,
+          plan: x.plan ?? null,
+          mrrCents: x.mrr_cents ?? null,
+          ltvCents: x.ltv_cents ?? null,
+          externalCreatedAt: x.external_created_at ? new Date(x.external_created_at) : null,
+        }),
+      ]),
+    );
+    for (const x of data.external_users) {
+      const user = pick(users, x.user)!;
+      tx.create(ExternalUser, {
+        externalId: x.external_id,
+        email: user.emailAddress,
+        name: user.name,
+        type: x.type ?? null,
+        ip: x.ip ?? null,
+        externalCreatedAt: x.external_created_at ? new Date(x.external_created_at) : null,
+        user,
+        externalAccount: pick(accounts, x.account) ?? null,
+      });
     }
     await tx.flush();
     await recountAll(tx.getKysely());
