@@ -260,12 +260,6 @@ export async function bulkIdentify(em: EntityManager, body: Record<string, unkno
   return em.transactional(async (tx) => {
     const db = tx.getKysely();
     const byEmail = await usersByEmail(db, identities);
-    const renamed = [...new Map(identities.filter((p) => p.name !== undefined).map((p) => [p.email, { email: p.email, name: p.name }])).values()];
-    if (renamed.length > 0) {
-      await sql`update users u set name = r.name, updated_at = now()
-        from jsonb_to_recordset(${json(renamed)}) as r(email text, name text)
-        where u.email_address = r.email and u.name is distinct from r.name`.execute(db);
-    }
     const accountIds = await upsertAccounts(db, merge(accounts), true);
     const external = merge(identities.flatMap((p) => (p.externalId ? [{ ...p, externalId: p.externalId }] : [])));
     await upsertExternalUsers(
@@ -280,6 +274,13 @@ export async function bulkIdentify(em: EntityManager, body: Record<string, unkno
       true,
     );
     await touch(db, { accountIds: [...accountIds.values()] });
+    // Last: users are locked after the suggestions touch() locks, the order feedback takes them in.
+    const renamed = [...new Map(identities.filter((p) => p.name !== undefined).map((p) => [p.email, { email: p.email, name: p.name }])).values()];
+    if (renamed.length > 0) {
+      await sql`update users u set name = r.name, updated_at = now()
+        from jsonb_to_recordset(${json(renamed)}) as r(email text, name text)
+        where u.email_address = r.email and u.name is distinct from r.name`.execute(db);
+    }
     return [...new Set(identities.map((p) => byEmail.get(p.email)!))];
   });
 }
