@@ -25,6 +25,7 @@ import { attachmentsRouter, downloadsRouter } from './routes/attachments.ts';
 import { benchRouter } from './routes/bench.ts';
 import { catalogRouter } from './routes/catalog.ts';
 import { commentsRouter } from './routes/comments.ts';
+import { externalCustomersRouter } from './routes/external-customers.ts';
 import { feedbackRouter } from './routes/feedback.ts';
 import { labelsRouter } from './routes/labels.ts';
 import { notesRouter } from './routes/notes.ts';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
       customFieldsRouter(deps),
       segmentsRouter(deps),
       permissionsRouter(deps),
+      externalCustomersRouter(deps),
     ];
     for (const router of routers) {
       admin.use(router.routes());

@@ -8,6 +8,8 @@ import {
   Category,
   Comment,
   CustomField,
+  ExternalAccount,
+  ExternalUser,
   Feedback,
   Forum,
   Label,
@@ -74,6 +76,9 @@ interface DemoData {
   custom_fields?: Array<{ name: string; key: string; field_type: string; object_type: string }>;
   segments?: Array<{ ref: string; name: string; created_by: string; filters: unknown }>;
   segmented_values?: Array<{ name: string; segment: string; column_type: string; created_by: string }>;
+  /** Customer data as an import would bring it (/admin/external_accounts/import, external_users/import). */
+  external_accounts: Array<{ ref: string; external_id: string; name: string; plan?: string; mrr_cents?: number; ltv_cents?: number; external_created_at?: string }>;
+  external_users: Array<{ external_id: string; user: string; account?: string; type?: string; ip?: string; external_created_at?: string }>;
 }
 
 /** An empty database has no users and no API clients. */
@@ -221,6 +226,32 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
       const segment = pick(segments, v.segment)!;
       const author = pick(users, v.created_by)!;
       tx.create(SegmentedValue, { name: v.name, key: `${segment.key}.${v.column_type}`, columnType: v.column_type, segment, createdBy: author, updatedBy: author });
+    }
+    const accounts = new Map(
+      data.external_accounts.map((x) => [
+        x.ref,
+        tx.create(ExternalAccount, {
+          externalId: x.external_id,
+          name: x.name,
+          plan: x.plan ?? null,
+          mrrCents: x.mrr_cents ?? null,
+          ltvCents: x.ltv_cents ?? null,
+          externalCreatedAt: x.external_created_at ? new Date(x.external_created_at) : null,
+        }),
+      ]),
+    );
+    for (const x of data.external_users) {
+      const user = pick(users, x.user)!;
+      tx.create(ExternalUser, {
+        externalId: x.external_id,
+        email: user.emailAddress,
+        name: user.name,
+        type: x.type ?? null,
+        ip: x.ip ?? null,
+        externalCreatedAt: x.external_created_at ? new Date(x.external_created_at) : null,
+        user,
+        externalAccount: pick(accounts, x.account) ?? null,
+      });
     }
     await tx.flush();
     await recountAll(tx.getKysely());

@@ -1,5 +1,7 @@
 import type { InferKyselyDB } from '@mikro-orm/sql';
 import type { CommentSchema } from '../entities/comment.ts';
+import type { ExternalAccountSchema } from '../entities/external-account.ts';
+import type { ExternalUserSchema } from '../entities/external-user.ts';
 import type { FeedbackSchema } from '../entities/feedback.ts';
 import type { NoteSchema } from '../entities/note.ts';
 import type { NpsRatingSchema } from '../entities/nps-rating.ts';
@@ -43,4 +45,6 @@ export type DB = InferKyselyDB<
   | typeof SegmentSchema
   | typeof SegmentedValueSchema
   | typeof PermissionSchema
+  | typeof ExternalAccountSchema
+  | typeof ExternalUserSchema
 >;

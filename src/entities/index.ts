@@ -1,4 +1,6 @@
 import { CommentSchema } from './comment.ts';
+import { ExternalAccountSchema } from './external-account.ts';
+import { ExternalUserSchema } from './external-user.ts';
 import { FeedbackSchema } from './feedback.ts';
 import { NoteSchema } from './note.ts';
 import { NpsRatingSchema } from './nps-rating.ts';
@@ -20,6 +22,8 @@ import { SegmentedValueSchema } from './segmented-value.ts';
 import { PermissionSchema } from './permission.ts';
 
 export { Comment } from './comment.ts';
+export { ExternalAccount } from './external-account.ts';
+export { ExternalUser } from './external-user.ts';
 export { Feedback } from './feedback.ts';
 export { Note } from './note.ts';
 export { NpsRating } from './nps-rating.ts';
@@ -63,4 +67,6 @@ export const entities = [
   SegmentSchema,
   SegmentedValueSchema,
   PermissionSchema,
+  ExternalAccountSchema,
+  ExternalUserSchema,
 ];

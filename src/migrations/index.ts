@@ -2,6 +2,7 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122021018_initial } from './Migration20261122021018_initial.ts';
 import { Migration20261122024637_attachments } from './Migration20261122024637_attachments.ts';
 import { Migration20261122053646_engagement } from './Migration20261122053646_engagement.ts';
+import { Migration20261203074421_external_customers } from './Migration20261203074421_external_customers.ts';
 import { Migration20261203074438_nps_passwords } from './Migration20261203074438_nps_passwords.ts';
 import { Migration20261203075152_catalog2 } from './Migration20261203075152_catalog2.ts';
 
@@ -10,6 +11,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122021018_initial', class: Migration20261122021018_initial },
   { name: 'Migration20261122024637_attachments', class: Migration20261122024637_attachments },
   { name: 'Migration20261122053646_engagement', class: Migration20261122053646_engagement },
+  { name: 'Migration20261203074421_external_customers', class: Migration20261203074421_external_customers },
   { name: 'Migration20261203074438_nps_passwords', class: Migration20261203074438_nps_passwords },
   { name: 'Migration20261203075152_catalog2', class: Migration20261203075152_catalog2 },
 ];

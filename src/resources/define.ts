@@ -1,3 +1,5 @@
+import type { RawBuilder } from 'kysely';
+
 /**
  * A resource type is declared once, as data: its table, wire fields, links, filters, sorts and
  * writable fields. Everything generic (rows → wire records, side-loading, the envelope, lists)
@@ -68,7 +70,9 @@ export type FilterDef =
   /** `period_start=…`/`period_end=…`: the timestamp column is at or after / at or before it (a bare date ends with its day). */
   | { kind: 'period'; column: string; bound: 'start' | 'end' }
   /** `ticket=1,2`: ids of a type we do not serve: checked like ids, and no record links to one. */
-  | { kind: 'unserved' };
+  | { kind: 'unserved' }
+  /** `suggestion=1,2` reached through more than one table: the declaration's own condition on the row. */
+  | { kind: 'idsWhere'; where: (table: string, ids: readonly number[]) => RawBuilder<boolean> };
 
 /** A sortable wire field; `type` tells how cursor values round-trip through SQL. */
 export interface SortDef {
@@ -107,6 +111,12 @@ export interface ResourceDef {
   sorts?: Record<string, SortDef>;
   /** Order when the request names none (UserVoice: `-id`, except feedback's `-updated_at`). */
   defaultSort?: string;
+  /**
+   * Values computed in SQL per row (aggregates over other tables), selected by alias in the same statement
+   * as the row, so they cost no query per row. Fields read them through `value`, links through `column`.
+   * The expressions take the table name and no parameters.
+   */
+  computed?: Record<string, (table: string) => RawBuilder<unknown>>;
   /** Accepted write inputs by wire name (`title`, `links.forum`); anything else is ignored. */
   writable?: Record<string, WritableDef>;
 }
@@ -156,7 +166,7 @@ function convert(type: FieldType, value: unknown): unknown {
   }
 }
 
-/** Columns a list or side-load must select for this resource (excluding to-many links). */
+/** Columns a list or side-load must select for this resource (excluding to-many links and computed values). */
 export function selectedColumns(def: ResourceDef): string[] {
   const columns = new Set<string>(['id']);
   for (const field of def.fields) {
@@ -164,6 +174,7 @@ export function selectedColumns(def: ResourceDef): string[] {
     for (const column of field.uses ?? []) columns.add(column);
   }
   for (const link of def.links) if (link.column) columns.add(link.column);
+  for (const alias of Object.keys(def.computed ?? {})) columns.delete(alias);
   return [...columns];
 }
 

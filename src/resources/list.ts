@@ -59,6 +59,11 @@ function condition(def: ResourceDef, name: string, filter: FilterDef, params: Li
       if (exclude.length > 0) parts.push(sql<boolean>`${target} not in (${sql.join(exclude)})`);
       return parts.length === 0 ? undefined : sql<boolean>`(${sql.join(parts, sql` and `)})`;
     }
+    case 'idsWhere': {
+      const ids = idList(q, name);
+      if (!ids) return undefined;
+      return ids.length === 0 ? sql<boolean>`false` : filter.where(def.table, ids);
+    }
     case 'search': {
       const text = single(q, name)?.trim();
       if (!text) return undefined;

@@ -2,6 +2,8 @@ import type { ResourceDef } from './define.ts';
 import { attachments } from './attachments.ts';
 import { categories } from './categories.ts';
 import { comments } from './comments.ts';
+import { crmAccounts, externalAccounts } from './external-accounts.ts';
+import { externalUsers } from './external-users.ts';
 import { feedback, feedbackRecords, requests } from './feedback.ts';
 import { forums } from './forums.ts';
 import { labels } from './labels.ts';
@@ -40,6 +42,9 @@ const all: ResourceDef[] = [
   segments,
   segmentedValues,
   permissions,
+  externalUsers,
+  externalAccounts,
+  crmAccounts,
 ];
 
 export const registry: ReadonlyMap<string, ResourceDef> = new Map(all.map((def) => [def.type, def]));

@@ -15,6 +15,7 @@ export type AnySelect = SelectQueryBuilder<any, any, any>;
 export function selectRows(db: AnyDb, def: ResourceDef): AnySelect {
   const t = def.table;
   let query: AnySelect = db.selectFrom(t).select(selectedColumns(def).map((c) => `${t}.${c}`));
+  for (const [alias, expression] of Object.entries(def.computed ?? {})) query = query.select(expression(t).as(alias));
   for (const link of def.links) {
     if (!link.many) continue;
     const { table, owner, target } = link.many;

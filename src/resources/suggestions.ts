@@ -1,11 +1,15 @@
+import { sql } from 'kysely';
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource } from './define.ts';
+import { defineResource, type Row } from './define.ts';
 
 /** Suggestion states (UserVoice documents approved/published/new; we add the moderation outcomes). */
 export const SUGGESTION_STATES = ['new', 'approved', 'published', 'closed', 'spam', 'deleted'] as const;
 
 const zero = () => 0;
 const nothing = () => null;
+
+/** [distinct accounts, their MRR cents, their LTV cents] over the suggestion's supporters (computed below). */
+const supporterAccounts = (row: Row, i: number) => Number((row.__supporter_accounts as unknown[] | null)?.[i] ?? 0);
 
 export const suggestions = defineResource({
   type: 'suggestions',
@@ -29,7 +33,7 @@ export const suggestions = defineResource({
     { name: 'requests_count', type: 'integer' },
     { name: 'votes_count', type: 'integer' },
     { name: 'supporters_count', type: 'integer' },
-    { name: 'supporting_accounts_count', type: 'integer' },
+    { name: 'supporting_accounts_count', type: 'integer', value: (row) => supporterAccounts(row, 0) },
     { name: 'account_supporters_count', type: 'integer', value: zero },
     { name: 'inappropriate_flags_count', type: 'integer' },
     { name: 'recent_engagement', type: 'integer' },
@@ -45,8 +49,8 @@ export const suggestions = defineResource({
     // The Singer tap's schema types these as plain numbers (not nullable) and rejects the record on null.
     { name: 'average_engagement', type: 'number', value: zero },
     { name: 'engagement_trend', type: 'number', value: zero },
-    { name: 'supporter_mrr', type: 'number', value: zero },
-    { name: 'supporter_revenue', type: 'number', value: nothing },
+    { name: 'supporter_mrr', type: 'number', value: (row) => supporterAccounts(row, 1) / 100 },
+    { name: 'supporter_revenue', type: 'number', value: (row) => supporterAccounts(row, 2) / 100 },
     { name: 'supporter_satisfaction_score', type: 'number', value: zero },
     { name: 'sentiment_score', type: 'number', value: nothing },
     { name: 'total_sentiment_score', type: 'number', value: nothing },
@@ -87,6 +91,12 @@ export const suggestions = defineResource({
     { name: 'custom_fields', type: 'custom_fields', list: true },
     { name: 'last_internal_status_update', type: 'internal_status_updates' },
   ],
+  computed: {
+    // Each account once, however many of its users support the suggestion; exact at read time (README).
+    __supporter_accounts: (t) => sql`(select array[count(*), coalesce(sum(a.mrr_cents), 0), coalesce(sum(a.ltv_cents), 0)]
+      from external_accounts a where a.id in (select eu.external_account_id from supporters sp
+        join external_users eu on eu.user_id = sp.user_id where sp.suggestion_id = ${sql.ref(`${t}.id`)}))`,
+  },
   filters: {
     forum: { kind: 'ids', column: 'forum_id' },
     category: { kind: 'ids', column: 'category_id' },

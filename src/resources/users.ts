@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { baseSorts, timestamps } from './common.ts';
 import { defineResource, isoSeconds, joinAlias, type FieldDef, type Row } from './define.ts';
 
@@ -94,17 +95,24 @@ export const users = defineResource({
   links: [
     { name: 'current_nps_rating', type: 'nps_ratings', column: 'current_nps_rating_id' },
     { name: 'previous_nps_rating', type: 'nps_ratings', column: 'previous_nps_rating_id' },
-    { name: 'external_users', type: 'external_users', list: true },
+    { name: 'external_users', type: 'external_users', many: { table: 'external_users', owner: 'user_id', target: 'id' } },
     { name: 'teams', type: 'teams', many: { table: 'team_members', owner: 'user_id', target: 'team_id' } },
     { name: 'supporter', type: 'supporters' },
-    { name: 'crm_account', type: 'crm_accounts' },
+    { name: 'crm_account', type: 'crm_accounts', column: '__crm_account_id' },
   ],
+  computed: {
+    // The account of the user's first external user that has one (a user normally belongs to one account).
+    __crm_account_id: (t) =>
+      sql`(select eu.external_account_id from external_users eu where eu.user_id = ${sql.ref(`${t}.id`)} and eu.external_account_id is not null order by eu.id limit 1)`,
+  },
   filters: {
     email_address: { kind: 'values', column: 'email_address', caseInsensitive: true },
     allowed_state: { kind: 'values', column: 'allowed_state', values: ['allowed', 'blocked'] },
     q: { kind: 'search', columns: ['name', 'email_address'] },
     // Users who support one of these suggestions.
     suggestion: { kind: 'pivot', table: 'supporters', owner: 'user_id', target: 'suggestion_id' },
+    // Users with an external user in one of these accounts.
+    external_account: { kind: 'pivot', table: 'external_users', owner: 'user_id', target: 'external_account_id' },
   },
   sorts: baseSorts,
   writable: {

@@ -112,16 +112,20 @@ function watchGc() {
 // The database floor: hand-written SQL, hand-written serialisation
 
 const SUGGESTION_COLUMNS = `s.id, s.title, s.body, s.body_mime_type, s.state, s.channel, s.approved_at, s.closed_at, s.first_support_at,
-  s.comments_count, s.notes_count, s.requests_count, s.votes_count, s.supporters_count, s.supporting_accounts_count,
+  s.comments_count, s.notes_count, s.requests_count, s.votes_count, s.supporters_count,
   s.inappropriate_flags_count, s.recent_engagement, s.creator_user_agent, s.creator_referrer, s.creator_browser,
   s.creator_browser_version, s.creator_os, s.creator_mobile, s.unmergeable, s.created_at, s.updated_at, s.forum_id,
   s.category_id, s.created_by_id, s.status_id, s.last_status_update_id, s.parent_suggestion_id`;
 const LABEL_IDS = `(select coalesce(array_agg(sl.label_id order by sl.label_id), '{}') from suggestion_labels sl where sl.suggestion_id = s.id) as label_ids`;
+/** [accounts, MRR cents, LTV cents] of the suggestion's supporters' accounts, as resources/suggestions.ts computes them. */
+const supporterAccounts = (s: string) => `(select array[count(*), coalesce(sum(a.mrr_cents), 0), coalesce(sum(a.ltv_cents), 0)] from external_accounts a
+  where a.id in (select eu.external_account_id from supporters sp join external_users eu on eu.user_id = sp.user_id where sp.suggestion_id = ${s}.id)) as supporter_accounts`;
+const SUPPORTER_ACCOUNTS = supporterAccounts('s');
 
 const SQL = {
-  page: `select ${SUGGESTION_COLUMNS}, ${LABEL_IDS} from suggestions s order by s.id desc limit $1`,
+  page: `select ${SUGGESTION_COLUMNS}, ${LABEL_IDS}, ${SUPPORTER_ACCOUNTS} from suggestions s order by s.id desc limit $1`,
   count: `select count(*) as n from suggestions`,
-  one: `select ${SUGGESTION_COLUMNS}, ${LABEL_IDS} from suggestions s where s.id = $1`,
+  one: `select ${SUGGESTION_COLUMNS}, ${LABEL_IDS}, ${SUPPORTER_ACCOUNTS} from suggestions s where s.id = $1`,
   forums: `select id, name, welcome_message, welcome_message_mime_type, prompt, example, open_suggestions_count, suggestions_count,
     is_public, is_private, classic_voting, category_required, is_open, importance_enabled, moderation_enabled, created_at, updated_at,
     updated_by_id from forums where id = any($1)`,
@@ -129,13 +133,15 @@ const SQL = {
     u.state, u.satisfaction_score, u.supported_suggestions_count, u.suggestion_votes, u.is_admin, u.is_owner, u.is_subscribed,
     u.email_confirmed, u.status_notifications, u.comment_notifications, u.last_login, u.support_created_at, u.created_at, u.updated_at,
     p.id as permission_id, p.state as permission_state, p.license_type, p.feedback, p.features, p.knowledgebase, p.settings, p.tickets,
-    (select coalesce(array_agg(tm.team_id order by tm.team_id), '{}') from team_members tm where tm.user_id = u.id) as team_ids
+    (select coalesce(array_agg(tm.team_id order by tm.team_id), '{}') from team_members tm where tm.user_id = u.id) as team_ids,
+    (select coalesce(array_agg(eu.id order by eu.id), '{}') from external_users eu where eu.user_id = u.id) as external_user_ids,
+    (select eu.external_account_id from external_users eu where eu.user_id = u.id and eu.external_account_id is not null order by eu.id limit 1) as crm_account_id
     from users u left join permissions p on p.user_id = u.id where u.id = any($1)`,
   categories: `select id, name, suggestions_count, open_suggestions_count, created_at, updated_at, forum_id from categories where id = any($1)`,
   statuses: `select id, name, hex_color, position, is_open, allow_comments, created_at, updated_at from statuses where id = any($1)`,
   labels: `select id, name, full_name, level, open_suggestions_count, created_at, updated_at, parent_id from labels where id = any($1)`,
   insert: `insert into suggestions (created_at, updated_at, title, body, state, approved_at, forum_id, category_id, created_by_id)
-    values (now(), now(), $1, $2, 'approved', now(), $3, $4, $5) returning ${SUGGESTION_COLUMNS.replaceAll('s.', '')}, '{}'::int[] as label_ids`,
+    values (now(), now(), $1, $2, 'approved', now(), $3, $4, $5) returning ${SUGGESTION_COLUMNS.replaceAll('s.', '')}, '{}'::int[] as label_ids, ${supporterAccounts('suggestions')}`,
   /** The forum exists and the category (if any) belongs to it. */
   check: `select f.category_required, c.forum_id as category_forum_id from forums f left join categories c on c.id = $2 where f.id = $1`,
   countForum: `update forums set suggestions_count = suggestions_count + 1, open_suggestions_count = open_suggestions_count + 1, updated_at = now() where id = $1`,
@@ -172,7 +178,7 @@ function suggestionRecord(r: Row, base: string): Row {
     requests_count: r.requests_count,
     votes_count: r.votes_count,
     supporters_count: r.supporters_count,
-    supporting_accounts_count: r.supporting_accounts_count,
+    supporting_accounts_count: Number((r.supporter_accounts as unknown[])[0]),
     account_supporters_count: 0,
     inappropriate_flags_count: r.inappropriate_flags_count,
     recent_engagement: r.recent_engagement,
@@ -187,8 +193,8 @@ function suggestionRecord(r: Row, base: string): Row {
     vsts_link_count: 0,
     average_engagement: 0,
     engagement_trend: 0,
-    supporter_mrr: 0,
-    supporter_revenue: null,
+    supporter_mrr: Number((r.supporter_accounts as unknown[])[1]) / 100,
+    supporter_revenue: Number((r.supporter_accounts as unknown[])[2]) / 100,
     supporter_satisfaction_score: 0,
     sentiment_score: null,
     total_sentiment_score: null,
@@ -315,7 +321,14 @@ function userRecord(r: Row): Row {
     },
     created_at: created,
     updated_at: ts(r.updated_at),
-    links: { current_nps_rating: null, previous_nps_rating: null, external_users: [], teams: r.team_ids, supporter: null, crm_account: null },
+    links: {
+      current_nps_rating: null,
+      previous_nps_rating: null,
+      external_users: (r.external_user_ids as unknown[]).map(Number),
+      teams: r.team_ids,
+      supporter: null,
+      crm_account: num(r.crm_account_id),
+    },
   };
 }
 

@@ -54,7 +54,7 @@ function expectedSuggestion(fields: Record<string, unknown>, links: Record<strin
     average_engagement: 0,
     engagement_trend: 0,
     supporter_mrr: 0,
-    supporter_revenue: null,
+    supporter_revenue: 0,
     supporter_satisfaction_score: 0,
     sentiment_score: null,
     total_sentiment_score: null,

@@ -163,18 +163,26 @@ describe('GET /admin/users/{id}', () => {
 
   it('ignores include names we do not serve', async () => {
     const user = await uv.user({ email: email('inc'), name: 'Inc' });
-    for (const query of ['includes=external_users', 'includes=users', 'includes=crm_accounts&includes=bogus']) {
+    const record = userRecord(user.id, user.created_at, { name: 'Inc', email: user.email_address });
+    for (const query of ['includes=users', 'includes=tickets&includes=bogus']) {
       const reply = await uv.get(`/users/${user.id}?${query}`);
       expect(reply.status, query).toBe(200);
-      expect(reply.body, query).toEqual({ users: [userRecord(user.id, user.created_at, { name: 'Inc', email: user.email_address })], links: USER_LINKS });
+      expect(reply.body, query).toEqual({ users: [record], links: USER_LINKS });
     }
     // nps_ratings is served: a user without ratings gets an empty array (test/api/nps-ratings.test.ts has the rest).
     const nps = await uv.get(`/users/${user.id}?includes=nps_ratings`);
     expect(nps.body).toEqual({
-      users: [userRecord(user.id, user.created_at, { name: 'Inc', email: user.email_address })],
+      users: [record],
       nps_ratings: [],
       links: { ...USER_LINKS, 'nps_ratings.user': { type: 'users' }, 'nps_ratings.ticket': { type: 'tickets' } },
     });
+    // Served types this user links to none of come as empty arrays.
+    expect((await uv.get(`/users/${user.id}?includes=external_users`)).body).toEqual({
+      users: [record],
+      external_users: [],
+      links: { ...USER_LINKS, 'external_users.user': { type: 'users' }, 'external_users.external_account': { type: 'external_accounts' } },
+    });
+    expect((await uv.get(`/users/${user.id}?includes=crm_accounts&includes=bogus`)).body).toEqual({ users: [record], crm_accounts: [], links: USER_LINKS });
   });
 });
 

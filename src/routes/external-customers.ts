@@ -1,0 +1,44 @@
+import Router from '@koa/router';
+import type { AppDeps } from '../app.ts';
+import { emOf, type AppContext, type AppState } from '../http/state.ts';
+import { crmAccounts, externalAccounts } from '../resources/external-accounts.ts';
+import { externalUsers } from '../resources/external-users.ts';
+import { users } from '../resources/users.ts';
+import { bodyObject } from '../services/external-input.ts';
+import { bulkDelete, bulkDeleteTargets, bulkIdentify, importAccounts, importExternalUsers } from '../services/external-customers.ts';
+import { readRoutes, respondWith } from './collection.ts';
+
+const bodyOf = (ctx: AppContext) => bodyObject(ctx.request.body);
+
+/**
+ * /admin/external_users, /admin/external_accounts (also read as /admin/crm_accounts): lists, gets, batch
+ * imports, bulk deletes by id or external id; and /admin/bulk_identify.
+ */
+export function externalCustomersRouter({ env }: AppDeps): Router<AppState> {
+  const router = new Router<AppState>();
+  router.post('/external_users/import', async (ctx) => {
+    await respondWith(ctx, externalUsers, await importExternalUsers(emOf(ctx), bodyOf(ctx)), env);
+  });
+  router.post('/external_accounts/import', async (ctx) => {
+    await respondWith(ctx, externalAccounts, await importAccounts(emOf(ctx), bodyOf(ctx)), env);
+  });
+  // UserVoice answers nothing here (the 2018 SDK's BulkIdentify returns void); we answer the users identified.
+  router.post('/bulk_identify', async (ctx) => {
+    await respondWith(ctx, users, await bulkIdentify(emOf(ctx), bodyOf(ctx)), env);
+  });
+  for (const def of [externalUsers, externalAccounts]) {
+    const table = def.type as 'external_users' | 'external_accounts';
+    for (const [path, key] of [['bulk_delete', 'ids'], ['bulk_delete_by_external_id', 'external_ids']] as const) {
+      // Answers the records as they were, as DELETE of one record does.
+      router.delete(`/${def.type}/${path}`, async (ctx) => {
+        const ids = await bulkDeleteTargets(emOf(ctx), table, key, bodyOf(ctx), ctx.query);
+        await respondWith(ctx, def, ids, env);
+        const body = ctx.body;
+        await bulkDelete(emOf(ctx), table, ids);
+        ctx.body = body;
+      });
+    }
+  }
+  for (const def of [externalUsers, externalAccounts, crmAccounts]) readRoutes(router, def, env);
+  return router;
+}
