@@ -11,6 +11,7 @@ import { createUrlSigner } from './auth/url-signing.ts';
 import { localStore } from './storage/local.ts';
 import type { BlobStore } from './storage/index.ts';
 import { sweepAttachments } from './services/attachments.ts';
+import { answerClientError } from './http/client-error.ts';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -46,7 +47,10 @@ export interface StartOptions {
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
   const db = await openDatabase(config, options.orm);
-  const server = http.createServer();
+  // Header deadlines (headersTimeout) are checked on this interval; Node's 30 s would let a slowloris
+  // socket live up to 30 s past its deadline.
+  const server = http.createServer({ connectionsCheckingInterval: 1_000 });
+  server.on('clientError', answerClientError);
   const store = localStore(config.uploadsDir);
   let sweeper: NodeJS.Timeout | undefined;
   let url: string;

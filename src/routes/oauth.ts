@@ -9,6 +9,9 @@ import type { AppContext, AppMiddleware, AppState } from '../http/state.ts';
 const PARAMS = ['grant_type', 'client_id', 'client_secret'] as const;
 type Param = (typeof PARAMS)[number];
 
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
 
 /**
@@ -78,8 +81,9 @@ export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimi
       const id = basic?.id ?? params.client_id;
       const secret = basic?.secret ?? params.client_secret;
       if (!id || !secret) throw invalidClient();
-      // Bounded before hashing or querying: real ids are 20 characters and secrets 43.
-      if (id.length > 255 || secret.length > 1024) throw invalidClient();
+      // Bounded before hashing or querying: real ids are 20 characters and secrets 43. No id holds a
+      // control character, and PostgreSQL refuses NUL in text: such an id is an unknown client.
+      if (id.length > 255 || secret.length > 1024 || CONTROL.test(id)) throw invalidClient();
       const client = await clients.byKey(id);
       if (!client || client.revoked || !secretMatches(secret, client.secretHash)) throw invalidClient();
       const { token, expiresIn } = tokens.issue({ clientId: client.id, generation: client.generation });
