@@ -94,7 +94,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   };
 
   const api = new Router<AppState>({ prefix: '/api/v2' });
-  const oauth = oauthRouter(tokens, clients, deps.config.bodyLimitBytes, tokenGuard(limits.tokenFailures, limits.windowSeconds));
+  const oauth = oauthRouter(tokens, clients, deps.config.bodyLimitBytes, tokenGuard(limits.tokenFailures, limits.tokenClientFailures, limits.windowSeconds));
   api.use(oauth.routes(), downloadsRouter(deps).routes(), adminRouter(true).routes());
 
   const root = new Router<AppState>();

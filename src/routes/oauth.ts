@@ -4,7 +4,8 @@ import { secretMatches } from '../auth/secrets.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import { parseBody } from '../http/body.ts';
 import { OAuthError } from '../http/errors.ts';
-import type { AppContext, AppMiddleware, AppState } from '../http/state.ts';
+import type { TokenGuard } from '../http/token-guard.ts';
+import type { AppContext, AppState } from '../http/state.ts';
 
 const PARAMS = ['grant_type', 'client_id', 'client_secret'] as const;
 type Param = (typeof PARAMS)[number];
@@ -54,9 +55,10 @@ function basicCredentials(ctx: AppContext): { id: string; secret: string } | und
 
 /**
  * POST /api/v2/oauth/token — the client_credentials grant, as UserVoice's clients call it. `guard` (the
- * per-IP brute-force limiter) runs before the body is read and sees every failure.
+ * brute-force limiter) checks the address before the body is read and the client id before the secret,
+ * and sees every failure.
  */
-export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimitBytes: number, guard: AppMiddleware): Router<AppState> {
+export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimitBytes: number, guard: TokenGuard): Router<AppState> {
   const router = new Router<AppState>();
   router.post(
     '/oauth/token',
@@ -65,7 +67,7 @@ export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimi
       ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
       await next();
     },
-    guard,
+    guard.middleware,
     parseBody(bodyLimitBytes),
     async (ctx) => {
       const params = collectParams(ctx);
@@ -84,6 +86,7 @@ export function oauthRouter(tokens: TokenService, clients: ClientStore, bodyLimi
       // Bounded before hashing or querying: real ids are 20 characters and secrets 43. No id holds a
       // control character, and PostgreSQL refuses NUL in text: such an id is an unknown client.
       if (id.length > 255 || secret.length > 1024 || CONTROL.test(id)) throw invalidClient();
+      await guard.client(ctx, id);
       const client = await clients.byKey(id);
       if (!client || client.revoked || !secretMatches(secret, client.secretHash)) throw invalidClient();
       const { token, expiresIn } = tokens.issue({ clientId: client.id, generation: client.generation });
