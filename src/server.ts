@@ -12,6 +12,7 @@ import { localStore } from './storage/local.ts';
 import type { BlobStore } from './storage/index.ts';
 import { sweepAttachments } from './services/attachments.ts';
 import { answerClientError } from './http/client-error.ts';
+import { watchRequestBodies } from './http/body-timeouts.ts';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -46,12 +47,15 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
+  const store = localStore(config.uploadsDir);
+  // Before the database: a start that cannot store attachments fails at once, with one line (main.ts).
+  await store.check?.();
   const db = await openDatabase(config, options.orm);
   // Header deadlines (headersTimeout) are checked on this interval; Node's 30 s would let a slowloris
   // socket live up to 30 s past its deadline.
   const server = http.createServer({ connectionsCheckingInterval: 1_000 });
   server.on('clientError', answerClientError);
-  const store = localStore(config.uploadsDir);
+  watchRequestBodies(server, { idleMs: config.bodyIdleTimeoutMs, totalMs: config.requestTimeoutMs });
   let sweeper: NodeJS.Timeout | undefined;
   let url: string;
   let limits: RateLimits | undefined;
