@@ -51,6 +51,10 @@ interface MulterFile {
 
 /** Per request: called the moment the file passes the size limit (see uploadParser). */
 const onLimit = new WeakMap<IncomingMessage, () => void>();
+/** Per request: the store's write, which on failure settles only once its temp file is gone. */
+const writes = new WeakMap<IncomingMessage, Promise<unknown>>();
+/** How long an error answer waits for the store to drop a failed write's temp file. */
+const CLEANUP_WAIT_MS = 1_000;
 
 /** A multer storage engine that streams into the BlobStore (never into memory), sniffing the first bytes. */
 function blobEngine(store: BlobStore) {
@@ -72,6 +76,7 @@ function blobEngine(store: BlobStore) {
       const source = pipeline(file.stream, sniffer, () => {});
       const truncated = () => Boolean((file.stream as Readable & { truncated?: boolean }).truncated);
       const stored = store.put(key, source, { truncated });
+      writes.set(req, stored);
       stored.then(
         async ({ size, sha256 }) => {
           const contentType = await sniffType(Buffer.concat(head), file.mimetype);
@@ -142,6 +147,12 @@ export function uploadParser(store: BlobStore, log: Logger) {
       // store get to clean up first. A chunked one may never end and is cut off when the connection
       // closes after the answer.
       if (error instanceof PayloadTooLargeError && declared > 0) await Promise.race([parsing.catch(() => undefined), sleep(LIMIT_GRACE_MS)]);
+      // multer may report a failed request (client gone, busboy error) before the store has removed its
+      // temp file; answer once it has (bounded), so an error answer never leaves a partial file behind.
+      const write = writes.get(ctx.req);
+      if (write && !(error instanceof PayloadTooLargeError && declared === 0)) {
+        await Promise.race([write.catch(() => undefined), sleep(CLEANUP_WAIT_MS)]);
+      }
       const code = (error as { code?: string }).code;
       if (code === 'LIMIT_FILE_SIZE' || error instanceof TruncatedUploadError || error instanceof PayloadTooLargeError) {
         ctx.set('Connection', 'close');
