@@ -108,7 +108,14 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   };
 
   const api = new Router<AppState>({ prefix: '/api/v2' });
-  const oauth = oauthRouter(tokens, clients, users, deps.config.bodyLimitBytes, tokenGuard(limits.tokenFailures, limits.windowSeconds), deps.clock);
+  const oauth = oauthRouter(
+    tokens,
+    clients,
+    users,
+    deps.config.bodyLimitBytes,
+    tokenGuard(limits.tokenFailures, limits.tokenClientFailures, limits.windowSeconds),
+    deps.clock,
+  );
   api.use(oauth.routes(), downloadsRouter(deps).routes(), adminRouter(true).routes());
 
   const root = new Router<AppState>();
