@@ -64,9 +64,9 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
       ...common,
       driver: PostgreSqlDriver,
       clientUrl: config.databaseUrl,
-      pool: { min: 0, max: 10, idleTimeoutMillis: 30_000 },
-      // A request waits at most this long for a pooled connection instead of hanging forever.
-      driverOptions: { connectionTimeoutMillis: 5_000 },
+      pool: { min: 0, max: config.dbPoolSize, idleTimeoutMillis: 30_000 },
+      // A request waits at most this long for a pooled connection instead of hanging forever (then 503).
+      driverOptions: { connectionTimeoutMillis: config.dbAcquireTimeoutMs },
     };
   }
   return { ...common, driver: PgliteDriver, dbName: config.dataDir };

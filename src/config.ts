@@ -29,6 +29,18 @@ export interface Config {
   /** Largest JSON or form body accepted, in bytes. */
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** PostgreSQL connections in the ORM's pool. */
+  dbPoolSize: number;
+  /** Write transactions running at once, below the pool size so reads always find a connection. */
+  dbWriteConcurrency: number;
+  /** How long a request waits for a pooled connection or a write slot before it is answered 503 (ms). */
+  dbAcquireTimeoutMs: number;
+  /** `lock_timeout` of each write transaction (ms): a row lock not granted by then answers 503. */
+  dbLockTimeoutMs: number;
+  /** `statement_timeout` of each write transaction (ms). */
+  dbStatementTimeoutMs: number;
+  /** false: the server does not migrate at start (MIGRATE_ON_START=0; run `cli migrate` instead). */
+  migrateOnStart: boolean;
   /** BENCH=1 mounts the benchmark baselines under /_bench (bench/ only; never in production). */
   bench: boolean;
 }
@@ -88,6 +100,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
   }
+  const dbPoolSize = int(env, 'DB_POOL_SIZE', 10, 2);
+  const dbWriteConcurrency = int(env, 'DB_WRITE_CONCURRENCY', Math.max(1, Math.floor(dbPoolSize / 2)), 1);
+  if (dbWriteConcurrency >= dbPoolSize) throw new ConfigError('DB_WRITE_CONCURRENCY must be less than DB_POOL_SIZE (reads need connections too)');
   return Object.freeze({
     port,
     host,
@@ -106,6 +121,12 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_000_000, 1024),
     trustProxy: bool(env, 'TRUST_PROXY') ?? false,
+    dbPoolSize,
+    dbWriteConcurrency,
+    dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5_000, 1),
+    dbLockTimeoutMs: int(env, 'DB_LOCK_TIMEOUT_MS', 3_000, 1),
+    dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 1),
+    migrateOnStart: bool(env, 'MIGRATE_ON_START') ?? true,
     bench: bool(env, 'BENCH') ?? false,
   });
 }

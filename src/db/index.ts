@@ -4,6 +4,7 @@ import { MikroORM } from '@mikro-orm/sql';
 import type { Config } from '../config.ts';
 import { ormOptions, type OrmOverrides } from '../../mikro-orm.config.ts';
 import { lockDataDir, type DataDirLock } from './lock.ts';
+import { setWritePolicy } from './transaction.ts';
 
 export { DataDirLockedError } from './lock.ts';
 
@@ -27,6 +28,12 @@ export async function openDatabase(config: Config, overrides: OrmOverrides = {})
   }
   try {
     const orm = await MikroORM.init(ormOptions(config, overrides));
+    setWritePolicy(orm, {
+      concurrency: config.dbWriteConcurrency,
+      acquireTimeoutMs: config.dbAcquireTimeoutMs,
+      lockTimeoutMs: config.dbLockTimeoutMs,
+      statementTimeoutMs: config.dbStatementTimeoutMs,
+    });
     try {
       await orm.migrator.up();
     } catch (error) {

@@ -1,11 +1,11 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Category, Forum, Status, Suggestion, User } from '../entities/index.ts';
 import type { DB } from '../db/schema.ts';
 import { RecordNotFoundError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
-import { applyContribution, contribution, type Contribution } from './counters.ts';
+import { applyContribution, applyContributions, contribution, type Contribution } from './counters.ts';
+import { writeTransaction } from '../db/transaction.ts';
 
 export type SuggestionAction = 'approve' | 'publish' | 'spam' | 'unremove';
 
@@ -21,10 +21,15 @@ function currentContribution(s: Suggestion): Contribution {
 }
 
 /**
- * Runs a change to some suggestions in one transaction with their rows locked (in id order, so two
- * writers never wait on each other crosswise), then moves the stored listing counters by the difference
- * the change made. Every suggestion write goes through here: concurrent writers to one suggestion
- * compute counter deltas and recounts from a stable "before".
+ * Runs a change to some suggestions in one transaction with their rows locked, then moves the stored
+ * listing counters by the difference the change made. Every suggestion write goes through here:
+ * concurrent writers to one suggestion compute counter deltas and recounts from a stable "before".
+ *
+ * Lock order (the same in every write, so two writers never wait on each other crosswise): attachments
+ * (by id), suggestions (by id), then counter rows: forums, categories, labels (each by id, see
+ * counters.applyContribution), users (by id). Only rows that are written are locked: the suggestions
+ * here `FOR NO KEY UPDATE` (which still lets other writers insert rows referring to them), while the
+ * category, status and labels they link to are read without a lock.
  */
 export async function lockSuggestions<T>(
   em: EntityManager,
@@ -32,12 +37,14 @@ export async function lockSuggestions<T>(
   change: (tx: EntityManager, locked: Map<number, Suggestion>) => Promise<T>,
   missing: (ids: number[]) => Error = () => new RecordNotFoundError(),
 ): Promise<T> {
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const unique = [...new Set(ids)].sort((a, b) => a - b);
+    await tx.getKysely<DB>().selectFrom('suggestions').select('id').where('id', 'in', unique).orderBy('id').forNoKeyUpdate().execute();
+    // Read after the lock is granted, so the rows are the latest committed ones.
     const rows = await tx.find(Suggestion, { id: { $in: unique } }, {
       populate: ['labels', 'status', 'category'],
-      lockMode: LockMode.PESSIMISTIC_WRITE,
       orderBy: { id: 'asc' },
+      refresh: true,
     });
     const locked = new Map(rows.map((s) => [s.id, s]));
     const absent = unique.filter((id) => !locked.has(id));
@@ -47,7 +54,7 @@ export async function lockSuggestions<T>(
     // Link-only changes (labels) do not touch a scalar column, so stamp the change explicitly.
     for (const s of rows) s.updatedAt = new Date();
     await tx.flush();
-    for (const s of rows) await applyContribution(tx.getKysely(), before.get(s.id)!, currentContribution(s));
+    await applyContributions(tx.getKysely(), rows.map((s) => [before.get(s.id)!, currentContribution(s)] as const));
     return result;
   });
 }
@@ -122,7 +129,7 @@ export function applyStatus(s: Suggestion, status: Status | null, now: Date): vo
  * resolveLinks does for updates.
  */
 export async function createSuggestion(em: EntityManager, input: Input, creatorId: number, now: Date): Promise<number> {
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
     const claim = await claimAttachments(tx, (input.get('attachment_tokens') as string[] | undefined) ?? [], undefined);
     const errors: Record<string, string[]> = { ...claim.errors };
