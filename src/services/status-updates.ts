@@ -4,7 +4,7 @@ import { Status, StatusUpdate, User } from '../entities/index.ts';
 import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
-import { applyStatus } from './suggestions.ts';
+import { applyStatus, shareStatuses } from './suggestions.ts';
 import { writeTransaction } from '../db/transaction.ts';
 
 /**
@@ -18,7 +18,8 @@ export async function createStatusUpdate(em: EntityManager, input: Input, actorI
     let status = s.status ?? null;
     if (input.has('links.status')) {
       const id = input.get('links.status') as number | null;
-      status = id === null ? null : await tx.findOne(Status, id);
+      if (id !== null) await shareStatuses(tx, [id]);
+      status = id === null ? null : await tx.findOne(Status, id, { refresh: true });
       // Deleted since missingLinks looked.
       if (id !== null && !status) throw new ValidationError({ 'links.status': ['does not exist'] });
     }

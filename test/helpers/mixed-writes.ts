@@ -102,6 +102,9 @@ const OPS: [number, Op][] = [
   }],
   [5, (w, k) => k.call('POST', '/status_updates', { body: 'Update', links: { suggestion: suggestionOf(w), status: pick(w.statuses) } })],
   [3, (w, k) => k.call('POST', '/notes', { body: 'Note', links: { suggestion: suggestionOf(w) } })],
+  // A status opening or closing changes which suggestions count as open everywhere (a full recount),
+  // racing the writers whose counter changes depend on it.
+  [2, (w, k) => k.call('PUT', `/statuses/${pick(w.statuses)}`, { is_open: Math.random() < 0.5 })],
   // Merges of two fresh suggestions (always valid), which also move support between users' rows.
   [2, async (w, k) => {
     const forum = pick(w.forums);
