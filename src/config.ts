@@ -33,8 +33,10 @@ export interface Config {
   dbPoolSize: number;
   /** Write transactions running at once, below the pool size so reads always find a connection. */
   dbWriteConcurrency: number;
-  /** How long a request waits for a pooled connection or a write slot before it is answered 503 (ms). */
+  /** How long a request waits for a pooled connection before it is answered 503 (ms). */
   dbAcquireTimeoutMs: number;
+  /** How long a write waits for one of the dbWriteConcurrency slots before it is answered 503 (ms). */
+  dbWriteQueueTimeoutMs: number;
   /** `lock_timeout` of each write transaction (ms): a row lock not granted by then answers 503. */
   dbLockTimeoutMs: number;
   /** `statement_timeout` of each write transaction (ms). */
@@ -124,7 +126,8 @@ export function loadConfig(env: Env = process.env): Config {
     dbPoolSize,
     dbWriteConcurrency,
     dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5_000, 1),
-    dbLockTimeoutMs: int(env, 'DB_LOCK_TIMEOUT_MS', 3_000, 1),
+    dbWriteQueueTimeoutMs: int(env, 'DB_WRITE_QUEUE_TIMEOUT_MS', 10_000, 1),
+    dbLockTimeoutMs: int(env, 'DB_LOCK_TIMEOUT_MS', 2_000, 1),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 1),
     migrateOnStart: bool(env, 'MIGRATE_ON_START') ?? true,
     bench: bool(env, 'BENCH') ?? false,

@@ -55,7 +55,7 @@ export async function openDatabase(config: Config, overrides: OrmOverrides = {},
     });
     setWritePolicy(orm, {
       concurrency: config.dbWriteConcurrency,
-      acquireTimeoutMs: config.dbAcquireTimeoutMs,
+      queueTimeoutMs: config.dbWriteQueueTimeoutMs,
       lockTimeoutMs: config.dbLockTimeoutMs,
       statementTimeoutMs: config.dbStatementTimeoutMs,
     });

@@ -7,7 +7,8 @@ import { busy, isRetryable, sqlStateOf } from './errors.ts';
  * Every write service runs its transaction through `writeTransaction`:
  * - at most `concurrency` write transactions hold a pooled connection at once, so reads (and /health)
  *   always find one even when writers pile up behind a held row lock; a writer that waits longer than
- *   `acquireTimeoutMs` for its turn is answered 503;
+ *   `queueTimeoutMs` for its turn is answered 503 (waiting for a slot holds no connection, so this
+ *   bound can be longer than the pool's);
  * - each transaction sets `lock_timeout` and `statement_timeout` (SET LOCAL), so a writer stuck behind
  *   a lock gives its connection back and answers 503 instead of waiting for the lock holder;
  * - a transaction that PostgreSQL aborts with a deadlock (40P01) or a serialization failure (40001) runs
@@ -17,7 +18,7 @@ import { busy, isRetryable, sqlStateOf } from './errors.ts';
  */
 export interface WritePolicy {
   concurrency: number;
-  acquireTimeoutMs: number;
+  queueTimeoutMs: number;
   lockTimeoutMs: number;
   statementTimeoutMs: number;
 }
@@ -69,7 +70,7 @@ interface Guard {
 const guards = new WeakMap<object, Guard>();
 
 /** Used when an ORM was opened without a policy (none is in this code base; a safe fallback). */
-const FALLBACK: WritePolicy = { concurrency: 4, acquireTimeoutMs: 5_000, lockTimeoutMs: 3_000, statementTimeoutMs: 15_000 };
+const FALLBACK: WritePolicy = { concurrency: 4, queueTimeoutMs: 10_000, lockTimeoutMs: 2_000, statementTimeoutMs: 15_000 };
 
 export function setWritePolicy(orm: MikroORM, policy: WritePolicy): void {
   guards.set(orm.config, { policy, slots: new Slots(policy.concurrency) });
@@ -90,7 +91,7 @@ export async function writeTransaction<T>(em: EntityManager, work: (tx: EntityMa
   // Inside a caller's transaction: that one owns the slot, the timeouts and the retries.
   if (em.isInTransaction()) return em.transactional(work);
   const { policy, slots } = guardOf(em);
-  if (!(await slots.acquire(policy.acquireTimeoutMs))) throw busy();
+  if (!(await slots.acquire(policy.queueTimeoutMs))) throw busy();
   try {
     let serializationFailures = 0;
     for (let attempt = 1; ; attempt++) {

@@ -1,8 +1,8 @@
 /**
  * A row lock held elsewhere (issue 14 point 2): a session outside the server holds one suggestion's row
- * lock for 12 s while 30 clients write to that suggestion. The writers used to take every pooled
- * connection and wait, so reads failed and /health answered 503. Now each writer gives up after
- * DB_LOCK_TIMEOUT_MS (or after DB_ACQUIRE_TIMEOUT_MS waiting for a write slot) with
+ * lock (the issue held it 12 s; here 20 s) while 30 clients write to that suggestion. The writers used
+ * to take every pooled connection and wait, so reads failed and /health answered 503. Now each writer gives up after
+ * DB_LOCK_TIMEOUT_MS (or after DB_WRITE_QUEUE_TIMEOUT_MS waiting for a write slot) with
  * 503 service_unavailable + Retry-After, and reads and /health keep answering meanwhile.
  */
 import pg from 'pg';
@@ -12,7 +12,12 @@ import { api, type Api } from '../helpers/factories.ts';
 import { request, type Reply } from '../helpers/http.ts';
 import { POSTGRES_MODE, sleep } from '../helpers/process.ts';
 
-const HOLD_SECONDS = 12;
+/**
+ * The issue's 12 s, stretched so the hold outlasts what the defaults let a writer wait
+ * (DB_WRITE_QUEUE_TIMEOUT_MS 10 s for a slot, then DB_LOCK_TIMEOUT_MS 2 s for the lock) with a margin
+ * for a loaded machine (measured: the last writer answered after 10.5–14 s at a load average of 13).
+ */
+const HOLD_SECONDS = 20;
 const WRITERS = 30;
 
 describe.skipIf(!POSTGRES_MODE)(
