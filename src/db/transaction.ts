@@ -9,8 +9,9 @@ import { busy, isRetryable, sqlStateOf } from './errors.ts';
  *   always find one even when writers pile up behind a held row lock; a writer that waits longer than
  *   `queueTimeoutMs` for its turn is answered 503 (waiting for a slot holds no connection, so this
  *   bound can be longer than the pool's);
- * - each transaction sets `lock_timeout` and `statement_timeout` (SET LOCAL), so a writer stuck behind
- *   a lock gives its connection back and answers 503 instead of waiting for the lock holder;
+ * - each transaction sets `lock_timeout` and `statement_timeout` (`set_config(…, true)`: SET LOCAL with
+ *   bound parameters), so a writer stuck behind a lock gives its connection back and answers 503
+ *   instead of waiting for the lock holder;
  * - a transaction that PostgreSQL aborts with a deadlock (40P01) or a serialization failure (40001) runs
  *   again from the start, a bounded number of times with jittered backoff. `work` must therefore read
  *   what it needs inside the transaction and have no effects outside the database.
