@@ -3,7 +3,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { PGlite } from '@electric-sql/pglite';
-import { loadConfig, type Config } from './src/config.ts';
+import type { Config } from './src/config.ts';
 import { entities } from './src/entities/index.ts';
 import { migrationsList } from './src/migrations/index.ts';
 import { RATE_LIMIT_TABLE } from './src/limits/limiters.ts';
@@ -64,12 +64,12 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
       ...common,
       driver: PostgreSqlDriver,
       clientUrl: config.databaseUrl,
-      pool: { min: 0, max: 10, idleTimeoutMillis: 30_000 },
-      // A request waits at most this long for a pooled connection instead of hanging forever.
-      driverOptions: { connectionTimeoutMillis: 5_000 },
+      // A DATABASE_URL naming a database that does not exist is an error, never a new empty database.
+      ensureDatabase: false,
+      pool: { min: 0, max: config.dbPoolSize, idleTimeoutMillis: 30_000 },
+      // A request waits at most this long for a pooled connection instead of hanging forever (then 503).
+      driverOptions: { connectionTimeoutMillis: config.dbAcquireTimeoutMs },
     };
   }
   return { ...common, driver: PgliteDriver, dbName: config.dataDir };
 }
-
-export default ormOptions(loadConfig());

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, ConfigError } from './config.ts';
-import { openDatabase, DataDirLockedError, type Database } from './db/index.ts';
+import { loadConfig } from './config.ts';
+import { openDatabase, type Database } from './db/index.ts';
 import { ClientNotFoundError, createClient, listClients, revokeClient, rotateClient } from './auth/clients.ts';
 import { EXIT } from './exit-codes.ts';
 import { ValidationError } from './http/errors.ts';
 import { setPasswordByEmail, UserNotFoundError } from './services/users.ts';
+import { describeFailure } from './startup.ts';
 
 const USAGE = `Usage: npm run --silent cli -- <command>
 
@@ -71,7 +72,8 @@ async function run(argv: string[]): Promise<void> {
   };
 
   if (group === 'migrate') {
-    await withDb(async () => undefined);
+    const db = await openDatabase(config, {}, { migrate: true });
+    await db.close();
     out({ migrated: true }, json, 'migrations applied');
     return;
   }
@@ -131,17 +133,16 @@ try {
     const problems = Object.entries(error.fields).map(([field, messages]) => `${field} ${messages.join(', ')}`);
     process.stderr.write(`${problems.join('\n')}\n`);
     process.exitCode = EXIT.usage;
-  } else if (error instanceof ClientNotFoundError || error instanceof UserNotFoundError || error instanceof ConfigError) {
+  } else if (error instanceof ClientNotFoundError || error instanceof UserNotFoundError) {
     process.stderr.write(`${error.message}\n`);
-    process.exitCode = error instanceof ConfigError ? EXIT.config : EXIT.notFound;
-  } else if (error instanceof DataDirLockedError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = EXIT.locked;
+    process.exitCode = EXIT.notFound;
   } else if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
     process.exitCode = EXIT.usage;
   } else {
-    process.stderr.write(`error: ${(error as Error).message}\n`);
-    process.exitCode = EXIT.failure;
+    // Configuration, locked DATA_DIR, unreachable or unmigrated database: one line, its exit code.
+    const { line, exitCode } = describeFailure(error);
+    process.stderr.write(`${line}\n`);
+    process.exitCode = exitCode;
   }
 }

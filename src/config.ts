@@ -35,6 +35,20 @@ export interface Config {
   trustProxy: boolean;
   /** Email address of the account owner (the user API clients act as) when it is created without the demo data. */
   ownerEmail: string;
+  /** PostgreSQL connections in the ORM's pool. */
+  dbPoolSize: number;
+  /** Write transactions running at once, below the pool size so reads always find a connection. */
+  dbWriteConcurrency: number;
+  /** How long a request waits for a pooled connection before it is answered 503 (ms). */
+  dbAcquireTimeoutMs: number;
+  /** How long a write waits for one of the dbWriteConcurrency slots before it is answered 503 (ms). */
+  dbWriteQueueTimeoutMs: number;
+  /** `lock_timeout` of each write transaction (ms): a row lock not granted by then answers 503. */
+  dbLockTimeoutMs: number;
+  /** `statement_timeout` of each write transaction (ms). */
+  dbStatementTimeoutMs: number;
+  /** false: the server does not migrate at start (MIGRATE_ON_START=0; run `cli migrate` instead). */
+  migrateOnStart: boolean;
   /** BENCH=1 mounts the benchmark baselines under /_bench (bench/ only; never in production). */
   bench: boolean;
 }
@@ -101,6 +115,9 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(ownerEmail) || ownerEmail.length > 320) {
     throw new ConfigError(`OWNER_EMAIL must be an email address, got "${env.OWNER_EMAIL}"`);
   }
+  const dbPoolSize = int(env, 'DB_POOL_SIZE', 10, 2);
+  const dbWriteConcurrency = int(env, 'DB_WRITE_CONCURRENCY', Math.max(1, Math.floor(dbPoolSize / 2)), 1);
+  if (dbWriteConcurrency >= dbPoolSize) throw new ConfigError('DB_WRITE_CONCURRENCY must be less than DB_POOL_SIZE (reads need connections too)');
   return Object.freeze({
     port,
     host,
@@ -122,6 +139,13 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 300_000, 100),
     trustProxy: bool(env, 'TRUST_PROXY') ?? false,
     ownerEmail,
+    dbPoolSize,
+    dbWriteConcurrency,
+    dbAcquireTimeoutMs: int(env, 'DB_ACQUIRE_TIMEOUT_MS', 5_000, 1),
+    dbWriteQueueTimeoutMs: int(env, 'DB_WRITE_QUEUE_TIMEOUT_MS', 10_000, 1),
+    dbLockTimeoutMs: int(env, 'DB_LOCK_TIMEOUT_MS', 2_000, 1),
+    dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 1),
+    migrateOnStart: bool(env, 'MIGRATE_ON_START') ?? true,
     bench: bool(env, 'BENCH') ?? false,
   });
 }

@@ -5,6 +5,11 @@ export const EXIT = {
   usage: 2,
   /** Another process has the embedded database open. */
   locked: 3,
+  /** An invalid setting, an unusable DATA_DIR or HOST, a DATABASE_URL naming no database. */
   config: 4,
   notFound: 5,
+  /** PostgreSQL unreachable, or not migrated while MIGRATE_ON_START=0. */
+  database: 6,
+  /** PORT in use by another process (or not permitted). */
+  address: 7,
 } as const;

@@ -32,6 +32,7 @@ import { recordRating } from './services/nps-ratings.ts';
 import { FULL_ACCESS, ownerPermission } from './services/permissions.ts';
 import { keyOf } from './services/segments.ts';
 import { expressionRule } from './resources/writable.ts';
+import type { DB } from './db/schema.ts';
 
 const DEMO_FILE = path.resolve(import.meta.dirname, '../fixtures/demo.json');
 
@@ -265,5 +266,21 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
       });
     }
   });
-  return createClient(em, 'Demo');
+  const credentials = await createClient(em, 'Demo');
+  // Cleared once the banner has shown the secret (demoCredentialsShown); a start that fails in
+  // between leaves it, and the next start tells how to create a client instead.
+  await em.getKysely<DB>().insertInto('settings').values({ key: UNSHOWN_SETTING, value: credentials.client_id, created_at: new Date() }).execute();
+  return credentials;
+}
+
+const UNSHOWN_SETTING = 'demo_credentials_unshown';
+
+export async function demoCredentialsShown(em: EntityManager): Promise<void> {
+  await em.getKysely<DB>().deleteFrom('settings').where('key', '=', UNSHOWN_SETTING).execute();
+}
+
+/** The client_id of a demo client whose secret no banner showed (a start that seeded, then failed). */
+export async function unshownDemoClient(em: EntityManager): Promise<string | undefined> {
+  const row = await em.getKysely<DB>().selectFrom('settings').select('value').where('key', '=', UNSHOWN_SETTING).executeTakeFirst();
+  return row?.value;
 }

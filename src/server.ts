@@ -14,6 +14,7 @@ import { sweepAttachments } from './services/attachments.ts';
 import { answerClientError } from './http/client-error.ts';
 import { watchRequestBodies } from './http/body-timeouts.ts';
 import { createDrain } from './http/drain.ts';
+import { listen } from './startup.ts';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -41,8 +42,8 @@ export interface StartOptions {
   log: Logger;
   orm?: OrmOverrides;
   clock?: () => number;
-  /** Runs after migrations, before the port opens (the demo seed), with the attachment store. */
-  beforeListen?: (db: Database, store: BlobStore) => Promise<void>;
+  /** Runs after migrations and once the port is bound, before requests are served (the demo seed), with the attachment store. */
+  beforeServe?: (db: Database, store: BlobStore) => Promise<void>;
   /** Rate-limit window length; one minute unless a test needs windows that end quickly. */
   rateLimitWindowSeconds?: number;
 }
@@ -61,20 +62,21 @@ export async function startServer(config: Config, options: StartOptions): Promis
   let sweeper: NodeJS.Timeout | undefined;
   let url: string;
   let limits: RateLimits | undefined;
+  // Until the app is ready, requests on the bound port are answered 503 (a load balancer retries elsewhere).
+  const starting: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '1', Connection: 'close' });
+    res.end('{"errors":{"error":"service_unavailable"}}');
+  };
+  server.on('request', starting);
   try {
-    await options.beforeListen?.(db, store);
-    const signingKey = await loadSigningKey(db.orm, config);
-    limits = await createRateLimits({ config, orm: db.orm, log: options.log, windowSeconds: options.rateLimitWindowSeconds });
     // Above common load-balancer idle timeouts (60 s), so the balancer closes idle sockets first.
     server.keepAliveTimeout = 65_000;
     server.headersTimeout = 66_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.port, config.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    // Bound before the seed: a port in use must not cost the demo credentials shown once.
+    await listen(server, config.port, config.host);
+    await options.beforeServe?.(db, store);
+    const signingKey = await loadSigningKey(db.orm, config);
+    limits = await createRateLimits({ config, orm: db.orm, log: options.log, windowSeconds: options.rateLimitWindowSeconds });
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
@@ -93,6 +95,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       store,
       limits,
     });
+    server.off('request', starting);
     server.on('request', drain.listener(app.callback()));
     sweeper = startSweeper(db, store, config, options.log, clock);
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { Logger } from '../log.ts';
+import { databaseUnavailable, unavailableReason } from '../db/errors.ts';
 import {
   ApiError,
   BadRequestError,
@@ -37,6 +38,7 @@ function fromForeign(error: unknown): ApiError | undefined {
 }
 
 function toOAuth(error: ApiError): OAuthError {
+  if (error.status === 503) return new OAuthError(503, 'temporarily_unavailable', 'The server is busy; retry after Retry-After seconds', error.headers);
   if (error.status >= 500) return new OAuthError(error.status, 'server_error', 'The server could not answer');
   // The brute-force guard: stays a 429, keeps Retry-After, in the OAuth shape this route speaks.
   if (error.status === 429) {
@@ -63,6 +65,9 @@ export function errorHandler(log: Logger): AppMiddleware {
 function render(ctx: AppContext, error: unknown, log: Logger): void {
   let known: ApiError | OAuthError | undefined =
     error instanceof ApiError || error instanceof OAuthError ? error : fromForeign(error);
+  if (!known && (known = databaseUnavailable(error))) {
+    log.warn('database unavailable', { request_id: ctx.state.requestId, path: ctx.path, error: unavailableReason(error) });
+  }
   if (!known) {
     log.error('unhandled error', {
       request_id: ctx.state.requestId,

@@ -83,9 +83,10 @@ export class RateLimitExceededError extends ApiError {
   }
 }
 
+/** 503 `{"errors":{"error":"service_unavailable"}}`; with Retry-After (whole seconds) when retrying helps. */
 export class ServiceUnavailableError extends ApiError {
-  constructor(message: string) {
-    super(503, 'service_unavailable', message);
+  constructor(message?: string, retryAfterSeconds?: number) {
+    super(503, 'service_unavailable', message, retryAfterSeconds ? { headers: { 'Retry-After': String(retryAfterSeconds) } } : {});
   }
 }
 
@@ -111,6 +112,7 @@ export class OAuthError extends Error {
     | 'unsupported_grant_type'
     | 'unauthorized_client'
     | 'server_error'
+    | 'temporarily_unavailable'
     | 'rate_limit_exceeded';
   readonly headers: Record<string, string>;
   constructor(

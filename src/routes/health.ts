@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { MikroORM } from '@mikro-orm/sql';
+import { RETRY_AFTER_GONE } from '../db/errors.ts';
 import { ServiceUnavailableError } from '../http/errors.ts';
 import type { AppState } from '../http/state.ts';
 
@@ -16,7 +17,7 @@ export function healthRouter(orm: MikroORM): Router<AppState> {
     try {
       await Promise.race([orm.em.getConnection().execute('select 1'), timeout]);
     } catch {
-      throw new ServiceUnavailableError('The database is not answering');
+      throw new ServiceUnavailableError('The database is not answering', RETRY_AFTER_GONE);
     } finally {
       clearTimeout(timer);
     }

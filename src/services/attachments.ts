@@ -6,11 +6,12 @@ import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
 import { sanitizeFileName, type UploadedFile } from '../http/upload.ts';
 import type { Logger } from '../log.ts';
 import type { BlobStore } from '../storage/index.ts';
+import { writeTransaction } from '../db/transaction.ts';
 
 /** Records the stored file; if the row cannot be written, the bytes go too. */
 export async function createAttachment(em: EntityManager, store: BlobStore, file: UploadedFile, userId: number): Promise<number> {
   try {
-    return await em.transactional(async (tx) => {
+    return await writeTransaction(em, async (tx) => {
       const attachment = tx.create(Attachment, {
         token: randomBytes(16).toString('hex'),
         fileName: sanitizeFileName(file.originalName),
@@ -31,7 +32,9 @@ export async function createAttachment(em: EntityManager, store: BlobStore, file
 
 /** Removes the row, then the bytes (a crash in between leaves an orphan blob for the sweeper, never a dangling row). */
 export async function deleteAttachment(em: EntityManager, store: BlobStore, id: number): Promise<void> {
-  const row = await em.getKysely<DB>().deleteFrom('attachments').where('id', '=', id).returning(['storage_key']).executeTakeFirst();
+  const row = await writeTransaction(em, (tx) =>
+    tx.getKysely<DB>().deleteFrom('attachments').where('id', '=', id).returning(['storage_key']).executeTakeFirst(),
+  );
   if (!row) throw new RecordNotFoundError();
   await store.delete(row.storage_key);
   await store.delete(`${row.storage_key}.thumb`);
@@ -58,6 +61,8 @@ export async function claimAttachments(
     .selectFrom('attachments')
     .select(['id', 'token', 'suggestion_id', 'note_id'])
     .where('token', 'in', [...tokens])
+    // In id order, as every writer locks rows (services/suggestions.ts lockSuggestions).
+    .orderBy('id')
     .forUpdate()
     .execute();
   const mine = (r: (typeof rows)[number]) =>

@@ -5,6 +5,7 @@ import type { Input } from '../http/input.ts';
 import type { DB } from '../db/schema.ts';
 import { assignScalars } from './assign.ts';
 import { recountListings } from './counters.ts';
+import { writeTransaction } from '../db/transaction.ts';
 
 /** Forums, categories and statuses: the structure suggestions are filed under. */
 
@@ -16,7 +17,7 @@ async function found<T extends object>(promise: Promise<T | null>): Promise<T> {
 
 export async function saveForum(em: EntityManager, id: number | undefined, input: Input, userId: number): Promise<number> {
   input.check();
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const forum = id === undefined ? tx.create(Forum, { name: input.get('name') as string }) : await found(tx.findOne(Forum, id));
     assignScalars(forum, input);
     forum.updatedBy = tx.getReference(User, userId);
@@ -27,12 +28,20 @@ export async function saveForum(em: EntityManager, id: number | undefined, input
 
 /** A forum with suggestions cannot be deleted (they would lose their home); 422 instead. */
 export async function deleteForum(em: EntityManager, id: number): Promise<void> {
-  await em.transactional(async (tx) => {
+  await writeTransaction(em, async (tx) => {
     const forum = await found(tx.findOne(Forum, id));
     if ((await tx.count(Suggestion, { forum })) > 0) throw new ValidationError({ forum: ['has suggestions; move or delete them first'] });
     tx.remove(forum);
     await tx.flush();
   });
+}
+
+/**
+ * Suggestions a catalog change rewrites (a foreign key set to null), locked in id order before anything
+ * else is written: the order suggestion writes lock them in.
+ */
+async function lockFiledUnder(tx: EntityManager, column: 'category_id' | 'status_id', id: number): Promise<void> {
+  await tx.getKysely<DB>().selectFrom('suggestions').select('id').where(column, '=', id).orderBy('id').forNoKeyUpdate().execute();
 }
 
 async function forumFor(tx: EntityManager, input: Input): Promise<Forum | undefined> {
@@ -42,11 +51,12 @@ async function forumFor(tx: EntityManager, input: Input): Promise<Forum | undefi
 }
 
 export async function saveCategory(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const forum = await forumFor(tx, input);
     const category =
       id === undefined ? tx.create(Category, { name: input.get('name') as string, forum: forum! }) : await found(tx.findOne(Category, id));
     const movedForum = id !== undefined && forum && forum.id !== category.forum.id;
+    if (movedForum) await lockFiledUnder(tx, 'category_id', category.id);
     assignScalars(category, input);
     if (forum) category.forum = forum;
     await tx.flush();
@@ -60,8 +70,9 @@ export async function saveCategory(em: EntityManager, id: number | undefined, in
 }
 
 export async function deleteCategory(em: EntityManager, id: number): Promise<void> {
-  await em.transactional(async (tx) => {
+  await writeTransaction(em, async (tx) => {
     const category = await found(tx.findOne(Category, id));
+    await lockFiledUnder(tx, 'category_id', id);
     tx.remove(category);
     await tx.flush();
   });
@@ -70,7 +81,7 @@ export async function deleteCategory(em: EntityManager, id: number): Promise<voi
 /** Whether a status is open decides which suggestions count as open, so changing it recounts. */
 export async function saveStatus(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
   input.check();
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const status = id === undefined ? tx.create(Status, { name: input.get('name') as string }) : await found(tx.findOne(Status, id));
     const wasOpen = id === undefined ? undefined : status.isOpen;
     assignScalars(status, input);
@@ -81,8 +92,9 @@ export async function saveStatus(em: EntityManager, id: number | undefined, inpu
 }
 
 export async function deleteStatus(em: EntityManager, id: number): Promise<void> {
-  await em.transactional(async (tx) => {
+  await writeTransaction(em, async (tx) => {
     const status = await found(tx.findOne(Status, id));
+    await lockFiledUnder(tx, 'status_id', id);
     tx.remove(status);
     await tx.flush();
     await recountListings(tx.getKysely());

@@ -28,6 +28,8 @@ export async function recountAll(db: AnyDb): Promise<void> {
 
 /** Forum, category and label suggestion counts (what a status's open/closed flag changes). */
 export async function recountListings(db: AnyDb): Promise<void> {
+  // Every counter row is written: take their locks first, in the order single-suggestion writes use.
+  for (const table of COUNTER_TABLES) await sql`select id from ${sql.table(table)} order by id for no key update`.execute(db);
   await sql`update forums f set
       suggestions_count = (select count(*) from suggestions s where s.forum_id = f.id and ${visible}),
       open_suggestions_count = (select count(*) from suggestions s where s.forum_id = f.id and ${open})`.execute(db);
@@ -63,6 +65,9 @@ export function contribution(s: {
 
 type Deltas = Map<string, Map<number, Record<string, number>>>;
 
+/** The order in which transactions lock counter rows (after the suggestions they count). */
+const COUNTER_TABLES = ['forums', 'categories', 'labels'] as const;
+
 function add(deltas: Deltas, table: string, id: number, column: string, amount: number): void {
   if (amount === 0) return;
   let rows = deltas.get(table);
@@ -90,11 +95,22 @@ function collect(deltas: Deltas, c: Contribution | null, sign: 1 | -1): void {
  * caller's transaction, so concurrent writers never lose each other's increments.
  */
 export async function applyContribution(db: AnyDb, before: Contribution | null, after: Contribution | null): Promise<void> {
+  await applyContributions(db, [[before, after]]);
+}
+
+/** applyContribution for several suggestions at once: every counter row is written once, in lock order. */
+export async function applyContributions(db: AnyDb, changes: ReadonlyArray<readonly [Contribution | null, Contribution | null]>): Promise<void> {
   const deltas: Deltas = new Map();
-  collect(deltas, before, -1);
-  collect(deltas, after, 1);
-  for (const [table, rows] of deltas) {
-    for (const [id, columns] of rows) {
+  for (const [before, after] of changes) {
+    collect(deltas, before, -1);
+    collect(deltas, after, 1);
+  }
+  // One global order (tables as below, then ids): a move from C1 to C2 and one from C2 to C1 running at
+  // once would otherwise each hold one category row and wait for the other's (a deadlock).
+  for (const table of COUNTER_TABLES) {
+    const rows = deltas.get(table);
+    if (!rows) continue;
+    for (const [id, columns] of [...rows].sort(([a], [b]) => a - b)) {
       const sets = Object.entries(columns)
         .filter(([, n]) => n !== 0)
         .map(([column, n]) => sql`${sql.ref(column)} = ${sql.ref(column)} + ${n}`);

@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import { CustomField } from '../entities/index.ts';
 import { ValidationError } from '../http/errors.ts';
@@ -14,7 +15,7 @@ export async function saveCustomField(em: EntityManager, id: number | undefined,
   const key = input.get('key');
   input.check(typeof key === 'string' && !CUSTOM_FIELD_KEY.test(key) ? { key: ['may contain only letters, digits and underscores'] } : {});
   try {
-    return await em.transactional(async (tx) => {
+    return await writeTransaction(em, async (tx) => {
       const existing = id === undefined ? undefined : await found(tx.findOne(CustomField, id));
       // Checked before anything is created or changed: a query would flush pending changes first.
       const objectType = existing?.objectType ?? (input.get('object_type') as string);
@@ -40,7 +41,7 @@ export async function saveCustomField(em: EntityManager, id: number | undefined,
 }
 
 export async function deleteCustomField(em: EntityManager, id: number): Promise<void> {
-  await em.transactional(async (tx) => {
+  await writeTransaction(em, async (tx) => {
     tx.remove(await found(tx.findOne(CustomField, id)));
     await tx.flush();
   });

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/sql';
+import { writeTransaction } from '../db/transaction.ts';
 import { sql } from 'kysely';
 import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
 import type { AnyDb } from '../resources/rows.ts';
@@ -163,7 +164,7 @@ export async function importAccounts(em: EntityManager, body: Record<string, unk
     batchOf(body, 'accounts', errors).flatMap((item, i) => (item && readAccount(new ItemReader(item, `accounts[${i}]`, errors), false)) || []),
   );
   check(errors);
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const db = tx.getKysely();
     const ids = await upsertAccounts(db, accounts, false);
     await touch(db, { accountIds: [...ids.values()] });
@@ -194,7 +195,7 @@ export async function importExternalUsers(em: EntityManager, body: Record<string
   });
   check(errors);
   const merged = merge(people);
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const db = tx.getKysely();
     const named = [...new Set(merged.flatMap((p) => (p.userId === undefined ? [] : [p.userId])))];
     if (named.length > 0) {
@@ -257,7 +258,7 @@ export async function bulkIdentify(em: EntityManager, body: Record<string, unkno
     return [{ externalId: externalId ?? undefined, email, name, fields, accountExternalId: account?.externalId }];
   });
   check(errors);
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const db = tx.getKysely();
     const byEmail = await usersByEmail(db, identities);
     const accountIds = await upsertAccounts(db, merge(accounts), true);
@@ -309,7 +310,7 @@ export async function bulkDeleteTargets(
 
 /** Deletes external users or accounts (an account's users stay, unlinked). */
 export async function bulkDelete(em: EntityManager, table: ExternalTable, ids: number[]): Promise<void> {
-  await em.transactional(async (tx) => {
+  await writeTransaction(em, async (tx) => {
     const db = tx.getKysely();
     if (table === 'external_users') {
       const { rows } = await sql<{ user_id: number; external_account_id: number | null }>`delete from external_users

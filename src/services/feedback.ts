@@ -6,6 +6,7 @@ import type { Input } from '../http/input.ts';
 import { FEEDBACK_CHANNELS } from '../resources/feedback.ts';
 import { addSupportedCount } from './counters.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
+import { writeTransaction } from '../db/transaction.ts';
 
 function channelErrors(input: Input): Record<string, string[]> {
   const channel = input.get('channel');
@@ -64,12 +65,14 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
 /** PUT: the text and its source; who and what it is about stay. */
 export async function updateFeedback(em: EntityManager, id: number, input: Input, actorId: number): Promise<number> {
   input.check(channelErrors(input));
-  const feedback = await em.findOne(Feedback, id);
-  if (!feedback) throw new RecordNotFoundError();
-  assign(feedback, input);
-  feedback.updatedBy = em.getReference(User, actorId);
-  await em.flush();
-  return feedback.id;
+  return writeTransaction(em, async (tx) => {
+    const feedback = await tx.findOne(Feedback, id);
+    if (!feedback) throw new RecordNotFoundError();
+    assign(feedback, input);
+    feedback.updatedBy = tx.getReference(User, actorId);
+    await tx.flush();
+    return feedback.id;
+  });
 }
 
 /** Deleting a user's last feedback on a suggestion removes their support. */

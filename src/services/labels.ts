@@ -4,6 +4,7 @@ import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
 import type { DB } from '../db/schema.ts';
 import { withSuggestionLocked } from './suggestions.ts';
+import { writeTransaction } from '../db/transaction.ts';
 
 const SEPARATOR = ' / ';
 const MAX_DEPTH = 10;
@@ -34,7 +35,7 @@ async function refreshPaths(tx: EntityManager): Promise<void> {
 }
 
 export async function saveLabel(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     // Look everything up before creating anything: a query auto-flushes pending entities.
     const label = id === undefined ? undefined : await tx.findOne(Label, id);
     if (id !== undefined && !label) throw new RecordNotFoundError();
@@ -61,7 +62,7 @@ export async function saveLabel(em: EntityManager, id: number | undefined, input
 
 /** Deleting a label deletes its sub-labels too (and their links to suggestions). */
 export async function deleteLabel(em: EntityManager, id: number): Promise<void> {
-  await em.transactional(async (tx) => {
+  await writeTransaction(em, async (tx) => {
     const label = await tx.findOne(Label, id);
     if (!label) throw new RecordNotFoundError();
     await tx.getKysely<DB>().deleteFrom('labels').where('id', '=', id).execute();

@@ -62,6 +62,8 @@ export async function mergeSuggestions(em: EntityManager, { sourceIds, targetId 
 async function moveSupport(tx: EntityManager, targetId: number, movedIds: readonly number[]): Promise<void> {
   const db = tx.getKysely<DB>();
   const all = [targetId, ...movedIds];
+  // The users whose counts move, locked in id order (the global lock order) before they are written.
+  await sql`select id from users where id in (select user_id from supporters where suggestion_id in (${sql.join(all)})) order by id for no key update`.execute(db);
   // Per user across target and merged suggestions: the row that survives and the earliest support.
   const ranked = sql`(select id, user_id,
       first_value(id) over (partition by user_id order by (suggestion_id = ${targetId}) desc, created_at, id) as keep_id,

@@ -5,6 +5,7 @@ import { RecordNotFoundError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
 import { onSuggestion, targetSuggestion } from './engagement.ts';
+import { writeTransaction } from '../db/transaction.ts';
 
 const tokensOf = (input: Input) => (input.get('attachment_tokens') as string[] | undefined) ?? [];
 
@@ -27,7 +28,7 @@ export async function createNote(em: EntityManager, input: Input, actorId: numbe
 
 /** PUT: body, mime type, and more attachments. */
 export async function updateNote(em: EntityManager, id: number, input: Input): Promise<number> {
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const note = await tx.findOne(Note, id);
     if (!note) throw new RecordNotFoundError();
     const claim = await claimAttachments(tx, tokensOf(input), { noteId: id });

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/sql';
+import { writeTransaction } from '../db/transaction.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Input } from '../http/input.ts';
@@ -61,7 +62,7 @@ export async function createNpsRating(em: EntityManager, input: Input): Promise<
   const date = (input.get('date') as Date | undefined) ?? new Date();
   if (date.getTime() > Date.now() + FUTURE_TOLERANCE_MS) errors.date = ["can't be in the future"];
   input.check(errors);
-  const id = await em.transactional(async (tx) =>
+  const id = await writeTransaction(em, async (tx) =>
     recordRating(tx.getKysely<DB>(), {
       userId: input.get('links.user') as number,
       rating: value as number,

@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Permission, User } from '../entities/index.ts';
 import { ValidationError } from '../http/errors.ts';
@@ -52,7 +53,7 @@ export async function createPermission(em: EntityManager, input: Input): Promise
   input.check();
   const email = input.get('email') as string;
   try {
-    return await em.transactional(async (tx) => {
+    return await writeTransaction(em, async (tx) => {
       const user = (await tx.findOne(User, { emailAddress: email })) ?? tx.create(User, { emailAddress: email });
       if (user.id !== undefined && (await tx.count(Permission, { user })) > 0) throw new ValidationError(ALREADY);
       user.isAdmin = true;
@@ -73,7 +74,7 @@ export async function createPermission(em: EntityManager, input: Input): Promise
 /** PUT /admin/permissions/{id}: changes the license and levels; the user's record shows them at once. */
 export async function updatePermission(em: EntityManager, id: number, input: Input): Promise<number> {
   input.check();
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const permission = await found(tx.findOne(Permission, id, { populate: ['user'] }));
     if (assignLevels(permission, input)) permission.user.updatedAt = new Date();
     await tx.flush();

@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Segment, SegmentedValue, User } from '../entities/index.ts';
 import { ValidationError } from '../http/errors.ts';
@@ -31,7 +32,7 @@ async function freeKey(tx: EntityManager, base: string): Promise<string> {
 export async function saveSegment(em: EntityManager, id: number | undefined, input: Input, userId: number): Promise<number> {
   input.check();
   try {
-    return await em.transactional(async (tx) => {
+    return await writeTransaction(em, async (tx) => {
       const user = tx.getReference(User, userId);
       const segment =
         id === undefined
@@ -51,7 +52,7 @@ export async function saveSegment(em: EntityManager, id: number | undefined, inp
 
 /** A segment with segmented values cannot be deleted (they would lose what they count); 422 instead. */
 export async function deleteSegment(em: EntityManager, id: number): Promise<void> {
-  await em.transactional(async (tx) => {
+  await writeTransaction(em, async (tx) => {
     const segment = await found(tx.findOne(Segment, id));
     if ((await tx.count(SegmentedValue, { segment })) > 0) throw new ValidationError({ segment: ['has segmented values; delete them first'] });
     tx.remove(segment);
@@ -68,7 +69,7 @@ const VALUE_KEY_TAKEN = { key: ['has already been taken'] };
 export async function saveSegmentedValue(em: EntityManager, id: number | undefined, input: Input, userId: number): Promise<number> {
   const segmentId = (input.get('links.segment') ?? input.get('segment_id')) as number | undefined;
   try {
-    return await em.transactional(async (tx) => {
+    return await writeTransaction(em, async (tx) => {
       const segment = segmentId === undefined ? undefined : await tx.findOne(Segment, segmentId);
       const more: Record<string, string[]> = {};
       if (segment === null) more['links.segment'] = ['does not exist'];
@@ -96,7 +97,7 @@ export async function saveSegmentedValue(em: EntityManager, id: number | undefin
 }
 
 export async function deleteSegmentedValue(em: EntityManager, id: number): Promise<void> {
-  await em.transactional(async (tx) => {
+  await writeTransaction(em, async (tx) => {
     tx.remove(await found(tx.findOne(SegmentedValue, id)));
     await tx.flush();
   });

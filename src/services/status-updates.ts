@@ -4,7 +4,8 @@ import { Status, StatusUpdate, User } from '../entities/index.ts';
 import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
-import { applyStatus } from './suggestions.ts';
+import { applyStatus, shareStatuses } from './suggestions.ts';
+import { writeTransaction } from '../db/transaction.ts';
 
 /**
  * Posts the team's answer. With `links.status` it also moves the suggestion to that status (closing or
@@ -17,7 +18,8 @@ export async function createStatusUpdate(em: EntityManager, input: Input, actorI
     let status = s.status ?? null;
     if (input.has('links.status')) {
       const id = input.get('links.status') as number | null;
-      status = id === null ? null : await tx.findOne(Status, id);
+      if (id !== null) await shareStatuses(tx, [id]);
+      status = id === null ? null : await tx.findOne(Status, id, { refresh: true });
       // Deleted since missingLinks looked.
       if (id !== null && !status) throw new ValidationError({ 'links.status': ['does not exist'] });
     }
@@ -38,13 +40,15 @@ export async function createStatusUpdate(em: EntityManager, input: Input, actorI
 
 /** PUT changes the text only: the recorded statuses are history. */
 export async function updateStatusUpdate(em: EntityManager, id: number, input: Input): Promise<number> {
-  const update = await em.findOne(StatusUpdate, id);
-  if (!update) throw new RecordNotFoundError();
-  input.check();
-  if (input.has('body')) update.body = input.get('body') as string;
-  if (input.has('notification_email_address')) update.notificationEmailAddress = input.get('notification_email_address') as string | null;
-  await em.flush();
-  return update.id;
+  return writeTransaction(em, async (tx) => {
+    const update = await tx.findOne(StatusUpdate, id);
+    if (!update) throw new RecordNotFoundError();
+    input.check();
+    if (input.has('body')) update.body = input.get('body') as string;
+    if (input.has('notification_email_address')) update.notificationEmailAddress = input.get('notification_email_address') as string | null;
+    await tx.flush();
+    return update.id;
+  });
 }
 
 /** Deleting the newest update makes the one before it the suggestion's last; the status stays. */

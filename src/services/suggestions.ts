@@ -1,11 +1,11 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Category, Forum, Status, Suggestion, User } from '../entities/index.ts';
 import type { DB } from '../db/schema.ts';
 import { RecordNotFoundError } from '../http/errors.ts';
 import type { Input } from '../http/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
-import { applyContribution, contribution, type Contribution } from './counters.ts';
+import { applyContribution, applyContributions, contribution, type Contribution } from './counters.ts';
+import { writeTransaction } from '../db/transaction.ts';
 
 export type SuggestionAction = 'approve' | 'publish' | 'spam' | 'unremove';
 
@@ -21,10 +21,19 @@ function currentContribution(s: Suggestion): Contribution {
 }
 
 /**
- * Runs a change to some suggestions in one transaction with their rows locked (in id order, so two
- * writers never wait on each other crosswise), then moves the stored listing counters by the difference
- * the change made. Every suggestion write goes through here: concurrent writers to one suggestion
- * compute counter deltas and recounts from a stable "before".
+ * Runs a change to some suggestions in one transaction with their rows locked, then moves the stored
+ * listing counters by the difference the change made. Every suggestion write goes through here:
+ * concurrent writers to one suggestion compute counter deltas and recounts from a stable "before".
+ *
+ * Lock order (the same in every write, so two writers never wait on each other crosswise): existing
+ * suggestions first (by id); then the attachments claimed and the statuses read (each by id); counter
+ * rows last: forums, categories, labels (each by id, see counters.applyContribution), users (by id).
+ * (A create claims its attachments first: the suggestion it inserts is one nobody else can wait for.)
+ * Only rows that are written are locked for writing: the suggestions here `FOR NO KEY UPDATE` (which
+ * still lets other writers insert rows referring to them). Their statuses are locked `FOR SHARE`, which
+ * writers of other suggestions share, because whether a status is open decides the counter deltas: a
+ * status flipped meanwhile (catalog.saveStatus, which recounts) would otherwise make them wrong.
+ * Categories and labels are read without a lock.
  */
 export async function lockSuggestions<T>(
   em: EntityManager,
@@ -32,12 +41,16 @@ export async function lockSuggestions<T>(
   change: (tx: EntityManager, locked: Map<number, Suggestion>) => Promise<T>,
   missing: (ids: number[]) => Error = () => new RecordNotFoundError(),
 ): Promise<T> {
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const unique = [...new Set(ids)].sort((a, b) => a - b);
+    const db = tx.getKysely<DB>();
+    const lockedRows = await db.selectFrom('suggestions').select(['id', 'status_id']).where('id', 'in', unique).orderBy('id').forNoKeyUpdate().execute();
+    await shareStatuses(tx, lockedRows.map((r) => r.status_id));
+    // Read after the lock is granted, so the rows are the latest committed ones.
     const rows = await tx.find(Suggestion, { id: { $in: unique } }, {
       populate: ['labels', 'status', 'category'],
-      lockMode: LockMode.PESSIMISTIC_WRITE,
       orderBy: { id: 'asc' },
+      refresh: true,
     });
     const locked = new Map(rows.map((s) => [s.id, s]));
     const absent = unique.filter((id) => !locked.has(id));
@@ -47,9 +60,16 @@ export async function lockSuggestions<T>(
     // Link-only changes (labels) do not touch a scalar column, so stamp the change explicitly.
     for (const s of rows) s.updatedAt = new Date();
     await tx.flush();
-    for (const s of rows) await applyContribution(tx.getKysely(), before.get(s.id)!, currentContribution(s));
+    await applyContributions(tx.getKysely(), rows.map((s) => [before.get(s.id)!, currentContribution(s)] as const));
     return result;
   });
+}
+
+/** Locks statuses whose `is_open` a write's counter deltas depend on (FOR SHARE, in id order). */
+export async function shareStatuses(tx: EntityManager, ids: ReadonlyArray<number | null | undefined>): Promise<void> {
+  const unique = [...new Set(ids.filter((id): id is number => typeof id === 'number'))].sort((a, b) => a - b);
+  if (unique.length === 0) return;
+  await tx.getKysely<DB>().selectFrom('statuses').select('id').where('id', 'in', unique).orderBy('id').forShare().execute();
 }
 
 /** lockSuggestions for one suggestion; answers its id. */
@@ -95,7 +115,8 @@ async function resolveLinks(tx: EntityManager, input: Input, current?: Suggestio
   let status = current?.status ?? null;
   if (input.has('links.status')) {
     const id = input.get('links.status') as number | null;
-    status = id === null ? null : await tx.findOne(Status, id);
+    if (id !== null) await shareStatuses(tx, [id]);
+    status = id === null ? null : await tx.findOne(Status, id, { refresh: true });
     if (id !== null && !status) errors['links.status'] = ['does not exist'];
   }
   if (forum?.categoryRequired && !category && !errors['links.category']) errors['links.category'] = ["can't be blank"];
@@ -122,7 +143,7 @@ export function applyStatus(s: Suggestion, status: Status | null, now: Date): vo
  * resolveLinks does for updates.
  */
 export async function createSuggestion(em: EntityManager, input: Input, creatorId: number, now: Date): Promise<number> {
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
     const claim = await claimAttachments(tx, (input.get('attachment_tokens') as string[] | undefined) ?? [], undefined);
     const errors: Record<string, string[]> = { ...claim.errors };
@@ -135,7 +156,8 @@ export async function createSuggestion(em: EntityManager, input: Input, creatorI
     const category = typeof categoryId === 'number' ? await db.selectFrom('categories').select(['id', 'forum_id']).where('id', '=', categoryId).executeTakeFirst() : undefined;
     if (typeof categoryId === 'number' && !category) errors['links.category'] = ['does not exist'];
     if (category && forum && category.forum_id !== forum.id) errors['links.category'] = ['does not belong to the forum'];
-    const status = typeof statusId === 'number' ? await db.selectFrom('statuses').select(['id', 'is_open']).where('id', '=', statusId).executeTakeFirst() : undefined;
+    // FOR SHARE: its is_open decides the counter deltas below (see lockSuggestions).
+    const status = typeof statusId === 'number' ? await db.selectFrom('statuses').select(['id', 'is_open']).where('id', '=', statusId).forShare().executeTakeFirst() : undefined;
     if (typeof statusId === 'number' && !status) errors['links.status'] = ['does not exist'];
     if (forum?.category_required && !category && !errors['links.category']) errors['links.category'] = ["can't be blank"];
     input.check(errors);

@@ -1,4 +1,5 @@
 import { LockMode } from '@mikro-orm/core';
+import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Team } from '../entities/index.ts';
@@ -12,7 +13,7 @@ import { found } from './found.ts';
  */
 export async function saveTeam(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
   const members = input.get('links.users') as number[] | undefined;
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
     const known = members && members.length > 0 ? await db.selectFrom('users').select('id').where('id', 'in', members).execute() : [];
     input.check(members && known.length !== members.length ? { 'links.users': ['does not exist'] } : {});
@@ -37,7 +38,7 @@ export async function saveTeam(em: EntityManager, id: number | undefined, input:
 }
 
 export async function deleteTeam(em: EntityManager, id: number): Promise<void> {
-  await em.transactional(async (tx) => {
+  await writeTransaction(em, async (tx) => {
     const team = await found(tx.findOne(Team, id, { lockMode: LockMode.PESSIMISTIC_WRITE }));
     const db = tx.getKysely<DB>();
     const members = (await db.selectFrom('team_members').select('user_id').where('team_id', '=', id).execute()).map((r) => Number(r.user_id));

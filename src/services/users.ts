@@ -4,6 +4,7 @@ import { User } from '../entities/index.ts';
 import { hashPassword, passwordProblem } from '../auth/passwords.ts';
 import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
 import { Input } from '../http/input.ts';
+import { writeTransaction } from '../db/transaction.ts';
 
 /** POST /admin/users/find_or_create: by email (case-insensitive); a concurrent create of the same email wins once. */
 export async function findOrCreateUser(em: EntityManager, input: Input): Promise<number> {
@@ -11,7 +12,7 @@ export async function findOrCreateUser(em: EntityManager, input: Input): Promise
   const existing = await em.findOne(User, { emailAddress: email });
   if (existing) return existing.id;
   try {
-    return await em.transactional(async (tx) => {
+    return await writeTransaction(em, async (tx) => {
       const user = tx.create(User, { emailAddress: email, name: (input.get('name') as string | null | undefined) ?? null });
       await tx.flush();
       return user.id;
@@ -25,7 +26,7 @@ export async function findOrCreateUser(em: EntityManager, input: Input): Promise
 }
 
 export async function setUserBlocked(em: EntityManager, id: number, blocked: boolean): Promise<number> {
-  return em.transactional(async (tx) => {
+  return writeTransaction(em, async (tx) => {
     const user = await tx.findOne(User, id);
     if (!user) throw new RecordNotFoundError();
     user.allowedState = blocked ? 'blocked' : 'allowed';
@@ -63,7 +64,7 @@ export async function saveUser(em: EntityManager, id: number | undefined, input:
   if (email !== undefined && !input.errors.email && (await emailTaken(em, email, id))) errors.email = ['has already been taken'];
   input.check(errors);
   try {
-    return await em.transactional(async (tx) => {
+    return await writeTransaction(em, async (tx) => {
       const user = id === undefined ? tx.create(User, { emailAddress: email! }) : await tx.findOne(User, id);
       if (!user) throw new RecordNotFoundError();
       if (email !== undefined) user.emailAddress = email;

@@ -126,25 +126,51 @@ describe('one error envelope for every error class', () => {
   });
 });
 
-describe('500 and health', () => {
+describe('500, 503 and health', () => {
   it('GET /health answers ok while the database is up', async () => {
     const reply = await request(app.url, 'GET', '/health');
     expect(reply.status).toBe(200);
     expect(reply.body).toEqual({ status: 'ok' });
   });
 
-  it('an unexpected failure is a 500 without stack, SQL or paths; /health turns 503', async () => {
+  it('an unexpected database error is a 500 without stack, SQL or paths', async () => {
     const broken = await startTestApp();
     try {
       const brokenToken = await broken.token();
-      // The database goes away under a running server: every query now fails in the driver.
-      await broken.breakDatabase();
+      // A table disappears under the running server: an error the server has no answer for.
+      await broken.server.db.orm.em.fork().getConnection().execute('alter table users rename to users_gone');
       const reply = await request(broken.url, 'GET', '/api/v2/admin/users/current', { token: brokenToken });
       expect(reply.status).toBe(500);
       expect(reply.text).toBe('{"errors":{"error":"internal_server_error"}}');
+      expect(reply.headers.get('retry-after')).toBeNull();
+    } finally {
+      await broken.close();
+    }
+  });
+
+  it('the database gone: 503 service_unavailable with Retry-After for reads, writes and tokens; /health 503', async () => {
+    const broken = await startTestApp();
+    try {
+      const brokenToken = await broken.token();
+      const creds = await broken.createClient();
+      // The database goes away under a running server (PGlite closed; PostgreSQL database dropped).
+      await broken.breakDatabase();
+      const read = await request(broken.url, 'GET', '/api/v2/admin/users/current', { token: brokenToken });
+      expect(read.status).toBe(503);
+      expect(read.text).toBe('{"errors":{"error":"service_unavailable"}}');
+      expect(read.headers.get('retry-after')).toBe('5');
+      const write = await request(broken.url, 'POST', '/api/v2/admin/forums', { token: brokenToken, json: { name: 'Lost' } });
+      expect([write.status, write.text, write.headers.get('retry-after')]).toEqual([503, '{"errors":{"error":"service_unavailable"}}', '5']);
+      const tokenReply = await request(broken.url, 'POST', '/api/v2/oauth/token', {
+        form: `grant_type=client_credentials&client_id=${creds.client_id}&client_secret=${creds.client_secret}`,
+      });
+      expect(tokenReply.status).toBe(503);
+      expect(tokenReply.body).toEqual({ error: 'temporarily_unavailable', error_description: 'The server is busy; retry after Retry-After seconds' });
+      expect(tokenReply.headers.get('retry-after')).toBe('5');
       const health = await request(broken.url, 'GET', '/health');
       expect(health.status).toBe(503);
       expect(health.body).toEqual({ errors: { error: 'service_unavailable', message: 'The database is not answering' } });
+      expect(health.headers.get('retry-after')).toBe('5');
     } finally {
       await broken.close();
     }

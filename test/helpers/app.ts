@@ -57,11 +57,14 @@ export interface TestAppOptions {
   logs?: string[];
   /** Rate-limit window length in seconds (default one minute). */
   rateLimitWindowSeconds?: number;
+  /** Runs on the fresh database before the server opens it (e.g. ALTER DATABASE … SET). */
+  beforeStart?: (database: TestDatabase) => Promise<void>;
 }
 
 /** The real server on 127.0.0.1 and a free port, over this file's own database. */
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
+  await options.beforeStart?.(database);
   const uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uv-test-uploads-'));
   const config = loadConfig({
     UPLOADS_DIR: uploadsDir,
