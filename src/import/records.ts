@@ -17,6 +17,8 @@ export interface Mapped {
   updatedAt: string | null;
   /** Attachments: where the file is downloaded from. */
   url?: string;
+  /** The row exists and lacks columns an insert needs (an attachment's stored file): update only. */
+  updateOnly?: boolean;
 }
 
 export class InvalidRecord extends Error {}

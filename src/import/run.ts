@@ -235,7 +235,10 @@ async function storeFiles(options: ImportOptions, mapped: Mapped[], p: Progress)
   const have = await existing(kysely(options.em), 'attachments', mapped.map((m) => m.id));
   for (let i = mapped.length - 1; i >= 0; i -= 1) {
     const m = mapped[i]!;
-    if (have.has(m.id)) continue;
+    if (have.has(m.id)) {
+      m.updateOnly = true;
+      continue;
+    }
     const url = m.url;
     try {
       if (typeof url !== 'string' || !/^https?:\/\//.test(url)) throw new InvalidRecord('url is missing');

@@ -21,7 +21,13 @@ export async function upsert(db: AnyDb, table: string, info: TableInfo, m: Mappe
       ? sql`do nothing`
       : sql`do update set ${sql.join(others.map((c) => sql`${sql.ref(c)} = ${ref('excluded', c)}`))}
           where (${sql.join(others.map((c) => cmp(table, c)))}) is distinct from (${sql.join(others.map((c) => cmp('excluded', c)))})`;
-  const result = await sql<{ inserted: boolean }>`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+  const result = m.updateOnly
+    ? others.length === 0
+      ? { rows: [] }
+      : await sql<{ inserted: boolean }>`update ${sql.table(table)} set ${sql.join(others.map((c) => sql`${sql.ref(c)} = ${m.row[c]}`))}
+          where id = ${m.id} and (${sql.join(others.map((c) => cmp(table, c)))}) is distinct from (${sql.join(others.map((c) => sql`${m.row[c]}`))})
+          returning false as inserted`.execute(db)
+    : await sql<{ inserted: boolean }>`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
       values (${sql.join(columns.map((c) => m.row[c]))})
       on conflict (id) ${update}
       returning (xmax = 0) as inserted`.execute(db);
