@@ -16,7 +16,8 @@ import { localStore } from '../../src/storage/local.ts';
 import { STEP_NAMES } from '../../src/import/plan.ts';
 import { startTestApp, TEST_TOKEN_SECRET, type TestApp } from '../helpers/app.ts';
 import { request } from '../helpers/http.ts';
-import { childDatabase, killAllChildren, runCli, type ChildDatabase } from '../helpers/process.ts';
+import { spawn } from 'node:child_process';
+import { childDatabase, childEnv, killAllChildren, REPO_ROOT, runCli, withTimeout, type ChildDatabase } from '../helpers/process.ts';
 
 const TIMEOUT = 240_000;
 
@@ -32,6 +33,8 @@ const faults = { rateLimitAt: 2, serverErrorAt: 4, dropAt: 6, unauthorizedAt: 8 
 const seen = { requests: 0, tokens: 0, rateLimited: 0, errors: 0, dropped: 0, unauthorized: 0 };
 /** While set, this nps rating's `rating` is sent as text: a record that fails validation. */
 let invalidRatingId: number | undefined;
+/** While set, list answers are delayed this long (so a kill lands mid-run). */
+let delayMs = 0;
 
 function startProxy(upstream: string): Promise<http.Server> {
   const server = http.createServer((req, res) => {
@@ -58,6 +61,7 @@ function startProxy(upstream: string): Promise<http.Server> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', async () => {
+      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection') headers[k] = v;
       const upstreamResponse = await fetch(`${upstream}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
@@ -77,12 +81,8 @@ function startProxy(upstream: string): Promise<http.Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-const importCli = (...extra: string[]) =>
-  runCli(
-    ['import', 'uservoice', '--url', proxyUrl, '--client-id', creds.client_id, '--client-secret', creds.client_secret, '--per-page', '3', '--json', ...extra],
-    { ...target.env, LOG_LEVEL: 'warn' },
-    TIMEOUT,
-  );
+const importArgs = (...extra: string[]) => ['import', 'uservoice', '--url', proxyUrl, '--client-id', creds.client_id, '--client-secret', creds.client_secret, '--per-page', '3', '--json', ...extra];
+const importCli = (...extra: string[]) => runCli(importArgs(...extra), { ...target.env, LOG_LEVEL: 'warn' }, TIMEOUT);
 
 interface Summary {
   complete: boolean;
@@ -210,5 +210,31 @@ describe('import uservoice', () => {
     const after = await snapshot(source.url, sourceToken);
     copied = await targetSnapshot();
     for (const type of ['forums', 'suggestions']) expect(copied[type], type).toEqual(after[type]);
+  });
+
+  it('resumes after a SIGKILL mid-run with nothing duplicated', { timeout: TIMEOUT }, async () => {
+    await target.cleanup();
+    target = await childDatabase();
+    delayMs = 150;
+    const child = spawn(process.execPath, ['src/cli.ts', ...importArgs()], { cwd: REPO_ROOT, env: childEnv({ ...target.env, LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('close', (_code, signal) => resolve(signal)));
+    const midway = new Promise<void>((resolve) =>
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+        if (/^suggestions: 6\//m.test(stderr)) resolve();
+      }),
+    );
+    await withTimeout(midway, TIMEOUT / 2, `the import never reached suggestions page 2:\n${stderr}`);
+    child.kill('SIGKILL');
+    expect(await exited).toBe('SIGKILL');
+    delayMs = 0;
+
+    const rerun = await importCli();
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.stderr).toMatch(/^users: already imported/m);
+    const expected = await snapshot(source.url, sourceToken);
+    const copied = await targetSnapshot();
+    for (const type of STEP_NAMES) expect(copied[type], type).toEqual(expected[type]);
   });
 });
