@@ -2,6 +2,8 @@ import cliProgress from 'cli-progress';
 
 /** What the importer tells the person watching. */
 export interface Reporter {
+  /** A resource's walk starts (its rate counts from here). */
+  begin(resource: string, alreadyFetched: number): void;
   page(resource: string, fetched: number, total: number): void;
   wait(ms: number, reason: string): void;
   line(text: string): void;
@@ -13,15 +15,17 @@ export interface Reporter {
  * (logs, CI): a plain line per page with the same numbers.
  */
 export function createReporter(stream: NodeJS.WriteStream = process.stderr): Reporter {
-  const started = new Map<string, number>();
+  /** When each resource began in this run, and how many of its records an earlier run had fetched. */
+  const started = new Map<string, { at: number; base: number }>();
   const rate = (resource: string, fetched: number) => {
-    const seconds = (Date.now() - (started.get(resource) ?? Date.now())) / 1000;
-    return seconds > 0 ? fetched / seconds : 0;
+    const start = started.get(resource) ?? { at: Date.now(), base: 0 };
+    const seconds = (Date.now() - start.at) / 1000;
+    return seconds > 0 ? (fetched - start.base) / seconds : 0;
   };
   if (!stream.isTTY) {
     return {
+      begin: (resource, base) => void started.set(resource, { at: Date.now(), base }),
       page(resource, fetched, total) {
-        if (!started.has(resource)) started.set(resource, Date.now());
         const r = rate(resource, fetched);
         const eta = r > 0 && total > fetched ? ` eta ${Math.ceil((total - fetched) / r)}s` : '';
         stream.write(`${resource}: ${fetched}/${total} (${r.toFixed(1)}/s)${eta}\n`);
@@ -43,8 +47,8 @@ export function createReporter(stream: NodeJS.WriteStream = process.stderr): Rep
   );
   const bars = new Map<string, cliProgress.SingleBar>();
   return {
+    begin: (resource, base) => void started.set(resource, { at: Date.now(), base }),
     page(resource, fetched, total) {
-      if (!started.has(resource)) started.set(resource, Date.now());
       const payload = { resource: resource.padEnd(18), rate: rate(resource, fetched).toFixed(1) };
       let bar = bars.get(resource);
       if (!bar) bars.set(resource, (bar = multi.create(Math.max(total, fetched), fetched, payload)));

@@ -69,13 +69,14 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
   let pages = 0;
   let complete = true;
 
-  outer: for (const [index, s] of steps.entries()) {
+  outer: for (const s of steps) {
     const p = progress.get(s.type)!;
     if (p.done) {
       reporter.line(`${s.type}: already imported (${p.fetched} records)`);
       continue;
     }
     const later = new Set(PLAN.slice(PLAN.indexOf(s) + 1).map((x) => x.def.table));
+    reporter.begin(s.type, p.fetched);
     for (;;) {
       if (options.stopRequested() || (options.stopAfterPages !== undefined && pages >= options.stopAfterPages)) {
         complete = false;
@@ -104,7 +105,6 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
       reporter.page(s.type, p.fetched, p.total);
       if (p.done) break;
     }
-    void index;
   }
 
   let unresolved: ImportSummary['unresolved'] = [];
