@@ -9,7 +9,7 @@ import { InvalidRecord, mapRecord, wireName, type Mapped } from './records.ts';
 import { readSchema, type TableInfo } from './schema.ts';
 import { Source } from './source.ts';
 import { freshProgress, loadProgress, saveProgress, SKIPPED_KEPT, type Progress } from './state.ts';
-import { advanceSequences, applyDeferred, defer, existing, upsert } from './write.ts';
+import { advanceSequences, applyDeferred, defer, existing, upsert, upsertMany } from './write.ts';
 
 export interface ImportOptions {
   source: Source;
@@ -137,7 +137,8 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
 async function writePage(em: EntityManager, s: Step, tables: Map<string, TableInfo>, mapped: Mapped[], p: Progress, store: BlobStore): Promise<void> {
   const info = tables.get(s.def.table)!;
   const tally = { created: 0, updated: 0, unchanged: 0 };
-  const writeOne = async (db: AnyDb, m: Mapped, found: Map<string, Set<number>>, notes: string[]) => {
+  /** Resolves a record's links against what the target holds (deferring, dropping or refusing). */
+  const prepare = async (db: AnyDb, m: Mapped, found: Map<string, Set<number>>, notes: string[]) => {
     for (const r of m.references) {
       if (found.get(r.table)!.has(r.id)) continue;
       if (r.deferrable && r.nullable) {
@@ -156,6 +157,9 @@ async function writePage(em: EntityManager, s: Step, tables: Map<string, TableIn
       if (gone.length > 0) notes.push(`imported without ${pivot.targetTable} ${gone.join(',')} (not in the target)`);
       pivot.ids = pivot.ids.filter((id) => there.has(id));
     }
+  };
+  const writeOne = async (db: AnyDb, m: Mapped, found: Map<string, Set<number>>, notes: string[]) => {
+    await prepare(db, m, found, notes);
     tally[await upsert(db, s.def.table, info, m)] += 1;
   };
   const lookups = async (db: AnyDb, batch: Mapped[]) => {
@@ -179,11 +183,15 @@ async function writePage(em: EntityManager, s: Step, tables: Map<string, TableIn
     await em.transactional(async (tx) => {
       const db = kysely(tx);
       const found = await lookups(db, mapped);
+      const ready: Mapped[] = [];
       for (const m of mapped) {
         const mine: string[] = [];
-        await writeOne(db, structuredClone(m), found, mine);
+        const copy = structuredClone(m);
+        await prepare(db, copy, found, mine);
+        ready.push(copy);
         for (const reason of mine) notes.push({ id: m.id, reason });
       }
+      for (const outcome of await upsertMany(db, s.def.table, info, ready)) tally[outcome] += 1;
     });
     for (const n of notes) skip(p, n.id, n.reason);
   } catch {

@@ -46,6 +46,65 @@ export async function upsert(db: AnyDb, table: string, info: TableInfo, m: Mappe
   return outcome;
 }
 
+/**
+ * upsert() for a page in a few statements: one multi-row insert per set of columns, one read of the
+ * pages' pivot rows, one delete and one insert for the pivots that changed. Same outcomes as upsert().
+ */
+export async function upsertMany(db: AnyDb, table: string, info: TableInfo, ms: readonly Mapped[]): Promise<Outcome[]> {
+  const outcomes = new Map<number, Outcome>();
+  const groups = new Map<string, Mapped[]>();
+  for (const m of ms) {
+    if (m.updateOnly) {
+      outcomes.set(m.id, await upsert(db, table, info, { ...m, pivots: [] }));
+      continue;
+    }
+    const key = Object.keys(m.row).join(',');
+    groups.set(key, [...(groups.get(key) ?? []), m]);
+  }
+  const cmp = (t: string, c: string) => (info.columns.get(c)?.type === 'json' ? sql`${ref(t, c)}::jsonb` : ref(t, c));
+  for (const group of groups.values()) {
+    const columns = Object.keys(group[0]!.row);
+    const others = columns.filter((c) => c !== 'id');
+    const update =
+      others.length === 0
+        ? sql`do nothing`
+        : sql`do update set ${sql.join(others.map((c) => sql`${sql.ref(c)} = ${ref('excluded', c)}`))}
+            where (${sql.join(others.map((c) => cmp(table, c)))}) is distinct from (${sql.join(others.map((c) => cmp('excluded', c)))})`;
+    const result = await sql<{ id: number; inserted: boolean }>`insert into ${sql.table(table)} (${sql.join(columns.map((c) => sql.ref(c)))})
+        values ${sql.join(group.map((m) => sql`(${sql.join(columns.map((c) => m.row[c]))})`))}
+        on conflict (id) ${update}
+        returning id, (xmax = 0) as inserted`.execute(db);
+    for (const m of group) outcomes.set(m.id, 'unchanged');
+    for (const r of result.rows) outcomes.set(Number(r.id), r.inserted ? 'created' : 'updated');
+  }
+  const pivotTables = new Map<string, { owner: string; target: string; wanted: Map<number, number[]> }>();
+  for (const m of ms) {
+    for (const p of m.pivots) {
+      const entry = pivotTables.get(p.table) ?? { owner: p.owner, target: p.target, wanted: new Map() };
+      entry.wanted.set(m.id, p.ids);
+      pivotTables.set(p.table, entry);
+    }
+  }
+  for (const [pivot, { owner, target, wanted }] of pivotTables) {
+    const owners = [...wanted.keys()];
+    const current = await sql<{ o: number; t: number }>`select ${sql.ref(owner)} as o, ${sql.ref(target)} as t from ${sql.table(pivot)}
+      where ${sql.ref(owner)} = any(${owners}) order by 1, 2`.execute(db);
+    const have = new Map<number, number[]>();
+    for (const r of current.rows) have.set(Number(r.o), [...(have.get(Number(r.o)) ?? []), Number(r.t)]);
+    const changed = owners.filter((o) => {
+      const a = have.get(o) ?? [];
+      const b = wanted.get(o)!;
+      return a.length !== b.length || a.some((x, i) => x !== b[i]);
+    });
+    if (changed.length === 0) continue;
+    await sql`delete from ${sql.table(pivot)} where ${sql.ref(owner)} = any(${changed})`.execute(db);
+    const rows = changed.flatMap((o) => wanted.get(o)!.map((t) => sql`(${o}, ${t})`));
+    if (rows.length > 0) await sql`insert into ${sql.table(pivot)} (${sql.ref(owner)}, ${sql.ref(target)}) values ${sql.join(rows)}`.execute(db);
+    for (const o of changed) if (outcomes.get(o) === 'unchanged') outcomes.set(o, 'updated');
+  }
+  return ms.map((m) => outcomes.get(m.id)!);
+}
+
 /** Which of these ids exist in the table. */
 export async function existing(db: AnyDb, table: string, ids: readonly number[]): Promise<Set<number>> {
   if (ids.length === 0) return new Set();
