@@ -215,6 +215,12 @@ describe('import uservoice', () => {
   it('resumes after a SIGKILL mid-run with nothing duplicated', { timeout: TIMEOUT }, async () => {
     await target.cleanup();
     target = await childDatabase();
+    // A dry run checks everything and writes nothing (the killed run below starts from the beginning).
+    const dry = await importCli('--dry-run');
+    expect(dry.code, dry.stderr).toBe(0);
+    const drySummary = summaryOf(dry.stdout) as Summary & { dryRun: boolean };
+    expect(drySummary.dryRun).toBe(true);
+    for (const r of drySummary.resources) expect([r.resource, r.skippedCount, r.created]).toEqual([r.resource, 0, r.fetched]);
     delayMs = 150;
     const child = spawn(process.execPath, ['src/cli.ts', ...importArgs()], { cwd: REPO_ROOT, env: childEnv({ ...target.env, LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -230,6 +236,7 @@ describe('import uservoice', () => {
     expect(await exited).toBe('SIGKILL');
     delayMs = 0;
 
+    expect(stderr).not.toMatch(/already imported/);
     const rerun = await importCli();
     expect(rerun.code, rerun.stderr).toBe(0);
     expect(rerun.stderr).toMatch(/^users: already imported/m);
