@@ -8,7 +8,7 @@
  *
  * Database: a temp database on DATABASE_URL's server when it is set (created and dropped by the bench),
  * else — or with --pglite — a temp PGlite directory. REDIS_URL, when set, is passed on to the servers.
- * NAME selects scenarios (`api`, `uploads`) or parts of `api` (`token`, `health`, `list_100`, `list_10`,
+ * NAME selects scenarios (`api`, `uploads`, `import`) or parts of `api` (`token`, `health`, `list_100`, `list_10`,
  * `get_one`, `limiter`, `create`).
  */
 import fs from 'node:fs';
@@ -18,6 +18,7 @@ import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { api } from './scenarios/api.ts';
 import { uploads } from './scenarios/uploads.ts';
+import { importScenario } from './scenarios/import.ts';
 import { databaseKind, pinSelf, REPO_ROOT, useEmbeddedDatabase } from './lib/server.ts';
 import { formatTable, type Row } from './lib/table.ts';
 
@@ -91,7 +92,7 @@ export interface Scenario {
 }
 
 /** Every scenario, in the order they run. Add new ones here. */
-const SCENARIOS: Scenario[] = [api, uploads];
+const SCENARIOS: Scenario[] = [api, uploads, importScenario];
 
 const QUICK: BenchOptions = { duration: 0.75, repeats: 1, connections: 10, warmup: 0, cpuProf: false };
 

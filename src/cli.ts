@@ -6,6 +6,7 @@ import { EXIT } from './exit-codes.ts';
 import { ValidationError } from './http/errors.ts';
 import { setPasswordByEmail, UserNotFoundError } from './services/users.ts';
 import { describeFailure } from './startup.ts';
+import { importUservoice, ImportUsageError } from './import/command.ts';
 
 const USAGE = `Usage: npm run --silent cli -- <command>
 
@@ -17,11 +18,17 @@ const USAGE = `Usage: npm run --silent cli -- <command>
                                         set a user's password for the OAuth password grant; without
                                         --password it is read from standard input (one line); the
                                         user's earlier password-grant tokens stop working
+  import uservoice --url URL --client-id KEY --client-secret SECRET [--since DATE] [--only a,b]
+                   [--dry-run] [--json]
+                                        copy a UserVoice account (or another server like this one)
+                                        through its Admin API v2: ids, timestamps and authorship kept;
+                                        resumable (rerun to continue); see README "Importing from UserVoice"
   migrate                               apply pending database migrations
   migration:create [NAME]               (development) write a migration for entity changes
 
 ID is the client_id (or the numeric id shown by "clients list"). Exit codes: 0 ok, 1 failure, 2 usage
-(or a password that is too short), 3 database in use, 4 configuration, 5 unknown client or user.`;
+(or a password that is too short), 3 database in use, 4 configuration, 5 unknown client or user; an import
+that stops early (interrupted, or the source keeps failing) exits 1 and continues when run again.`;
 
 class UsageError extends Error {}
 
@@ -44,7 +51,20 @@ async function run(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { name: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean' }, password: { type: 'string' } },
+    options: {
+      name: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean' },
+      password: { type: 'string' },
+      url: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret': { type: 'string' },
+      since: { type: 'string' },
+      only: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      'per-page': { type: 'string' },
+      'stop-after-pages': { type: 'string' },
+    },
   });
   const [group, command, ref] = positionals;
   if (values.help || !group) throw new UsageError('');
@@ -75,6 +95,27 @@ async function run(argv: string[]): Promise<void> {
     const db = await openDatabase(config, {}, { migrate: true });
     await db.close();
     out({ migrated: true }, json, 'migrations applied');
+    return;
+  }
+  if (group === 'import') {
+    if (command !== 'uservoice') throw new UsageError(`Unknown import source "${command ?? ''}"`);
+    const code = await withDb((db) =>
+      importUservoice(db, config, {
+        url: values.url,
+        clientId: values['client-id'],
+        clientSecret: values['client-secret'],
+        since: values.since,
+        only: values.only,
+        dryRun: values['dry-run'] ?? false,
+        perPage: values['per-page'],
+        stopAfterPages: values['stop-after-pages'],
+        json,
+      }).catch((error: unknown) => {
+        if (error instanceof ImportUsageError) throw new UsageError(error.message);
+        throw error;
+      }),
+    );
+    process.exitCode = code;
     return;
   }
   if (group === 'users') {
@@ -123,8 +164,8 @@ async function run(argv: string[]): Promise<void> {
 }
 
 try {
-  await run(process.argv.slice(2));
   process.exitCode = EXIT.ok;
+  await run(process.argv.slice(2));
 } catch (error) {
   if (error instanceof UsageError) {
     process.stderr.write(`${error.message ? `${error.message}\n\n` : ''}${USAGE}\n`);

@@ -21,6 +21,7 @@ import type { CustomFieldSchema } from '../entities/custom-field.ts';
 import type { SegmentSchema } from '../entities/segment.ts';
 import type { SegmentedValueSchema } from '../entities/segmented-value.ts';
 import type { PermissionSchema } from '../entities/permission.ts';
+import type { ImportDeferredSchema, ImportProgressSchema } from '../entities/import-progress.ts';
 
 /** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from the entities. */
 export type DB = InferKyselyDB<
@@ -47,4 +48,6 @@ export type DB = InferKyselyDB<
   | typeof PermissionSchema
   | typeof ExternalAccountSchema
   | typeof ExternalUserSchema
+  | typeof ImportProgressSchema
+  | typeof ImportDeferredSchema
 >;

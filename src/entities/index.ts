@@ -20,6 +20,7 @@ import { CustomFieldSchema } from './custom-field.ts';
 import { SegmentSchema } from './segment.ts';
 import { SegmentedValueSchema } from './segmented-value.ts';
 import { PermissionSchema } from './permission.ts';
+import { ImportDeferredSchema, ImportProgressSchema } from './import-progress.ts';
 
 export { Comment } from './comment.ts';
 export { ExternalAccount } from './external-account.ts';
@@ -43,6 +44,7 @@ export { CustomField } from './custom-field.ts';
 export { Segment } from './segment.ts';
 export { SegmentedValue } from './segmented-value.ts';
 export { Permission } from './permission.ts';
+export { ImportDeferred, ImportProgress } from './import-progress.ts';
 
 /** Every entity, listed explicitly (MikroORM 7 has no folder discovery). */
 export const entities = [
@@ -69,4 +71,6 @@ export const entities = [
   PermissionSchema,
   ExternalAccountSchema,
   ExternalUserSchema,
+  ImportProgressSchema,
+  ImportDeferredSchema,
 ];

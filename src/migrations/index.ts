@@ -5,6 +5,7 @@ import { Migration20261122053646_engagement } from './Migration20261122053646_en
 import { Migration20261203074421_external_customers } from './Migration20261203074421_external_customers.ts';
 import { Migration20261203074438_nps_passwords } from './Migration20261203074438_nps_passwords.ts';
 import { Migration20261203075152_catalog2 } from './Migration20261203075152_catalog2.ts';
+import { Migration20261203084001_importer } from './Migration20261203084001_importer.ts';
 
 /** The committed migration history, in order. `npm run cli -- migration:create NAME` writes new ones; list them here. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203074421_external_customers', class: Migration20261203074421_external_customers },
   { name: 'Migration20261203074438_nps_passwords', class: Migration20261203074438_nps_passwords },
   { name: 'Migration20261203075152_catalog2', class: Migration20261203075152_catalog2 },
+  { name: 'Migration20261203084001_importer', class: Migration20261203084001_importer },
 ];

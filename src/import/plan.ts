@@ -1,0 +1,59 @@
+import type { ResourceDef } from '../resources/define.ts';
+import { resourceOf } from '../resources/registry.ts';
+
+export interface Step {
+  /** Collection on the wire (and the `--only` name). */
+  type: string;
+  def: ResourceDef;
+  /** Pivot tables this resource owns: its `links.<name>` ids are the pivot rows (`suggestion_labels`). */
+  pivots: string[];
+  /** Columns not taken from the wire: recomputed after the import (counters' companions) or our own. */
+  skip: string[];
+}
+
+const step = (type: string, extra: Partial<Pick<Step, 'pivots' | 'skip'>> = {}): Step => ({
+  type,
+  def: resourceOf(type),
+  pivots: extra.pivots ?? [],
+  skip: extra.skip ?? [],
+});
+
+/**
+ * Dependency order: a record's links point at records of earlier steps. Users come first (almost
+ * everything names an author). Links that point forward or at the same collection (a label's parent, a
+ * suggestion merged into a newer one) are deferred and set at the end. Feedback's two other names
+ * (requests, feedback_records) and crm_accounts are the same rows and are not walked again.
+ */
+export const PLAN: readonly Step[] = [
+  step('users'),
+  step('forums'),
+  step('categories'),
+  step('statuses'),
+  step('labels'),
+  step('external_accounts'),
+  step('external_users'),
+  step('teams', { pivots: ['team_members'] }),
+  step('permissions'),
+  step('custom_fields'),
+  step('segments'),
+  step('segmented_values'),
+  // last_status_update is recomputed from the status updates (counters.ts recountAll).
+  step('suggestions', { pivots: ['suggestion_labels'], skip: ['last_status_update_id'] }),
+  step('status_updates'),
+  step('comments'),
+  step('notes'),
+  step('supporters'),
+  step('feedback'),
+  step('nps_ratings'),
+  // Bytes are downloaded and stored under keys of our own.
+  step('attachments', { skip: ['storage_key', 'sha256'] }),
+];
+
+export const STEP_NAMES = PLAN.map((s) => s.type);
+
+/** The steps `--only` names (all when empty), in plan order; unknown names throw. */
+export function selectSteps(only: readonly string[]): Step[] {
+  const unknown = only.filter((name) => !STEP_NAMES.includes(name));
+  if (unknown.length > 0) throw new Error(`unknown resource ${unknown.join(', ')} (one of: ${STEP_NAMES.join(', ')})`);
+  return only.length === 0 ? [...PLAN] : PLAN.filter((s) => only.includes(s.type));
+}
