@@ -202,7 +202,9 @@ describe('one server process', () => {
       for (let i = 0; i < 20; i++) {
         const t0 = performance.now();
         const o = await hit(server.url, token);
-        expect(performance.now() - t0).toBeLessThan(300);
+        // Not held up by the dead Redis (ioredis's defaults would hang each request for seconds); 1 s, not
+        // 300 ms: on this 2-core VM under load a plain request has taken 305–371 ms (CI runs, 2026-12-03).
+        expect(performance.now() - t0).toBeLessThan(1000);
         expect([o.status, o.limit, o.remaining]).toEqual([200, '50', String(49 - i)]);
         expect(o.reset).toMatch(/^\d+$/);
       }
