@@ -56,7 +56,9 @@ describe.skipIf(!POSTGRES_MODE || !REDIS_URL || !fs.existsSync(REDIS_SERVER))('F
       await sleep(50);
     }
     const redisUrl = `redis://127.0.0.1:${port}`;
-    child = await startChildServer({ REDIS_URL: redisUrl, RATE_LIMIT_PER_MINUTE: String(LIMIT) });
+    // A generous Redis timeout: this test is about lost state, not a slow Redis (F9), and on a loaded
+    // machine the 100 ms default would send a request to the in-process fallback counters.
+    child = await startChildServer({ REDIS_URL: redisUrl, RATE_LIMIT_PER_MINUTE: String(LIMIT), REDIS_TIMEOUT_MS: '2000' });
     const { server, token } = child;
     probe = new Redis(redisUrl, { lazyConnect: true });
     await probe.connect();
