@@ -29,6 +29,11 @@ export function report(id: string, name: string, f: Figures, extra: Record<strin
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   console.log(`${id} ${name}: requests=${f.requests} errors=${f.errors} lost_writes=${f.lostWrites} ${rest}`);
+  record(id, f);
+}
+
+/** Adds a test's figures to the suite total (report() does this; for tests that print their own line). */
+export function record(id: string, f: Pick<Figures, 'requests' | 'errors' | 'lostWrites'>): void {
   const file = inject('reliabilityFigures');
   if (file) fs.appendFileSync(file, `${JSON.stringify({ id, requests: f.requests, errors: f.errors, lostWrites: f.lostWrites })}\n`);
 }
