@@ -62,6 +62,7 @@ export async function openDatabase(config: Config, overrides: OrmOverrides = {},
     try {
       const migrate = options.migrate ?? config.migrateOnStart;
       await exclusive(async () => (migrate ? void (await orm.migrator.up()) : assertMigrated(orm)));
+      if (postgres) await assertSafeIds(orm);
     } catch (error) {
       await orm.close(true);
       throw databaseFailure(error, config);
@@ -124,6 +125,23 @@ async function assertMigrated(orm: MikroORM): Promise<void> {
   if (pending > 0) {
     throw new StartupError(
       `database not migrated: ${pending} pending migration${pending === 1 ? '' : 's'} and MIGRATE_ON_START=0; run \`npm run cli -- migrate\` first`,
+      EXIT.database,
+    );
+  }
+}
+
+/**
+ * Ids travel as JSON numbers and JS numbers: past 2^53 they would be rounded silently (RELIABILITY.md
+ * F16). The schema's ids are integer (serial); a database whose id sequences can pass 2^53 (widened to
+ * bigint, or a CockroachDB-style INT) is refused at start rather than served with wrong ids.
+ */
+async function assertSafeIds(orm: MikroORM): Promise<void> {
+  const rows = await orm.em
+    .getConnection()
+    .execute<Array<{ name: string }>>(`select sequencename as name from pg_sequences where schemaname = current_schema() and max_value > ${Number.MAX_SAFE_INTEGER} order by 1`);
+  if (rows.length > 0) {
+    throw new StartupError(
+      `database ids can exceed 2^53 (sequence ${rows.map((r) => r.name).join(', ')} allows values above ${Number.MAX_SAFE_INTEGER}), which JSON clients cannot read exactly; give it a MAXVALUE of at most ${Number.MAX_SAFE_INTEGER}`,
       EXIT.database,
     );
   }

@@ -13,6 +13,7 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { countersAndRecount, runMixedWrites, summary } from '../helpers/mixed-writes.ts';
 import { POSTGRES_MODE } from '../helpers/process.ts';
 import { onServer } from '../setup/databases.ts';
+import { record } from './figures.ts';
 
 const SECONDS = Number(process.env.MIXED_WRITES_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.MIXED_WRITES_CONNECTIONS ?? 50);
@@ -39,6 +40,7 @@ describe.skipIf(!POSTGRES_MODE)(
         const figures = await runMixedWrites(app, { connections: CONNECTIONS, seconds: SECONDS });
         const { stored, recounted } = await countersAndRecount(app);
         console.log(summary(`L8 mixed writes (${isolation}, ${CONNECTIONS} connections, ${SECONDS} s)`, figures, JSON.stringify(stored) === JSON.stringify(recounted)));
+        record(`L8 ${isolation}`, figures);
         expect(figures.samples).toEqual({});
         expect(figures.errors).toBe(0);
         expect(figures.lostWrites).toBe(0);

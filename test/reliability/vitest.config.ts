@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     root: new URL('../..', import.meta.url).pathname,
     include: ['test/reliability/**/*.test.ts'],
-    globalSetup: ['test/setup/global.ts'],
+    globalSetup: ['test/setup/global.ts', 'test/reliability/summary-setup.ts'],
     pool: 'forks',
     // One load at a time: each one measures the machine.
     maxWorkers: 1,
