@@ -37,6 +37,8 @@ import { teamsRouter } from './routes/teams.ts';
 import { customFieldsRouter } from './routes/custom-fields.ts';
 import { segmentsRouter } from './routes/segments.ts';
 import { permissionsRouter } from './routes/permissions.ts';
+import { openApiRouter } from './routes/openapi.ts';
+import { operations } from './openapi/operations.ts';
 
 /**
  * Turns what the router leaves unanswered into errors: an unknown path → 404 not_found, a known path
@@ -113,6 +115,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   const root = new Router<AppState>();
   root.use(healthRouter(deps.orm).routes(), api.routes());
+  // The OpenAPI document describes `root` as it stands once every route above is mounted.
+  root.use(openApiRouter(() => root, operations, deps.env.publicUrl).routes());
   // Benchmark baselines (bench/): only when BENCH=1.
   if (deps.config.bench) root.use(benchRouter(deps, adminRouter(false)).routes());
 
