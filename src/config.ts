@@ -31,8 +31,6 @@ export interface Config {
   trustProxy: boolean;
   /** Email address of the account owner (the user API clients act as) when it is created without the demo data. */
   ownerEmail: string;
-  /** BENCH=1 mounts the benchmark baselines under /_bench (bench/ only; never in production). */
-  bench: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -116,6 +114,5 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_000_000, 1024),
     trustProxy: bool(env, 'TRUST_PROXY') ?? false,
     ownerEmail,
-    bench: bool(env, 'BENCH') ?? false,
   });
 }

@@ -1,7 +1,7 @@
 import './v8-flags.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { createLogger } from './log.ts';
-import { startServer } from './server.ts';
+import { startServer, type StartOptions } from './server.ts';
 import { DataDirLockedError } from './db/index.ts';
 import { isEmpty, seedDemo } from './seed.ts';
 import type { IssuedCredentials } from './auth/clients.ts';
@@ -24,7 +24,8 @@ function banner(url: string, demo: IssuedCredentials | undefined): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function main(): Promise<void> {
+/** Starts the server from the environment; `extend` is for bench/server.ts (the production entry passes none). */
+export async function main({ extend }: Pick<StartOptions, 'extend'> = {}): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   try {
     running = await startServer(config, {
       log,
+      extend,
       beforeListen: async (db, store) => {
         const em = db.orm.em.fork();
         if (seed && (await isEmpty(em))) demo = await seedDemo(em, store);
@@ -77,4 +79,4 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-await main();
+if (import.meta.main) await main();
