@@ -199,7 +199,8 @@ function collectionOperation(method: string, path: string): Operation | undefine
     case 'PUT id':
       return { summary: `Update a ${def.singular}`, operationId: `update_${def.type}`, tags, parameters: [idParameter, includesParameter(def)], requestBody: writeBody(def, 'update'), responses: envelopeResponses(def.type, ['413', '422']) };
     case 'DELETE id':
-      return { summary: `Delete a ${def.singular}`, description: 'Answers with the record as it was.', operationId: `delete_${def.type}`, tags, parameters: [idParameter], responses: envelopeResponses(def.type) };
+      // 422 when the record is still in use (a forum with suggestions, a segment with values).
+      return { summary: `Delete a ${def.singular}`, description: 'Answers with the record as it was.', operationId: `delete_${def.type}`, tags, parameters: [idParameter], responses: envelopeResponses(def.type, ['422']) };
     default:
       return undefined;
   }
@@ -269,7 +270,7 @@ function components(): Schema {
     responses: {
       E400: errorResponse('Malformed body or parameter (`bad_request` with a message)', 'error'),
       E401: errorResponse('No or no valid Bearer token (`not_authorized`), with `WWW-Authenticate: Bearer`', 'error'),
-      E403: errorResponse('The signed link is expired or not valid (`forbidden`)', 'error'),
+      E403: errorResponse('`forbidden`: a password-grant token of a user who is not an admin, or an expired or invalid signed link', 'error'),
       E404: errorResponse('Unknown id (`record_not_found`) or route (`not_found`)', 'error'),
       E413: errorResponse('Body too large (`request_entity_too_large`)', 'error'),
       E422: errorResponse('Validation errors by field', 'validation_error'),
@@ -308,7 +309,8 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
     }
     used.add(key);
     const admin = path.startsWith(`${ADMIN}/`);
-    const responses = admin ? { ...operation.responses, 500: { $ref: '#/components/responses/E500' } } : operation.responses;
+    // Every admin route: 403 for a non-admin user's password-grant token, 500 from the error renderer.
+    const responses = admin ? { ...operation.responses, 403: { $ref: '#/components/responses/E403' }, 500: { $ref: '#/components/responses/E500' } } : operation.responses;
     (paths[path] ??= {})[route.method.toLowerCase()] = { ...operation, ...(admin ? {} : { security: operation.security ?? [] }), responses };
   }
   const stale = Object.keys(operations).filter((key) => !used.has(key));
