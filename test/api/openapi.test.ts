@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import Router from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApi } from '../../src/openapi/document.ts';
 import { registry } from '../../src/resources/registry.ts';
 import { seedDemo } from '../../src/seed.ts';
 import { localStore } from '../../src/storage/local.ts';
@@ -73,6 +75,18 @@ describe('the document', () => {
   });
 });
 
+describe('the generator', () => {
+  it('refuses a route without a description, and a description without a route', () => {
+    const router = new Router();
+    router.get('/api/v2/admin/suggestions', () => {});
+    router.get('/api/v2/admin/suggestions/:id/history', () => {});
+    const operations = { 'PUT /api/v2/admin/nothing': { summary: 'stale', responses: {} } };
+    expect(() => buildOpenApi({ router, operations, publicUrl: 'http://x', version: '0' })).toThrow(
+      'OpenAPI: routes without an operation: GET /api/v2/admin/suggestions/{id}/history; operations without a route: PUT /api/v2/admin/nothing',
+    );
+  });
+});
+
 describe('responses match the document', () => {
   it('every list on the demo data, with every side-load, and a get of its first record', async () => {
     const lists = Object.keys(doc.paths).filter((p) => /^\/api\/v2\/admin\/\w+$/.test(p) && doc.paths[p].get && registry.has(p.split('/').pop()!));
@@ -83,6 +97,7 @@ describe('responses match the document', () => {
       const names = Object.keys(includes).filter((k) => !['links', 'list_meta', 'pagination', type].includes(k));
       const reply = await checked('GET', `${path}?per_page=3&includes=${names.join(',')}`);
       expect(reply.status, `${path}: ${reply.text}`).toBe(200);
+      for (const header of Object.keys(doc.paths[path].get.responses['200'].headers)) expect(reply.headers.get(header), header).toMatch(/^\d+$/);
       expect(reply.body[type].length, `demo data has ${type}`).toBeGreaterThan(0);
       const id = reply.body[type][0].id;
       const one = await checked('GET', `${path}/${id}?includes=${names.join(',')}`);
