@@ -132,7 +132,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
   const { limits } = deps;
 
   const api = new Router<AppState>({ prefix: '/api/v2' });
-  const oauth = oauthRouter(tokens, clients, users, deps.config.bodyLimitBytes, tokenGuard(limits.tokenFailures, limits.windowSeconds), deps.clock);
+  const oauth = oauthRouter(
+    tokens,
+    clients,
+    users,
+    deps.config.bodyLimitBytes,
+    tokenGuard(limits.tokenFailures, limits.tokenClientFailures, limits.windowSeconds),
+    deps.clock,
+  );
   api.use(oauth.routes(), downloadsRouter(deps).routes(), adminRouter(deps).routes());
 
   const root = new Router<AppState>();

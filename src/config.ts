@@ -28,6 +28,10 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Largest JSON or form body accepted, in bytes. */
   bodyLimitBytes: number;
+  /** A request body (upload or other) that sends nothing for this long is cut with 408 (ms). */
+  bodyIdleTimeoutMs: number;
+  /** Time to receive a whole request body other than an upload (ms); uploads have only the idle timeout. */
+  requestTimeoutMs: number;
   trustProxy: boolean;
   /** Email address of the account owner (the user API clients act as) when it is created without the demo data. */
   ownerEmail: string;
@@ -112,6 +116,8 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_000_000, 1024),
+    bodyIdleTimeoutMs: int(env, 'BODY_IDLE_TIMEOUT_MS', 30_000, 100),
+    requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 300_000, 100),
     trustProxy: bool(env, 'TRUST_PROXY') ?? false,
     ownerEmail,
   });

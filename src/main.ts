@@ -6,6 +6,7 @@ import { DataDirLockedError } from './db/index.ts';
 import { isEmpty, seedDemo } from './seed.ts';
 import type { IssuedCredentials } from './auth/clients.ts';
 import { EXIT } from './exit-codes.ts';
+import { StorageUnavailableError } from './storage/index.ts';
 
 function banner(url: string, demo: IssuedCredentials | undefined): string {
   const lines = [`UserVoice-compatible API server listening on ${url}`, `  Admin API base URL: ${url}/api/v2`];
@@ -54,6 +55,10 @@ export async function main({ extend }: Pick<StartOptions, 'extend'> = {}): Promi
     if (error instanceof DataDirLockedError) {
       process.stderr.write(`${error.message}\n`);
       process.exit(EXIT.locked);
+    }
+    if (error instanceof StorageUnavailableError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.exit(EXIT.config);
     }
     throw error;
   }

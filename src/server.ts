@@ -11,6 +11,9 @@ import { createUrlSigner } from './auth/url-signing.ts';
 import { localStore } from './storage/local.ts';
 import type { BlobStore } from './storage/index.ts';
 import { sweepAttachments } from './services/attachments.ts';
+import { answerClientError } from './http/client-error.ts';
+import { watchRequestBodies } from './http/body-timeouts.ts';
+import { createDrain } from './http/drain.ts';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -47,9 +50,16 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
-  const db = await openDatabase(config, options.orm);
-  const server = http.createServer();
   const store = localStore(config.uploadsDir);
+  // Before the database: a start that cannot store attachments fails at once, with one line (main.ts).
+  await store.check?.();
+  const db = await openDatabase(config, options.orm);
+  // Header deadlines (headersTimeout) are checked on this interval; Node's 30 s would let a slowloris
+  // socket live up to 30 s past its deadline.
+  const server = http.createServer({ connectionsCheckingInterval: 1_000 });
+  server.on('clientError', answerClientError);
+  watchRequestBodies(server, { idleMs: config.bodyIdleTimeoutMs, totalMs: config.requestTimeoutMs });
+  const drain = createDrain();
   let sweeper: NodeJS.Timeout | undefined;
   let url: string;
   let limits: RateLimits | undefined;
@@ -85,7 +95,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       store,
       limits,
     }, { extend: options.extend });
-    server.on('request', app.callback());
+    server.on('request', drain.listener(app.callback()));
     sweeper = startSweeper(db, store, config, options.log, clock);
   } catch (error) {
     server.close();
@@ -98,6 +108,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
     (stopping ??= (async () => {
+      drain.start();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Idle keep-alive sockets close now; busy ones as soon as their response is done.
       const reaper = setInterval(() => server.closeIdleConnections(), 50);
@@ -106,10 +117,12 @@ export async function startServer(config: Config, options: StartOptions): Promis
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs);
       });
-      if ((await Promise.race([closed, timedOut])) === 'timeout') {
+      // Sockets and handlers both: a handler may outlive its socket and still need the database.
+      if ((await Promise.race([Promise.all([closed, drain.idle()]), timedOut])) === 'timeout') {
         options.log.warn('shutdown timeout: closing remaining connections');
         server.closeAllConnections();
         await closed;
+        if (drain.running > 0) options.log.warn('shutdown timeout: closing the database under running requests', { running: drain.running });
       }
       clearInterval(reaper);
       clearTimeout(timer);

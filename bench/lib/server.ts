@@ -50,6 +50,8 @@ export function databaseKind(): BenchDatabase['kind'] {
 export async function freshDatabase(label: string): Promise<BenchDatabase> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), `uv-bench-${label}-`));
   const uploads = path.join(root, 'uploads');
+  // The server refuses to start without an existing UPLOADS_DIR.
+  fs.mkdirSync(uploads);
   const removeRoot = () => fs.rmSync(root, { recursive: true, force: true });
   const serverUrl = process.env.DATABASE_URL?.trim();
   if (!serverUrl || forcePglite) {

@@ -11,6 +11,8 @@ export const TOKEN_AUDIENCE = 'uservoice-admin-api-v2';
 const TOKEN_TYPE = 'at+jwt';
 const ALGORITHM = 'HS256';
 const SIGNING_KEY_SETTING = 'token_signing_key';
+/** Seconds a token's `iat` may lie ahead of our clock (clock skew between replicas), not more. */
+export const MAX_IAT_SKEW_SECONDS = 60;
 
 export interface AccessClaims {
   /** Numeric id of the API client. */
@@ -80,7 +82,13 @@ export function createTokenService(secret: string, ttlSeconds: number, now: () =
         throw new InvalidTokenError((error as Error).message);
       }
       if (decoded.header.typ !== TOKEN_TYPE) throw new InvalidTokenError('wrong token type');
+      // We understand no JWS extension, so any `crit` (even empty, which RFC 7515 §4.1.11 forbids) is refused.
+      if ('crit' in decoded.header) throw new InvalidTokenError('crit header');
       const payload = decoded.payload as jwt.JwtPayload;
+      // jsonwebtoken checks iat only with maxAge; a token from the future was not issued by us.
+      if (typeof payload.iat !== 'number' || payload.iat > Math.floor(now() / 1000) + MAX_IAT_SKEW_SECONDS) {
+        throw new InvalidTokenError('iat in the future');
+      }
       const match = /^(client|user):(\d+)$/.exec(payload.sub ?? '');
       if (!match || !Number.isSafeInteger(payload.gen) || typeof payload.exp !== 'number' || !payload.jti) {
         throw new InvalidTokenError('missing claims');

@@ -23,8 +23,9 @@ interface ForeignHttpError {
 function fromForeign(error: unknown): ApiError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as ForeignHttpError;
-  // zlib's errors (a Content-Encoding the body does not match) carry no HTTP status.
-  if (typeof e.code === 'string' && e.code.startsWith('Z_')) return new BadRequestError('The request body could not be decompressed');
+  // zlib's errors (a Content-Encoding the body does not match) carry no HTTP status; Brotli's codes are
+  // its decoder's error names (`ERR__ERROR_FORMAT_PADDING_1`, …).
+  if (typeof e.code === 'string' && /^(Z_|ERR__ERROR_)/.test(e.code)) return new BadRequestError('The request body could not be decompressed');
   const status = e.status ?? e.statusCode;
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined;
   if (status === 413 || e.type === 'entity.too.large') return new PayloadTooLargeError();

@@ -226,7 +226,14 @@ export function withBracketFilters(query: Record<string, QueryValue>, def: Resou
 
 /** page/per_page (per_page above 100 is clamped), cursor or page_token, sort, updated_after/before. */
 export function parseListParams(ctx: AppContext, def: ResourceDef): ListParams {
-  const query = withBracketFilters(ctx.query as Record<string, QueryValue>, def);
+  const raw = ctx.query as Record<string, QueryValue>;
+  // PostgreSQL refuses NUL in text: a filter value carrying one would fail in the database, not here.
+  for (const [name, value] of Object.entries(raw)) {
+    if ((Array.isArray(value) ? value : [value]).some((v) => v?.includes('\u0000'))) {
+      throw new BadRequestError(`The parameter ${name} must not contain NUL bytes`);
+    }
+  }
+  const query = withBracketFilters(raw, def);
   const sort = parseSort(query, def);
   const perPage = Math.min(positiveInt(query, 'per_page', DEFAULT_PER_PAGE), MAX_PER_PAGE);
   const cursorText = single(query, 'cursor') || single(query, 'page_token');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IncomingMessage } from 'node:http';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import multer from '@koa/multer';
@@ -7,6 +8,8 @@ import type { BlobStore } from '../storage/index.ts';
 import { TruncatedUploadError } from '../storage/index.ts';
 import { ApiError, BadRequestError, PayloadTooLargeError } from './errors.ts';
 import type { AppContext } from './state.ts';
+import type { Logger } from '../log.ts';
+import { exemptFromRequestTimeout } from './body-timeouts.ts';
 
 /** UserVoice's limit: exactly 50,000,000 bytes is accepted, one more is not. */
 export const MAX_UPLOAD_BYTES = 50_000_000;
@@ -46,10 +49,17 @@ interface MulterFile {
   stream: Readable;
 }
 
+/** Per request: called the moment the file passes the size limit (see uploadParser). */
+const onLimit = new WeakMap<IncomingMessage, () => void>();
+/** Per request: the store's write, which on failure settles only once its temp file is gone. */
+const writes = new WeakMap<IncomingMessage, Promise<unknown>>();
+/** How long an error answer waits for the store to drop a failed write's temp file. */
+const CLEANUP_WAIT_MS = 1_000;
+
 /** A multer storage engine that streams into the BlobStore (never into memory), sniffing the first bytes. */
 function blobEngine(store: BlobStore) {
   return {
-    _handleFile(_req: IncomingMessage, file: MulterFile, cb: (error: Error | null, info?: Partial<UploadedFile>) => void) {
+    _handleFile(req: IncomingMessage, file: MulterFile, cb: (error: Error | null, info?: Partial<UploadedFile>) => void) {
       const key = randomBytes(24).toString('base64url');
       const head: Buffer[] = [];
       let sniffed = 0;
@@ -65,13 +75,16 @@ function blobEngine(store: BlobStore) {
       // The callback form of pipeline destroys the sniffer when the upload stream fails (client abort).
       const source = pipeline(file.stream, sniffer, () => {});
       const truncated = () => Boolean((file.stream as Readable & { truncated?: boolean }).truncated);
-      store.put(key, source, { truncated }).then(
+      const stored = store.put(key, source, { truncated });
+      writes.set(req, stored);
+      stored.then(
         async ({ size, sha256 }) => {
           const contentType = await sniffType(Buffer.concat(head), file.mimetype);
           cb(null, { key, size, sha256, contentType, originalName: file.originalname });
         },
         (error: Error) => cb(error),
       );
+      file.stream.once('limit', () => onLimit.get(req)?.());
     },
     _removeFile(_req: IncomingMessage, file: Partial<UploadedFile>, cb: (error: Error | null) => void) {
       if (!file.key) return cb(null);
@@ -94,7 +107,15 @@ const MULTER_MESSAGES: Record<string, string> = {
  * Limits: the file size, one file, a few small fields; a declared Content-Length far beyond the limit
  * is refused before reading the body.
  */
-export function uploadParser(store: BlobStore) {
+/** Write errors that mean the upload disk is full (507), as opposed to a broken one (500). */
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+/** How long an upload over the limit may take to finish on its own before the 413 goes out. */
+const LIMIT_GRACE_MS = 250;
+
+const tooLarge = () => new PayloadTooLargeError(`Files may be at most ${MAX_UPLOAD_BYTES} bytes`);
+
+export function uploadParser(store: BlobStore, log: Logger) {
   const options = {
     storage: blobEngine(store) as never,
     // File names without an explicit charset are UTF-8 in every client we know (multer defaults to latin1).
@@ -108,19 +129,50 @@ export function uploadParser(store: BlobStore) {
     const declared = Number(ctx.get('Content-Length') || 0);
     if (declared > MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES) {
       ctx.set('Connection', 'close');
-      throw new PayloadTooLargeError(`Files may be at most ${MAX_UPLOAD_BYTES} bytes`);
+      throw tooLarge();
     }
+    // Slow uploads are bounded by the idle timeout and the size limit, not by a total deadline.
+    exemptFromRequestTimeout(ctx.req);
+    // On an error multer reads the rest of the body before it reports (for a chunked 200 MB body: all
+    // of it); a file over the limit is answered at once instead, and the connection closed after it.
+    let limitReached!: (error: Error) => void;
+    const limit = new Promise<never>((_, reject) => (limitReached = reject));
+    onLimit.set(ctx.req, () => limitReached(tooLarge()));
+    const parsing = middleware(ctx as never, async () => {});
+    parsing.catch(() => undefined); // settles after the race below when the limit wins
     try {
-      await middleware(ctx as never, async () => {});
+      await Promise.race([parsing, limit]);
     } catch (error) {
+      // A body with a Content-Length ends at most 64 KB after the limit (checked above): multer and the
+      // store get to clean up first. A chunked one may never end and is cut off when the connection
+      // closes after the answer.
+      if (error instanceof PayloadTooLargeError && declared > 0) await Promise.race([parsing.catch(() => undefined), sleep(LIMIT_GRACE_MS)]);
+      // multer may report a failed request (client gone, busboy error) before the store has removed its
+      // temp file; answer once it has (bounded), so an error answer never leaves a partial file behind.
+      const write = writes.get(ctx.req);
+      if (write && !(error instanceof PayloadTooLargeError && declared === 0)) {
+        await Promise.race([write.catch(() => undefined), sleep(CLEANUP_WAIT_MS)]);
+      }
       const code = (error as { code?: string }).code;
-      if (code === 'LIMIT_FILE_SIZE' || error instanceof TruncatedUploadError) {
-        throw new PayloadTooLargeError(`Files may be at most ${MAX_UPLOAD_BYTES} bytes`);
+      if (code === 'LIMIT_FILE_SIZE' || error instanceof TruncatedUploadError || error instanceof PayloadTooLargeError) {
+        ctx.set('Connection', 'close');
+        throw tooLarge();
       }
       if (code && MULTER_MESSAGES[code]) throw new BadRequestError(MULTER_MESSAGES[code]);
       if (error instanceof ApiError) throw error;
+      // The store failed to write (it reports system errors with a syscall; a client abort has none).
+      if (typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+        if (code && DISK_FULL.has(code)) {
+          log.error('upload storage full', { request_id: ctx.state.requestId, code, error: (error as Error).message });
+          ctx.set('Connection', 'close');
+          throw new ApiError(507, 'insufficient_storage', 'There is no room to store the file; try again later');
+        }
+        throw error; // a 500, logged by the error handler
+      }
       // busboy's parse errors (no boundary, truncated body, malformed part headers) and aborted requests.
       throw new BadRequestError('The multipart body is malformed');
+    } finally {
+      onLimit.delete(ctx.req);
     }
     return (ctx as unknown as { file?: UploadedFile }).file;
   };

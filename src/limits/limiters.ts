@@ -15,6 +15,11 @@ import { leasing } from './allowance.ts';
 
 /** Failed token requests one client IP may make per window before the token endpoint answers 429. */
 export const TOKEN_FAILURES_PER_WINDOW = 20;
+/**
+ * Failed token requests for one client id per window, from any number of addresses. Above the per-IP
+ * limit, so a single address (stopped at 20) can never lock a client out on its own.
+ */
+export const TOKEN_CLIENT_FAILURES_PER_WINDOW = 50;
 /** Table rate-limiter-flexible creates and owns on PostgreSQL (listed in MikroORM's skipTables). */
 export const RATE_LIMIT_TABLE = 'rate_limits';
 /**
@@ -55,6 +60,8 @@ export interface RateLimits {
   api: Limiter | undefined;
   /** Failed token requests per client IP (the brute-force guard). */
   tokenFailures: Limiter;
+  /** Failed token requests per client id, across addresses (the brute-force guard). */
+  tokenClientFailures: Limiter;
   /** Closes the Redis client or the PostgreSQL pool. */
   close(): Promise<void>;
 }
@@ -130,6 +137,7 @@ export async function createRateLimits({ config, orm, log, windowSeconds = 60 }:
   const limits = [
     { name: 'api', points: config.rateLimitPerMinute },
     { name: 'token_failures', points: TOKEN_FAILURES_PER_WINDOW },
+    { name: 'token_client_failures', points: TOKEN_CLIENT_FAILURES_PER_WINDOW },
   ] as const;
   const memory = (name: string, points: number) => new RateLimiterMemory({ keyPrefix: name, points, duration: windowSeconds });
 
@@ -198,7 +206,8 @@ export async function createRateLimits({ config, orm, log, windowSeconds = 60 }:
     // Shared stores: units leased a few at a time under load, exact all the same (allowance.ts).
     const api = built && store !== 'memory' ? leasing(built) : built;
     const tokenFailures = await build(limits[1].name, limits[1].points);
-    return { store, windowSeconds, api, tokenFailures, close };
+    const tokenClientFailures = await build(limits[2].name, limits[2].points);
+    return { store, windowSeconds, api, tokenFailures, tokenClientFailures, close };
   } catch (error) {
     await close();
     throw error;

@@ -19,7 +19,7 @@ const THUMBNAIL_MAX_PIXELS = 50_000_000;
 export function attachmentsRouter(deps: AppDeps): Router<AppState> {
   const { env, store } = deps;
   const router = new Router<AppState>();
-  const parse = uploadParser(store);
+  const parse = uploadParser(store, deps.log);
   router.post('/attachments', async (ctx) => {
     const file = await parse(ctx);
     if (!file) throw new ValidationError({ file: ["can't be blank"] });

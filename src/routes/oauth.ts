@@ -6,11 +6,15 @@ import type { TokenService } from '../auth/tokens.ts';
 import type { UserStore } from '../auth/user-store.ts';
 import { parseBody } from '../http/body.ts';
 import { OAuthError } from '../http/errors.ts';
-import type { AppContext, AppMiddleware, AppState } from '../http/state.ts';
+import type { TokenGuard } from '../http/token-guard.ts';
+import type { AppContext, AppState } from '../http/state.ts';
 import type { Operations } from '../openapi/spec.ts';
 
 const PARAMS = ['grant_type', 'client_id', 'client_secret', 'username', 'password'] as const;
 type Param = (typeof PARAMS)[number];
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
 
@@ -72,14 +76,15 @@ function clientCredentials(ctx: AppContext, params: Partial<Record<Param, string
  * - `password`: `username` (an email address) and `password` of a user, with the `client_id` of a
  *   client (UserVoice's SDKs send no secret here; one that is sent must be right); the token acts as
  *   that user. Wrong user credentials are `invalid_grant`.
- * `guard` (the per-IP brute-force limiter) runs before the body is read and sees every failure.
+ * `guard` (the brute-force limiter) checks the address before the body is read and the client id before
+ * the secret, and sees every failure.
  */
 export function oauthRouter(
   tokens: TokenService,
   clients: ClientStore,
   users: UserStore,
   bodyLimitBytes: number,
-  guard: AppMiddleware,
+  guard: TokenGuard,
   clock: () => number,
 ): Router<AppState> {
   const router = new Router<AppState>();
@@ -90,7 +95,7 @@ export function oauthRouter(
       ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
       await next();
     },
-    guard,
+    guard.middleware,
     parseBody(bodyLimitBytes),
     async (ctx) => {
       const params = collectParams(ctx);
@@ -103,6 +108,9 @@ export function oauthRouter(
       }
       const { id, secret, invalidClient } = clientCredentials(ctx, params);
       if (!id) throw invalidClient();
+      // No id holds a control character, and PostgreSQL refuses NUL in text: such an id is an unknown client.
+      if (CONTROL.test(id)) throw invalidClient();
+      await guard.client(ctx, id);
       if (params.grant_type === 'client_credentials' && !secret) throw invalidClient();
       const client = await clients.byKey(id);
       if (!client || client.revoked || (secret !== undefined && !secretMatches(secret, client.secretHash))) throw invalidClient();

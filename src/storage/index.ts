@@ -23,6 +23,11 @@ export interface BlobStore {
   list(olderThan: Date): AsyncIterable<string>;
   /** Removes leftovers of interrupted writes older than `olderThan`; returns how many. */
   sweepPartial(olderThan: Date): Promise<number>;
+  /** At start: rejects with a StorageUnavailableError when the store cannot be written. */
+  check?(): Promise<void>;
 }
 
 export class TruncatedUploadError extends Error {}
+
+/** The store cannot be used at all (missing or unwritable directory); the message is for operators. */
+export class StorageUnavailableError extends Error {}

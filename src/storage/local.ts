@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { TruncatedUploadError, type BlobStore, type StoredBlob } from './index.ts';
+import { StorageUnavailableError, TruncatedUploadError, type BlobStore, type StoredBlob } from './index.ts';
 import { releaseTransientBuffers } from './memory.ts';
 
 const KEY = /^[A-Za-z0-9_-]{8,64}(\.[a-z]+)?$/;
@@ -83,6 +83,27 @@ export function localStore(dir: string): BlobStore {
           const stat = await fsp.stat(path.join(dir, shard.name, name)).catch(() => undefined);
           if (stat && stat.mtime < olderThan) yield name;
         }
+      }
+    },
+    async check() {
+      const code = (error: unknown) => (error as NodeJS.ErrnoException).code ?? String(error);
+      let stat: fs.Stats;
+      try {
+        stat = await fsp.stat(dir);
+      } catch (error) {
+        // Not created for the operator: a mistyped path would silently put attachments on the wrong disk.
+        if (code(error) === 'ENOENT') throw new StorageUnavailableError(`UPLOADS_DIR ${dir} does not exist; create it or set UPLOADS_DIR to an existing directory`);
+        throw new StorageUnavailableError(`UPLOADS_DIR ${dir} cannot be read (${code(error)})`);
+      }
+      if (!stat.isDirectory()) throw new StorageUnavailableError(`UPLOADS_DIR ${dir} is not a directory`);
+      const probe = path.join(tmpDir, `${randomUUID()}.probe`);
+      try {
+        await ensureDirs();
+        await fsp.writeFile(probe, 'ok', { flag: 'wx', mode: 0o600 });
+        await fsp.rm(probe, { force: true });
+      } catch (error) {
+        ready = undefined;
+        throw new StorageUnavailableError(`UPLOADS_DIR ${dir} is not writable (${code(error)})`);
       }
     },
     async sweepPartial(olderThan) {

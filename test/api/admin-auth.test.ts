@@ -31,7 +31,7 @@ function expectNotAuthorized(reply: Reply, tokenSent: boolean) {
 let subject = '';
 
 /** A token shaped like ours (for a real client), with one thing changed. */
-function forge(overrides: { payload?: Record<string, unknown>; key?: string; options?: jwt.SignOptions; noJti?: boolean } = {}): string {
+function forge(overrides: { payload?: Record<string, unknown>; key?: string; options?: jwt.SignOptions; noJti?: boolean; noIat?: boolean } = {}): string {
   const now = Math.floor(Date.now() / 1000);
   const options: jwt.SignOptions = {
     algorithm: 'HS256',
@@ -43,7 +43,12 @@ function forge(overrides: { payload?: Record<string, unknown>; key?: string; opt
     ...(overrides.noJti ? {} : { jwtid: 'a1b2c3' }),
     ...overrides.options,
   };
-  return jwt.sign({ iat: now, gen: 1, ...overrides.payload }, overrides.key ?? TEST_TOKEN_SECRET, options);
+  const payload: Record<string, unknown> = { iat: now, gen: 1, ...overrides.payload };
+  if (overrides.noIat) {
+    delete payload.iat;
+    options.noTimestamp = true;
+  }
+  return jwt.sign(payload, overrides.key ?? TEST_TOKEN_SECRET, options);
 }
 
 describe('Bearer auth on /api/v2/admin', () => {
@@ -87,6 +92,38 @@ describe('Bearer auth on /api/v2/admin', () => {
       `${good}x`,
     ];
     for (const token of tokens) expectNotAuthorized(await request(app.url, 'GET', CURRENT, { token }), true);
+  });
+
+  it('401 for a crit header (no extension is understood here, RFC 7515 §4.1.11), even with known names or empty', async () => {
+    subject = (jwt.decode(await app.token()) as jwt.JwtPayload).sub!;
+    for (const crit of [['exp'], ['b64'], [], 'exp']) {
+      const token = forge({ payload: { b64: true }, options: { header: { alg: 'HS256', typ: 'at+jwt', crit } as unknown as jwt.JwtHeader } });
+      expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()).crit).toEqual(crit);
+      expectNotAuthorized(await request(app.url, 'GET', CURRENT, { token }), true);
+    }
+  });
+
+  it('401 for an iat more than 60 s in the future; a smaller clock skew is tolerated', async () => {
+    subject = (jwt.decode(await app.token()) as jwt.JwtPayload).sub!;
+    const now = Math.floor(Date.now() / 1000);
+    for (const ahead of [61 + 5, 3600, 10 * 365 * 86400]) {
+      expectNotAuthorized(await request(app.url, 'GET', CURRENT, { token: forge({ payload: { iat: now + ahead } }) }), true);
+    }
+    for (const ahead of [0, 30, 55]) {
+      expect((await request(app.url, 'GET', CURRENT, { token: forge({ payload: { iat: now + ahead } }) })).status).toBe(200);
+    }
+    // With the server's clock moved, the same rule holds relative to the server's time.
+    const token = forge({ payload: { iat: now + 600 } });
+    try {
+      app.clock.now = (now + 600) * 1000;
+      expect((await request(app.url, 'GET', CURRENT, { token })).status).toBe(200);
+    } finally {
+      app.clock.now = undefined;
+    }
+    // A token without iat is not one this server issued.
+    const noIat = forge({ noIat: true });
+    expect(jwt.decode(noIat) as jwt.JwtPayload).not.toHaveProperty('iat');
+    expectNotAuthorized(await request(app.url, 'GET', CURRENT, { token: noIat }), true);
   });
 
   it('401 once the token has expired (injected clock), and not before', async () => {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IssuedCredentials } from '../../src/auth/clients.ts';
-import { TOKEN_FAILURES_PER_WINDOW } from '../../src/limits/limiters.ts';
+import { TOKEN_CLIENT_FAILURES_PER_WINDOW, TOKEN_FAILURES_PER_WINDOW } from '../../src/limits/limiters.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { sleep } from '../helpers/process.ts';
 import { rawRequest, type RawReply } from '../helpers/raw-http.ts';
@@ -129,5 +129,46 @@ describe('client IP', () => {
     // Other addresses behind the same proxy are not affected.
     expect((await tokenRequest(app, goodForm(creds), { 'X-Forwarded-For': '198.51.100.1' })).status).toBe(200);
     expect((await tokenRequest(app, goodForm(creds), { 'X-Forwarded-For': `${attacker}, 198.51.100.1` })).status).toBe(200);
+  });
+});
+
+describe('per client id', () => {
+  it('10 addresses × 19 wrong secrets on one client: the client is throttled everywhere, the right secret too', async () => {
+    expect(TOKEN_CLIENT_FAILURES_PER_WINDOW).toBe(50);
+    const app = await freshApp({ env: { TRUST_PROXY: '1' } });
+    const creds = await app.createClient('sprayed');
+    const bystander = await app.createClient('bystander');
+    const statuses: number[] = [];
+    for (let ip = 0; ip < 10; ip++) {
+      for (let i = 0; i < TOKEN_FAILURES_PER_WINDOW - 1; i++) {
+        const reply = await tokenRequest(app, wrongSecret(creds), { 'X-Forwarded-For': `198.51.100.${ip}` });
+        if (reply.status === 429) expectLimited(reply, 60);
+        else expectInvalidClient(reply);
+        statuses.push(reply.status);
+      }
+    }
+    // Exactly the first 50 failures were checked; every later attempt on this client was refused unchecked.
+    expect(statuses.filter((s) => s === 401)).toHaveLength(TOKEN_CLIENT_FAILURES_PER_WINDOW);
+    expect(statuses.slice(TOKEN_CLIENT_FAILURES_PER_WINDOW).every((s) => s === 429)).toBe(true);
+
+    // The right secret, from an address that never failed, is refused while the client is throttled.
+    expectLimited(await tokenRequest(app, goodForm(creds), { 'X-Forwarded-For': '203.0.113.50' }), 60);
+    const basic = `Basic ${Buffer.from(`${creds.client_id}:${creds.client_secret}`).toString('base64')}`;
+    expectLimited(await tokenRequest(app, 'grant_type=client_credentials', { 'X-Forwarded-For': '203.0.113.51', Authorization: basic }), 60);
+    // Neither the addresses (19 failures each, under their own limit) nor other clients are affected.
+    expect((await tokenRequest(app, goodForm(bystander), { 'X-Forwarded-For': '198.51.100.0' })).status).toBe(200);
+  });
+
+  it('the per-client window ends too: the right secret works again after Retry-After', async () => {
+    const app = await freshApp({ env: { TRUST_PROXY: '1' }, rateLimitWindowSeconds: 3 });
+    const creds = await app.createClient('patient client');
+    await Promise.all(
+      Array.from({ length: TOKEN_CLIENT_FAILURES_PER_WINDOW }, async (_, i) =>
+        expectInvalidClient(await tokenRequest(app, wrongSecret(creds), { 'X-Forwarded-For': `198.51.100.${i % 10}` })),
+      ),
+    );
+    const retryAfter = expectLimited(await tokenRequest(app, goodForm(creds), { 'X-Forwarded-For': '203.0.113.60' }), 3);
+    await sleep(retryAfter * 1000 + 50);
+    expect((await tokenRequest(app, goodForm(creds), { 'X-Forwarded-For': '203.0.113.60' })).status).toBe(200);
   });
 });

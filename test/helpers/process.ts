@@ -107,6 +107,8 @@ export interface ChildDatabase {
 export function tempDataDir(): ChildDatabase {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'uv-process-test-'));
   const dataDir = path.join(root, 'data');
+  // The server refuses to start without an existing UPLOADS_DIR.
+  fs.mkdirSync(path.join(root, 'uploads'));
   return {
     mode: 'pglite',
     env: { DATA_DIR: dataDir, UPLOADS_DIR: path.join(root, 'uploads') },
@@ -173,6 +175,11 @@ export interface StartServerOptions {
   env?: Env;
   /** How long to wait for the banner. A fresh PGlite directory takes several seconds to init. */
   timeoutMs?: number;
+  /**
+   * A command that runs the server (it gets the node binary and `src/main.ts` as its last arguments and
+   * must exec them, so the child's pid is the server's), e.g. `unshare` for a mount namespace.
+   */
+  wrap?: string[];
 }
 
 const LISTENING = /^UserVoice-compatible API server listening on (http:\/\/\S+)\n/m;
@@ -210,7 +217,8 @@ export function parseBanner(stdout: string): Banner {
 /** Starts src/main.ts and resolves once it has printed its banner (the port is open by then). */
 export async function startServer(options: StartServerOptions = {}): Promise<ServerProcess> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const child = spawn(process.execPath, ['src/main.ts'], {
+  const [command, ...args] = [...(options.wrap ?? []), process.execPath, 'src/main.ts'];
+  const child = spawn(command!, args, {
     cwd: REPO_ROOT,
     env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...options.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
