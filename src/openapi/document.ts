@@ -272,10 +272,12 @@ function components(): Schema {
       E401: errorResponse('No or no valid Bearer token (`not_authorized`), with `WWW-Authenticate: Bearer`', 'error'),
       E403: errorResponse('`forbidden`: a password-grant token of a user who is not an admin, or an expired or invalid signed link', 'error'),
       E404: errorResponse('Unknown id (`record_not_found`) or route (`not_found`)', 'error'),
+      E408: errorResponse('The body did not arrive in time (`request_timeout`); the connection is closed', 'error'),
       E413: errorResponse('Body too large (`request_entity_too_large`)', 'error'),
       E422: errorResponse('Validation errors by field', 'validation_error'),
       E429: errorResponse('Over the rate limit (`rate_limit_exceeded`)', 'error', { 'Retry-After': integerHeader('Seconds to wait') }),
       E500: errorResponse('`internal_server_error`, never a stack trace', 'error'),
+      E507: errorResponse('No room to store the upload (`insufficient_storage`); try again later', 'error'),
     },
     headers: {
       'X-Rate-Limit-Limit': integerHeader("Requests per window for this client"),
@@ -309,8 +311,11 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
     }
     used.add(key);
     const admin = path.startsWith(`${ADMIN}/`);
-    // Every admin route: 403 for a non-admin user's password-grant token, 500 from the error renderer.
-    const responses = admin ? { ...operation.responses, 403: { $ref: '#/components/responses/E403' }, 500: { $ref: '#/components/responses/E500' } } : operation.responses;
+    // Every admin route: 403 for a non-admin user's password-grant token, 408 for a body that stalls,
+    // 500 from the error renderer.
+    const responses = admin
+      ? { ...operation.responses, 403: { $ref: '#/components/responses/E403' }, 408: { $ref: '#/components/responses/E408' }, 500: { $ref: '#/components/responses/E500' } }
+      : operation.responses;
     (paths[path] ??= {})[route.method.toLowerCase()] = { ...operation, ...(admin ? {} : { security: operation.security ?? [] }), responses };
   }
   const stale = Object.keys(operations).filter((key) => !used.has(key));

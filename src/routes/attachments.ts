@@ -135,7 +135,7 @@ export const attachmentsOperations: Operations = {
       required: true,
       content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } }, required: ['file'] } } },
     },
-    responses: envelopeResponses('attachments', ['413', '422']),
+    responses: { ...envelopeResponses('attachments', ['413', '422']), 507: { $ref: '#/components/responses/E507' } },
   },
   'GET /api/v2/attachments/{id}/download': {
     summary: "An attachment's bytes (its signed `url`)",

@@ -164,6 +164,7 @@ export const oauthOperations: Operations = {
       200: { description: 'A Bearer token', content: { 'application/json': { schema: { $ref: '#/components/schemas/token' } } } },
       400: oauthError('`invalid_request`, `unsupported_grant_type` or `invalid_grant`'),
       401: oauthError('`invalid_client`'),
+      408: { $ref: '#/components/responses/E408' },
       413: oauthError('`invalid_request`: the body is too large'),
       429: { ...oauthError('`rate_limit_exceeded`: too many failed authentications from this address'), headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } },
     },
