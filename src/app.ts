@@ -22,7 +22,6 @@ import type { BlobStore } from './storage/index.ts';
 import { healthRouter } from './routes/health.ts';
 import { oauthRouter } from './routes/oauth.ts';
 import { attachmentsRouter, downloadsRouter } from './routes/attachments.ts';
-import { benchRouter } from './routes/bench.ts';
 import { catalogRouter } from './routes/catalog.ts';
 import { commentsRouter } from './routes/comments.ts';
 import { externalCustomersRouter } from './routes/external-customers.ts';
@@ -37,6 +36,8 @@ import { teamsRouter } from './routes/teams.ts';
 import { customFieldsRouter } from './routes/custom-fields.ts';
 import { segmentsRouter } from './routes/segments.ts';
 import { permissionsRouter } from './routes/permissions.ts';
+import { openApiRouter } from './routes/openapi.ts';
+import { operations } from './openapi/operations.ts';
 
 /**
  * Turns what the router leaves unanswered into errors: an unknown path → 404 not_found, a known path
@@ -67,45 +68,68 @@ export interface AppDeps {
   limits: RateLimits;
 }
 
+export interface AdminRouterOptions {
+  /**
+   * `false` builds the same chain and routes without the per-client rate limiter. Production never does;
+   * the bench (bench/server.ts) mounts such a router beside the real one to measure the limiter's cost.
+   */
+  rateLimit?: boolean;
+}
+
+/**
+ * The admin API (`/admin/…`, mounted under /api/v2): Bearer auth → per-client rate limit (unless
+ * disabled by RATE_LIMIT_PER_MINUTE=0 or `rateLimit: false`) → body parsing → one EntityManager fork per
+ * request → the resource routes.
+ */
+export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminRouterOptions = {}): Router<AppState> {
+  const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
+  const { limits } = deps;
+  const admin = new Router<AppState>({ prefix: '/admin' });
+  const limiter = limited && limits.api ? [rateLimit(limits.api, deps.clock, limits.windowSeconds)] : [];
+  admin.use(bearerAuth(tokens, createClientStore(deps.orm), createUserStore(deps.orm)), ...limiter, parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
+  const routers = [
+    suggestionsRouter(deps),
+    catalogRouter(deps),
+    labelsRouter(deps),
+    usersRouter(deps),
+    attachmentsRouter(deps),
+    statusUpdatesRouter(deps),
+    commentsRouter(deps),
+    notesRouter(deps),
+    feedbackRouter(deps),
+    npsRatingsRouter(deps),
+    teamsRouter(deps),
+    customFieldsRouter(deps),
+    segmentsRouter(deps),
+    permissionsRouter(deps),
+    externalCustomersRouter(deps),
+  ];
+  for (const router of routers) {
+    admin.use(router.routes());
+  }
+  return admin;
+}
+
+export interface AppOptions {
+  /**
+   * Mounts more routes behind the same request log, error renderer and 404/405 handling, outside the
+   * API's routers (so the OpenAPI document does not list them). The production server passes none;
+   * bench/server.ts mounts its baselines here.
+   */
+  extend?: (router: Router<AppState>, deps: AppDeps) => void;
+}
+
 /**
  * Builds the Koa application. The middleware order is the architecture:
- * request log (sees the final status) → error renderer → routes; admin routes add
- * Bearer auth → per-client rate limit (unless disabled) → body parsing → one EntityManager fork per request.
+ * request log (sees the final status) → error renderer → routes; admin routes (adminRouter) add
+ * Bearer auth → per-client rate limit → body parsing → one EntityManager fork per request.
  */
-export function createApp(deps: AppDeps): Koa<AppState> {
+export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
   const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
   const clients = createClientStore(deps.orm);
   const users = createUserStore(deps.orm);
-
   const { limits } = deps;
-  // `limited: false` only for the bench's baseline (the same chain and routes without the limiter).
-  const adminRouter = (limited: boolean) => {
-    const admin = new Router<AppState>({ prefix: '/admin' });
-    const limiter = limited && limits.api ? [rateLimit(limits.api, deps.clock, limits.windowSeconds)] : [];
-    admin.use(bearerAuth(tokens, clients, users), ...limiter, parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
-    const routers = [
-      suggestionsRouter(deps),
-      catalogRouter(deps),
-      labelsRouter(deps),
-      usersRouter(deps),
-      attachmentsRouter(deps),
-      statusUpdatesRouter(deps),
-      commentsRouter(deps),
-      notesRouter(deps),
-      feedbackRouter(deps),
-      npsRatingsRouter(deps),
-      teamsRouter(deps),
-      customFieldsRouter(deps),
-      segmentsRouter(deps),
-      permissionsRouter(deps),
-      externalCustomersRouter(deps),
-    ];
-    for (const router of routers) {
-      admin.use(router.routes());
-    }
-    return admin;
-  };
 
   const api = new Router<AppState>({ prefix: '/api/v2' });
   const oauth = oauthRouter(
@@ -116,17 +140,20 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     tokenGuard(limits.tokenFailures, limits.tokenClientFailures, limits.windowSeconds),
     deps.clock,
   );
-  api.use(oauth.routes(), downloadsRouter(deps).routes(), adminRouter(true).routes());
+  api.use(oauth.routes(), downloadsRouter(deps).routes(), adminRouter(deps).routes());
 
   const root = new Router<AppState>();
   root.use(healthRouter(deps.orm).routes(), api.routes());
-  // Benchmark baselines (bench/): only when BENCH=1.
-  if (deps.config.bench) root.use(benchRouter(deps, adminRouter(false)).routes());
+  // The OpenAPI document describes `root` as it stands once every route above is mounted.
+  root.use(openApiRouter(() => root, operations, deps.env.publicUrl).routes());
+  const extra = new Router<AppState>();
+  options.extend?.(extra, deps);
 
   app.use(requestLog(deps.log));
   app.use(errorHandler(deps.log));
   app.use(unmatched);
   app.use(root.routes());
+  app.use(extra.routes());
   app.use(root.allowedMethods());
   return app;
 }

@@ -49,8 +49,6 @@ export interface Config {
   dbStatementTimeoutMs: number;
   /** false: the server does not migrate at start (MIGRATE_ON_START=0; run `cli migrate` instead). */
   migrateOnStart: boolean;
-  /** BENCH=1 mounts the benchmark baselines under /_bench (bench/ only; never in production). */
-  bench: boolean;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -146,6 +144,5 @@ export function loadConfig(env: Env = process.env): Config {
     dbLockTimeoutMs: int(env, 'DB_LOCK_TIMEOUT_MS', 2_000, 1),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 1),
     migrateOnStart: bool(env, 'MIGRATE_ON_START') ?? true,
-    bench: bool(env, 'BENCH') ?? false,
   });
 }

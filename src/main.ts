@@ -1,7 +1,7 @@
 import './v8-flags.ts';
 import { loadConfig } from './config.ts';
 import { createLogger } from './log.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { startServer, type RunningServer, type StartOptions } from './server.ts';
 import { demoCredentialsShown, isEmpty, seedDemo, unshownDemoClient } from './seed.ts';
 import type { IssuedCredentials } from './auth/clients.ts';
 import { EXIT } from './exit-codes.ts';
@@ -38,7 +38,8 @@ function fail(error: unknown): never {
   process.exit(exitCode);
 }
 
-async function main(): Promise<void> {
+/** Starts the server from the environment; `extend` is for bench/server.ts (the production entry passes none). */
+export async function main({ extend }: Pick<StartOptions, 'extend'> = {}): Promise<void> {
   let config;
   try {
     config = loadConfig();
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   try {
     running = await startServer(config, {
       log,
+      extend,
       // One process at a time: simultaneous first starts seed once.
       beforeServe: (db, store) =>
         db.exclusive(async () => {
@@ -92,4 +94,4 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-await main();
+if (import.meta.main) await main();

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import type { OrmOverrides } from '../mikro-orm.config.ts';
-import { createApp } from './app.ts';
+import { createApp, type AppOptions } from './app.ts';
 import { loadSigningKey } from './auth/tokens.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { createRateLimits, type RateLimits } from './limits/limiters.ts';
@@ -46,6 +46,8 @@ export interface StartOptions {
   beforeServe?: (db: Database, store: BlobStore) => Promise<void>;
   /** Rate-limit window length; one minute unless a test needs windows that end quickly. */
   rateLimitWindowSeconds?: number;
+  /** Extra routes (createApp's `extend`); only bench/server.ts passes any. */
+  extend?: AppOptions['extend'];
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
@@ -94,7 +96,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       urls,
       store,
       limits,
-    });
+    }, { extend: options.extend });
     server.off('request', starting);
     server.on('request', drain.listener(app.callback()));
     sweeper = startSweeper(db, store, config, options.log, clock);

@@ -1,5 +1,5 @@
 /**
- * The real server (src/main.ts) as a child process for benchmarks, on its own fresh database, with the
+ * The real server (src/main.ts, through bench/server.ts) as a child process for benchmarks, on its own fresh database, with the
  * demo seed so the banner hands us an API client. Pinned to CPU 0 when the machine has two or more
  * cores and `taskset` exists (the load generator then runs on CPU 1, see pinSelf()).
  */
@@ -116,7 +116,7 @@ export interface StartOptions {
 }
 
 /**
- * Starts src/main.ts with `env` on top of a clean environment and waits for its banner (with the demo
+ * Starts bench/server.ts (src/main.ts plus the /_bench baselines) with `env` on top of a clean environment and waits for its banner (with the demo
  * client's credentials, unless `credentials` names an existing client).
  */
 export async function startServer(env: Record<string, string>, options: StartOptions = {}): Promise<BenchServer> {
@@ -124,7 +124,7 @@ export async function startServer(env: Record<string, string>, options: StartOpt
   const given = options.credentials;
   const childEnv: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: given ? '0' : '1', ...env };
   for (const name of ['PATH', 'HOME'] as const) if (process.env[name]) childEnv[name] = process.env[name]!;
-  const node = [process.execPath, ...(options.nodeArgs ?? []), 'src/main.ts'];
+  const node = [process.execPath, ...(options.nodeArgs ?? []), 'bench/server.ts'];
   const command = canPin ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(command[0]!, command.slice(1), { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);

@@ -1,6 +1,6 @@
 /**
- * The API scenarios (ENGINEERING.md §2.3), on one server (BENCH=1) over the fixed data set of
- * bench/lib/dataset.ts, each next to its same-process baseline from src/routes/bench.ts:
+ * The API scenarios (ENGINEERING.md §2.3), on one server (bench/server.ts) over the fixed data set of
+ * bench/lib/dataset.ts, each next to its same-process baseline from bench/routes.ts:
  *
  * | part     | measured                                              | baseline                                   |
  * |----------|-------------------------------------------------------|--------------------------------------------|
@@ -86,7 +86,7 @@ function assertIdentical(what: string, a: string, b: string): void {
   while (i < a.length && a[i] === b[i]) i++;
   throw new Error(
     `${what}: bodies differ (${a.length} vs ${b.length} bytes) at byte ${i}: …${JSON.stringify(a.slice(Math.max(0, i - 60), i + 60))}… vs …${JSON.stringify(b.slice(Math.max(0, i - 60), i + 60))}… ` +
-      '(a resource declaration changed? update the mirror in src/routes/bench.ts)',
+      '(a resource declaration changed? update the mirror in bench/routes.ts)',
   );
 }
 
@@ -349,7 +349,7 @@ export const api: Scenario = {
       const redis = process.env.REDIS_URL?.trim();
       server = await startServer(
         // The per-client limiter on, as in production, with a budget no run can reach.
-        { ...db.env, BENCH: '1', RATE_LIMIT_PER_MINUTE: '1000000000', ...(redis ? { REDIS_URL: redis } : {}) },
+        { ...db.env, RATE_LIMIT_PER_MINUTE: '1000000000', ...(redis ? { REDIS_URL: redis } : {}) },
         { credentials: data, nodeArgs: options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
       );
       const token = await tokenFor(server);

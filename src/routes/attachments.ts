@@ -9,6 +9,7 @@ import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import { attachments, THUMBNAIL_TYPES } from '../resources/attachments.ts';
 import { createAttachment, deleteAttachment } from '../services/attachments.ts';
 import { pathId, readRoutes, respondWith, snapshot } from './collection.ts';
+import { envelopeResponses, idParameter, type Operations } from '../openapi/spec.ts';
 
 const THUMBNAIL_SIZE = 200;
 /** sharp refuses larger images (decompression bombs). */
@@ -120,3 +121,34 @@ export function downloadsRouter({ orm, store, urls }: AppDeps): Router<AppState>
   });
   return router;
 }
+
+const binary = (description: string) => ({ description, content: { 'application/octet-stream': { schema: { type: 'string', contentMediaType: 'application/octet-stream' } } } });
+const signedQuery = ['expires', 'signature'].map((name) => ({ name, in: 'query', required: true, schema: { type: 'string' }, description: 'Part of the signed link' }));
+
+/** OpenAPI entries for the routes above that are not plain collection routes (src/openapi). */
+export const attachmentsOperations: Operations = {
+  'POST /api/v2/admin/attachments': {
+    summary: 'Upload an attachment',
+    description: 'Link it to a suggestion or note with its `token` (`attachment_tokens`).',
+    tags: ['attachments'],
+    requestBody: {
+      required: true,
+      content: { 'multipart/form-data': { schema: { type: 'object', properties: { file: { type: 'string', contentMediaType: 'application/octet-stream' } }, required: ['file'] } } },
+    },
+    responses: { ...envelopeResponses('attachments', ['413', '422']), 507: { $ref: '#/components/responses/E507' } },
+  },
+  'GET /api/v2/attachments/{id}/download': {
+    summary: "An attachment's bytes (its signed `url`)",
+    tags: ['attachments'],
+    security: [],
+    parameters: [idParameter, ...signedQuery],
+    responses: { 200: binary('The file, as an attachment'), 403: { $ref: '#/components/responses/E403' }, 404: { $ref: '#/components/responses/E404' } },
+  },
+  'GET /api/v2/attachments/{id}/thumbnail': {
+    summary: "An image attachment's thumbnail (its signed `thumb_url`)",
+    tags: ['attachments'],
+    security: [],
+    parameters: [idParameter, ...signedQuery],
+    responses: { 200: binary('The thumbnail'), 403: { $ref: '#/components/responses/E403' }, 404: { $ref: '#/components/responses/E404' } },
+  },
+};

@@ -5,6 +5,8 @@ import { authOf, emOf, type AppState } from '../http/state.ts';
 import { COMMENT_UPDATE, comments } from '../resources/comments.ts';
 import { changeCommentState, createComment, updateComment, type CommentAction } from '../services/comments.ts';
 import { pathId, readRoutes, respondWith } from './collection.ts';
+import { writeBody } from '../openapi/document.ts';
+import { action, type Operations } from '../openapi/spec.ts';
 
 const ACTIONS: readonly CommentAction[] = ['approve', 'spam', 'unremove'];
 
@@ -32,3 +34,10 @@ export function commentsRouter({ env }: AppDeps): Router<AppState> {
   }
   return router;
 }
+
+/** OpenAPI entries for the routes above that are not plain collection routes (src/openapi). */
+export const commentsOperations: Operations = {
+  'PUT /api/v2/admin/comments/{id}': { ...action('comments', 'Update a comment'), requestBody: writeBody(comments, 'update', COMMENT_UPDATE) },
+  'DELETE /api/v2/admin/comments/{id}': action('comments', 'Delete a comment', 'Marks it `deleted` and answers with it.'),
+  ...Object.fromEntries(ACTIONS.map((name) => [`PUT /api/v2/admin/comments/{id}/${name}`, action('comments', `${name[0]!.toUpperCase()}${name.slice(1)} a comment`)])),
+};

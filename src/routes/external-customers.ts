@@ -7,6 +7,7 @@ import { users } from '../resources/users.ts';
 import { bodyObject } from '../services/external-input.ts';
 import { bulkDelete, bulkDeleteTargets, bulkIdentify, importAccounts, importExternalUsers } from '../services/external-customers.ts';
 import { readRoutes, respondWith } from './collection.ts';
+import { fieldsBody, fieldsOperation, type Operations } from '../openapi/spec.ts';
 
 const bodyOf = (ctx: AppContext) => bodyObject(ctx.request.body);
 
@@ -42,3 +43,21 @@ export function externalCustomersRouter({ env }: AppDeps): Router<AppState> {
   for (const def of [externalUsers, externalAccounts, crmAccounts]) readRoutes(router, def, env);
   return router;
 }
+
+const records = (name: string, what: string) =>
+  fieldsBody({ [name]: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'object' }, description: what } }, [name], 'All or nothing: one invalid record refuses the batch (422 names it by index).');
+const idsBody = (key: string) =>
+  fieldsBody({ [key]: { anyOf: [{ type: 'string', description: 'A comma list' }, { type: 'array', items: { type: key === 'ids' ? 'integer' : 'string' } }] } }, [key], `Also accepted as the \`${key}\` query parameter.`);
+
+/** OpenAPI entries for the routes above that are not plain collection routes (src/openapi). */
+export const externalCustomersOperations: Operations = {
+  'POST /api/v2/admin/external_users/import': fieldsOperation('external_users', 'Import external users (upsert by external_id)', records('users', 'External users')),
+  'POST /api/v2/admin/external_accounts/import': fieldsOperation('external_accounts', 'Import external accounts (upsert by external_id)', records('accounts', 'External accounts')),
+  'POST /api/v2/admin/bulk_identify': fieldsOperation('users', 'Identify users with their external user and account', records('identities', 'Identities'), 'Answers with the users identified.', 'external_users'),
+  ...Object.fromEntries(
+    ['external_users', 'external_accounts'].flatMap((type) => [
+      [`DELETE /api/v2/admin/${type}/bulk_delete`, fieldsOperation(type, `Delete ${type} by id`, idsBody('ids'), 'Answers with the records as they were.')],
+      [`DELETE /api/v2/admin/${type}/bulk_delete_by_external_id`, fieldsOperation(type, `Delete ${type} by external id`, idsBody('external_ids'), 'Answers with the records as they were.')],
+    ]),
+  ),
+};

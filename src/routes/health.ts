@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/sql';
 import { RETRY_AFTER_GONE } from '../db/errors.ts';
 import { ServiceUnavailableError } from '../http/errors.ts';
 import type { AppState } from '../http/state.ts';
+import type { Operations } from '../openapi/spec.ts';
 
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -25,3 +26,16 @@ export function healthRouter(orm: MikroORM): Router<AppState> {
   });
   return router;
 }
+
+/** OpenAPI entry for the route above (src/openapi). */
+export const healthOperations: Operations = {
+  'GET /health': {
+    summary: 'Liveness and database check',
+    tags: ['health'],
+    security: [],
+    responses: {
+      200: { description: 'Up', content: { 'application/json': { schema: { type: 'object', properties: { status: { const: 'ok' } }, required: ['status'], additionalProperties: false } } } },
+      503: { description: 'The database is not answering', content: { 'application/json': { schema: { $ref: '#/components/schemas/error' } } } },
+    },
+  },
+};

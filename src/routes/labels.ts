@@ -7,6 +7,7 @@ import { emOf, type AppContext, type AppState } from '../http/state.ts';
 import { labels } from '../resources/labels.ts';
 import { deleteLabel, saveLabel, setLabel } from '../services/labels.ts';
 import { readRoutes, respondWith, writeRoutes } from './collection.ts';
+import { fieldsBody, fieldsOperation, type Operations } from '../openapi/spec.ts';
 
 /** `links.label` and `links.suggestion` of attach/detach, both required. */
 function attachment(ctx: AppContext): { label: number; suggestion: number } {
@@ -41,3 +42,15 @@ export function labelsRouter({ env }: AppDeps): Router<AppState> {
   });
   return router;
 }
+
+const labelAndSuggestion = fieldsBody(
+  { links: { type: 'object', properties: { label: { type: 'integer' }, suggestion: { type: 'integer' } }, required: ['label', 'suggestion'] } },
+  ['links'],
+  'Form keys are dotted: `links.label=1&links.suggestion=2`.',
+);
+
+/** OpenAPI entries for the routes above that are not plain collection routes (src/openapi). */
+export const labelsOperations: Operations = {
+  'POST /api/v2/admin/labels/attach': fieldsOperation('labels', 'Attach a label to a suggestion', labelAndSuggestion, 'Answers with the label.'),
+  'POST /api/v2/admin/labels/detach': fieldsOperation('labels', 'Detach a label from a suggestion', labelAndSuggestion, 'Answers with the label.'),
+};

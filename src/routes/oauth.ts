@@ -8,6 +8,7 @@ import { parseBody } from '../http/body.ts';
 import { OAuthError } from '../http/errors.ts';
 import type { TokenGuard } from '../http/token-guard.ts';
 import type { AppContext, AppState } from '../http/state.ts';
+import type { Operations } from '../openapi/spec.ts';
 
 const PARAMS = ['grant_type', 'client_id', 'client_secret', 'username', 'password'] as const;
 type Param = (typeof PARAMS)[number];
@@ -137,3 +138,35 @@ export function oauthRouter(
   );
   return router;
 }
+
+const tokenParams = {
+  type: 'object',
+  properties: {
+    grant_type: { enum: ['client_credentials', 'password'] },
+    client_id: { type: 'string' },
+    client_secret: { type: 'string', description: 'Or HTTP Basic authentication' },
+    username: { type: 'string', description: 'password grant: the user\'s email' },
+    password: { type: 'string', description: 'password grant' },
+  },
+  required: ['grant_type'],
+};
+const oauthError = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/oauth_error' } } } });
+
+/** OpenAPI entry for the token endpoint (src/openapi); it speaks OAuth errors (RFC 6749 §5.2), not the API envelope. */
+export const oauthOperations: Operations = {
+  'POST /api/v2/oauth/token': {
+    summary: 'Get an access token',
+    description: 'Parameters from a form (`&` or `;` separated), a JSON body, the query string, or HTTP Basic for the client. Every answer has `Cache-Control: no-store`.',
+    tags: ['oauth'],
+    security: [],
+    requestBody: { required: false, content: { 'application/x-www-form-urlencoded': { schema: tokenParams }, 'application/json': { schema: tokenParams } } },
+    responses: {
+      200: { description: 'A Bearer token', content: { 'application/json': { schema: { $ref: '#/components/schemas/token' } } } },
+      400: oauthError('`invalid_request`, `unsupported_grant_type` or `invalid_grant`'),
+      401: oauthError('`invalid_client`'),
+      408: { $ref: '#/components/responses/E408' },
+      413: oauthError('`invalid_request`: the body is too large'),
+      429: { ...oauthError('`rate_limit_exceeded`: too many failed authentications from this address'), headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } },
+    },
+  },
+};

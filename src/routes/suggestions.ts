@@ -8,6 +8,7 @@ import { suggestions } from '../resources/suggestions.ts';
 import { mergeSuggestions, type MergeRequest } from '../services/merge.ts';
 import { changeSuggestionState, createSuggestion, updateSuggestion, type SuggestionAction } from '../services/suggestions.ts';
 import { pathId, readRoutes, respondWith } from './collection.ts';
+import { action, fieldsBody, fieldsOperation, type Operations } from '../openapi/spec.ts';
 
 const ACTIONS: readonly SuggestionAction[] = ['approve', 'publish', 'spam', 'unremove'];
 const MAX_MERGE = 100;
@@ -81,3 +82,32 @@ export function suggestionsRouter({ env, clock }: AppDeps): Router<AppState> {
   }
   return router;
 }
+
+const idList = { anyOf: [{ type: 'string', description: 'A comma list' }, { type: 'array', items: { type: 'integer' } }] };
+
+/** OpenAPI entries for the routes above that are not plain collection routes (src/openapi). */
+export const suggestionsOperations: Operations = {
+  'POST /api/v2/admin/suggestions/bulk/merge': fieldsOperation(
+    'suggestions',
+    'Merge suggestions into another',
+    fieldsBody(
+      {
+        include_ids: { ...idList, description: `The suggestions to merge (at most ${MAX_MERGE})` },
+        action: {
+          type: 'object',
+          properties: {
+            links: { type: 'object', properties: { to_suggestion: { type: 'integer' } }, required: ['to_suggestion'] },
+            notify_supporters: { type: 'boolean', description: 'Accepted; no mail is sent' },
+            reply_to: { type: 'string', description: 'Accepted; no mail is sent' },
+          },
+          required: ['links'],
+        },
+      },
+      ['include_ids', 'action'],
+      'Form keys are dotted: `include_ids=1,2&action.links.to_suggestion=3`.',
+    ),
+    'Answers with the target suggestion.',
+  ),
+  'DELETE /api/v2/admin/suggestions/{id}': action('suggestions', 'Delete a suggestion', 'Marks it `deleted` and answers with it.'),
+  ...Object.fromEntries(ACTIONS.map((name) => [`PUT /api/v2/admin/suggestions/{id}/${name}`, action('suggestions', `${name[0]!.toUpperCase()}${name.slice(1)} a suggestion`)])),
+};

@@ -5,6 +5,8 @@ import { authOf, emOf, type AppState } from '../http/state.ts';
 import { users } from '../resources/users.ts';
 import { findOrCreateUser, saveUser, setUserBlocked } from '../services/users.ts';
 import { pathId, readRoutes, respondWith } from './collection.ts';
+import { writeBody } from '../openapi/document.ts';
+import { action, envelopeResponses, type Operations } from '../openapi/spec.ts';
 
 /** /admin/users: list, get, current, find_or_create, block/unblock; create and update (name, email, password). */
 export function usersRouter({ env }: AppDeps): Router<AppState> {
@@ -34,3 +36,16 @@ export function usersRouter({ env }: AppDeps): Router<AppState> {
   }
   return router;
 }
+
+/** OpenAPI entries for the routes above that are not plain collection routes (src/openapi). */
+export const usersOperations: Operations = {
+  'GET /api/v2/admin/users/current': { summary: "The token's user", tags: ['users'], responses: envelopeResponses('users') },
+  'POST /api/v2/admin/users/find_or_create': {
+    summary: 'Find a user by email, or create one',
+    tags: ['users'],
+    requestBody: writeBody(users, 'create'),
+    responses: envelopeResponses('users', ['413', '422']),
+  },
+  'PUT /api/v2/admin/users/{id}/block': action('users', 'Block a user'),
+  'PUT /api/v2/admin/users/{id}/unblock': action('users', 'Unblock a user'),
+};

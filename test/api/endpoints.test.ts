@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { appRoutes, type Route } from '../helpers/routes.ts';
 
 /**
- * README.md's endpoint table is checked against the router, and its table of link types we do not
+ * README.md's endpoint table and the OpenAPI document's paths are checked against the router, and its table of link types we do not
  * serve against the registry, so neither can drift. A failure names the exact row to add or remove.
  */
 const README = fs.readFileSync(path.resolve(import.meta.dirname, '../../README.md'), 'utf8');
@@ -60,6 +60,16 @@ describe('README endpoint table', () => {
     }
     for (const p of documented.keys()) if (!served.has(p)) problems.push(`remove the row of \`${p}\` (no such route)`);
     expect(problems, `README.md "## Endpoints" table:\n${problems.join('\n')}`).toEqual([]);
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('describes exactly the routes the router serves, with their methods', async () => {
+    const reply = await fetch(`${app.url}/api/v2/openapi.json`);
+    const doc = (await reply.json()) as { paths: Record<string, Record<string, unknown>> };
+    const documented = new Map(Object.entries(doc.paths).map(([p, ops]) => [p, methodsCell(Object.keys(ops).map((m) => m.toUpperCase()).sort())]));
+    const served = new Map(appRoutes(app).map((r) => [readmePath(r), methodsCell(r.methods)]));
+    expect(documented).toEqual(served);
   });
 });
 

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -6,7 +8,8 @@ import { request } from '../helpers/http.ts';
 let app: TestApp;
 let token: string;
 beforeAll(async () => {
-  app = await startTestApp();
+  // BENCH=1 used to mount the benchmark baselines; the product no longer reads it (they live in bench/server.ts).
+  app = await startTestApp({ env: { BENCH: '1' } });
   token = await app.token();
 });
 afterAll(() => app?.close());
@@ -15,7 +18,7 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 
 describe('one error envelope for every error class', () => {
   it('404 not_found for an unknown route, with or without a token', async () => {
-    // The benchmark baselines exist only with BENCH=1 (bench/), never in a normal server.
+    // The benchmark baselines are mounted only by bench/server.ts, never by the product's server.
     const bench = ['/_bench/hello', '/_bench/raw/suggestions', '/_bench/unlimited/api/v2/admin/users/current'];
     for (const path of ['/nope', '/api/v2/nope', '/api/v2/admin/nope', '/api/v1/admin/suggestions', ...bench]) {
       const reply = await request(app.url, 'GET', path, { token });
@@ -23,6 +26,14 @@ describe('one error envelope for every error class', () => {
       expect(reply.body).toEqual({ errors: { error: 'not_found' } });
       expect(reply.headers.get('content-type')).toBe(JSON_TYPE);
     }
+  });
+
+  it('the product contains no benchmark code (bench/ imports src/, never the other way)', () => {
+    const root = path.resolve(import.meta.dirname, '../../src');
+    const offenders = (fs.readdirSync(root, { recursive: true }) as string[])
+      .filter((file) => file.endsWith('.ts'))
+      .filter((file) => /_bench|from '[./]*\/bench\/|\bBENCH\b/.test(fs.readFileSync(path.join(root, file), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 
   it('404 record_not_found for an unknown id', async () => {

@@ -1,3 +1,5 @@
+import { checkAgainstOpenApi } from './openapi.ts';
+
 /** Small fetch wrappers that return status, headers and the parsed JSON body together. */
 export interface Reply<T = any> {
   status: number;
@@ -38,8 +40,13 @@ export async function request(baseUrl: string, method: string, path: string, opt
   } catch {
     parsed = undefined;
   }
-  return { status: response.status, headers: response.headers, body: parsed, text };
+  const reply = { status: response.status, headers: response.headers, body: parsed, text };
+  if (VALIDATE) await checkAgainstOpenApi(baseUrl, method, path, reply);
+  return reply;
 }
+
+/** OPENAPI_VALIDATE=1: every reply is checked against the server's OpenAPI document (test/helpers/openapi.ts). */
+const VALIDATE = process.env.OPENAPI_VALIDATE === '1';
 
 /** Timestamps in UserVoice's wire form. */
 export const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;

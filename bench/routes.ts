@@ -1,5 +1,5 @@
 /**
- * Benchmark baselines, mounted under /_bench only when BENCH=1 (bench/ starts the server so). They run
+ * Benchmark baselines under /_bench, mounted by the bench's own server entry (bench/server.ts). They run
  * in the same process, behind the same always-on middleware (request log, error renderer) as the real
  * routes, and answer with the same bytes, so the bench can compare like with like:
  *
@@ -15,7 +15,7 @@
  *   (check forum and category, INSERT … RETURNING, counters); `POST /_bench/raw/insert`: the INSERT alone.
  * - `GET /_bench/counters`: statements sent through the ORM's connection so far (pg pool or PGlite), so
  *   the bench can count statements per request, and this process's garbage-collection pauses.
- * - `/_bench/unlimited/api/v2/admin/…`: the admin API exactly as app.ts builds it, but without the
+ * - `/_bench/unlimited/api/v2/admin/…`: the admin API exactly as app.ts builds it (adminRouter), but without the
  *   per-client rate limiter, to measure the limiter's cost in the same process.
  *
  * The hand-written serialisers below mirror src/resources/{suggestions,forums,users,categories,statuses,
@@ -26,10 +26,10 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import Router from '@koa/router';
 import { CompiledQuery } from 'kysely';
 import type { MikroORM } from '@mikro-orm/sql';
-import type { AppDeps } from '../app.ts';
-import { BadRequestError, RecordNotFoundError } from '../http/errors.ts';
-import type { AppContext, AppState } from '../http/state.ts';
-import type { AnyDb } from '../resources/rows.ts';
+import type { AppDeps } from '../src/app.ts';
+import { BadRequestError, RecordNotFoundError } from '../src/http/errors.ts';
+import type { AppContext, AppState } from '../src/http/state.ts';
+import type { AnyDb } from '../src/resources/rows.ts';
 
 type Row = Record<string, unknown>;
 
@@ -575,7 +575,7 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>): Ro
     ctx.body = created(row!);
   });
 
-  // `/_bench/unlimited/api/v2/admin/…`: app.ts's admin router — same chain, same routes — built
+  // `/_bench/unlimited/api/v2/admin/…`: app.ts's adminRouter — same chain, same routes — built
   // without the per-client rate limiter, so the bench measures the limiter's cost in one process.
   const unlimited = new Router<AppState>({ prefix: '/unlimited/api/v2' });
   unlimited.use(unlimitedAdmin.routes());

@@ -1,0 +1,14 @@
+/**
+ * The bench's server entry: src/main.ts (same configuration, seed, banner and shutdown) plus the
+ * baselines under /_bench (bench/routes.ts), among them the admin API built without the per-client
+ * rate limiter. The production entry (src/main.ts run directly) mounts none of this.
+ */
+import { main } from '../src/main.ts';
+import { adminRouter } from '../src/app.ts';
+import { benchRouter } from './routes.ts';
+
+await main({
+  extend: (router, deps) => {
+    router.use(benchRouter(deps, adminRouter(deps, { rateLimit: false })).routes());
+  },
+});

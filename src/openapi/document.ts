@@ -1,0 +1,348 @@
+/**
+ * The OpenAPI 3.1 document (`GET /api/v2/openapi.json`), generated from two sources that the server
+ * itself runs on, so it cannot describe a route that does not exist or miss one that does:
+ *
+ * - the router: every path and method is read from the application's routers' own stacks;
+ * - the resource declarations (src/resources/*.ts): record schemas from `fields` and `links`, list
+ *   parameters from `filters` and `sorts`, request bodies from `writable`.
+ *
+ * Plain collection routes (`/admin/<type>` list and create, `/admin/<type>/{ids}` get,
+ * `/admin/<type>/{id}` update and delete) are described generically. Every other route needs a
+ * hand-written entry exported next to its declaration (`xxxOperations` in src/routes/*.ts);
+ * a route with neither is an error, so the document cannot fall behind the router.
+ *
+ * Why a small generator rather than a schema library (TypeBox, zod, valibot): the declarations are
+ * already data with exactly the facts a schema needs, the mapping to JSON Schema is a few dozen lines,
+ * and the read path does not validate with schemas. A library would be a second description of the
+ * same records to keep in step. If writes move to a schema library (issue 16 item 3), its JSON Schema
+ * output can replace writableSchema() here.
+ */
+import type Router from '@koa/router';
+import type { FieldDef, FilterDef, LinkDef, ResourceDef } from '../resources/define.ts';
+import { registry } from '../resources/registry.ts';
+import { envelopeName, envelopeResponses, idParameter, ref, writableSchema, type Operation, type Operations, type Schema } from './spec.ts';
+
+const ADMIN = '/api/v2/admin';
+const ISO_SECONDS = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$';
+
+/** Every (path, method) the router answers, in registration order; HEAD (added to every GET) left out. */
+export function routesOf(router: Router<any>): Array<{ path: string; method: string }> {
+  const routes: Array<{ path: string; method: string }> = [];
+  const seen = new Set<string>();
+  for (const layer of router.stack) {
+    for (const method of layer.methods) {
+      const key = `${method} ${String(layer.path)}`;
+      if (method === 'HEAD' || seen.has(key)) continue;
+      seen.add(key);
+      routes.push({ path: String(layer.path), method });
+    }
+  }
+  return routes;
+}
+
+function fieldSchema(field: FieldDef): Schema {
+  switch (field.type) {
+    case 'string':
+      return { type: ['string', 'null'] };
+    case 'integer':
+      return { type: ['integer', 'null'] };
+    case 'number':
+      return { type: ['number', 'null'] };
+    case 'boolean':
+      return { type: ['boolean', 'null'] };
+    case 'timestamp':
+      return { type: ['string', 'null'], pattern: ISO_SECONDS, description: 'UTC, whole seconds' };
+    case 'object':
+      return { description: 'A JSON value (object, array or null)' };
+  }
+}
+
+function linkSchema(link: LinkDef): Schema {
+  const ids = { type: 'array', items: { type: 'integer' } };
+  const description = `\`${link.type}\` ids`;
+  if (link.many || (link.column && link.list)) return { ...ids, description };
+  if (link.column) return { type: ['integer', 'null'], description: `A \`${link.type}\` id` };
+  // Links we hold no data for: always [] or null.
+  return link.list ? { ...ids, maxItems: 0, description: `${description} (not held here: always empty)` } : { type: 'null', description: `A \`${link.type}\` id (not held here: always null)` };
+}
+
+/** One wire record: `id`, every declared field, `links` with every declared link; nothing else. */
+export function recordSchema(def: ResourceDef): Schema {
+  const properties: Record<string, Schema> = { id: { type: 'integer' } };
+  for (const field of def.fields) properties[field.name] = fieldSchema(field);
+  const links: Record<string, Schema> = {};
+  for (const link of def.links) links[link.name] = linkSchema(link);
+  properties.links = { type: 'object', properties: links, required: Object.keys(links), additionalProperties: false };
+  return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
+}
+
+/** Collections that `includes` can add to a `def` document: every served type reachable through links. */
+export function sideLoadable(def: ResourceDef): string[] {
+  const reached = new Set<string>([def.type]);
+  const queue = [def];
+  while (queue.length > 0) {
+    for (const link of queue.shift()!.links) {
+      const target = registry.get(link.type);
+      if (target && !reached.has(target.type)) {
+        reached.add(target.type);
+        queue.push(target);
+      }
+    }
+  }
+  reached.delete(def.type);
+  return [...reached];
+}
+
+function envelopeSchema(def: ResourceDef): Schema {
+  const properties: Record<string, Schema> = {
+    [def.type]: { type: 'array', items: ref(def.type) },
+    links: ref('links_map'),
+    list_meta: { type: 'null' },
+    pagination: ref('pagination'),
+  };
+  for (const type of sideLoadable(def)) properties[type] = { type: 'array', items: ref(type), description: 'Side-loaded with `includes`' };
+  return { type: 'object', properties, required: [def.type, 'links'], additionalProperties: false };
+}
+
+function filterDescription(name: string, filter: FilterDef): string {
+  switch (filter.kind) {
+    case 'ids':
+    case 'via':
+    case 'pivot':
+    case 'idsWhere':
+    case 'unserved':
+      return `Ids, as a comma list or repeated \`${name}\` keys`;
+    case 'none':
+    case 'bool':
+      return '`true` or `false`';
+    case 'values':
+      return `One or more of ${(filter.values ?? []).map((v) => `\`${v}\``).join(', ') || 'the values'} (comma list)${filter.negatable ? '; `-value` excludes' : ''}`;
+    case 'search':
+      return 'Case-insensitive substring';
+    case 'period':
+      return `A timestamp or date: records ${filter.bound === 'start' ? 'at or after' : 'at or before'} it`;
+  }
+}
+
+const query = (name: string, schema: Schema, description: string): Schema => ({ name, in: 'query', required: false, schema, description });
+
+function includesParameter(def: ResourceDef): Schema {
+  const names = sideLoadable(def);
+  return query('includes', { type: 'string' }, `Collections to side-load: a comma list, repeated keys or a JSON array${names.length > 0 ? ` (${names.map((n) => `\`${n}\``).join(', ')}); unknown names are ignored` : ''}`);
+}
+
+function listParameters(def: ResourceDef): Schema[] {
+  const sorts = ['id', ...Object.keys(def.sorts ?? {})];
+  const params = [
+    query('page', { type: 'integer', minimum: 1, default: 1 }, 'Page number'),
+    query('per_page', { type: 'integer', minimum: 1, default: 20 }, 'Records per page (values above 100 are clamped to 100)'),
+    query('cursor', { type: 'string' }, "The previous page's `pagination.cursor`"),
+    query('page_token', { type: 'string' }, 'A synonym of `cursor`'),
+    query('sort', { type: 'string', enum: sorts.flatMap((s) => [s, `-${s}`]), default: def.defaultSort ?? '-id' }, 'Field, or `-field` for descending; `id` breaks ties'),
+    includesParameter(def),
+    query('updated_after', { type: 'string', format: 'date-time' }, 'Records updated after this time'),
+    query('updated_before', { type: 'string', format: 'date-time' }, 'Records updated before this time'),
+  ];
+  for (const [name, filter] of Object.entries(def.filters ?? {})) params.push(query(name, { type: 'string' }, filterDescription(name, filter)));
+  return params;
+}
+
+/** The write body from `writable`: JSON (links nested, or wrapped under the singular key) and a form with dotted keys. */
+export function writeBody(def: ResourceDef, mode: 'create' | 'update', writable = def.writable ?? {}): Schema {
+  const flat: Record<string, Schema> = {};
+  const nested: Record<string, Schema> = {};
+  const links: Record<string, Schema> = {};
+  const required: string[] = [];
+  for (const [name, input] of Object.entries(writable)) {
+    const schema = writableSchema(input);
+    flat[name] = schema;
+    if (name.startsWith('links.')) links[name.slice('links.'.length)] = schema;
+    else nested[name] = schema;
+    if (mode === 'create' && input.required) required.push(name);
+  }
+  const linkRequired = required.filter((n) => n.startsWith('links.')).map((n) => n.slice('links.'.length));
+  if (Object.keys(links).length > 0) nested.links = { type: 'object', properties: links, ...(linkRequired.length ? { required: linkRequired } : {}) };
+  const nestedRequired = [...required.filter((n) => !n.startsWith('links.')), ...(linkRequired.length ? ['links'] : [])];
+  const record = { type: 'object', properties: nested, ...(nestedRequired.length ? { required: nestedRequired } : {}) };
+  return {
+    required: mode === 'create' && required.length > 0,
+    description: 'Unknown and read-only fields are ignored.',
+    content: {
+      'application/json': { schema: { anyOf: [record, { type: 'object', properties: { [def.singular]: record }, required: [def.singular] }] } },
+      'application/x-www-form-urlencoded': { schema: { type: 'object', properties: flat, ...(required.length ? { required } : {}) } },
+    },
+  };
+}
+
+const idsParameter: Schema = {
+  name: 'ids',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[0-9]+(,[0-9]+)*$' },
+  description: 'One id or a comma list (at most 100); 404 if any is missing',
+};
+
+/** The generic operation of a plain collection route, or undefined when the route is not one. */
+function collectionOperation(method: string, path: string): Operation | undefined {
+  const match = /^\/api\/v2\/admin\/(\w+)(?:\/\{(ids|id)\})?$/.exec(path);
+  const def = match ? registry.get(match[1]!) : undefined;
+  if (!match || !def) return undefined;
+  const tags = [def.type];
+  const key = `${method} ${match[2] ?? ''}`;
+  switch (key) {
+    case 'GET ':
+      return { summary: `List ${def.type}`, operationId: `list_${def.type}`, tags, parameters: listParameters(def), responses: envelopeResponses(def.type) };
+    case 'GET ids':
+      return { summary: `Get ${def.type} by id`, operationId: `get_${def.type}`, tags, parameters: [idsParameter, includesParameter(def)], responses: envelopeResponses(def.type) };
+    case 'POST ':
+      return { summary: `Create a ${def.singular}`, operationId: `create_${def.type}`, tags, parameters: [includesParameter(def)], requestBody: writeBody(def, 'create'), responses: envelopeResponses(def.type, ['413', '422']) };
+    case 'PUT id':
+      return { summary: `Update a ${def.singular}`, operationId: `update_${def.type}`, tags, parameters: [idParameter, includesParameter(def)], requestBody: writeBody(def, 'update'), responses: envelopeResponses(def.type, ['413', '422']) };
+    case 'DELETE id':
+      // 422 when the record is still in use (a forum with suggestions, a segment with values).
+      return { summary: `Delete a ${def.singular}`, description: 'Answers with the record as it was.', operationId: `delete_${def.type}`, tags, parameters: [idParameter], responses: envelopeResponses(def.type, ['422']) };
+    default:
+      return undefined;
+  }
+}
+
+const error = (properties: Schema, required: string[]): Schema => ({
+  type: 'object',
+  properties: { errors: { type: 'object', properties, required, additionalProperties: true } },
+  required: ['errors'],
+  additionalProperties: false,
+});
+const errorResponse = (description: string, schema: string, headers?: Schema): Schema => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: { 'application/json': { schema: ref(schema) } },
+});
+
+function components(): Schema {
+  const schemas: Record<string, Schema> = {
+    links_map: {
+      type: 'object',
+      description: '`"<collection>.<association>": {"type": "<collection>"}` for every collection in the document',
+      additionalProperties: { type: 'object', properties: { type: { type: 'string' } }, required: ['type'], additionalProperties: false },
+    },
+    pagination: {
+      type: 'object',
+      properties: {
+        page: { type: 'integer' },
+        per_page: { type: 'integer' },
+        total_pages: { type: 'integer' },
+        total_records: { type: 'integer' },
+        cursor: { type: 'string', description: 'Absent on the last page' },
+        page_token: { type: 'string', description: "The same value as `cursor` (the 2018 SDK's name)" },
+      },
+      required: ['page', 'per_page', 'total_pages', 'total_records'],
+      additionalProperties: false,
+    },
+    error: error({ error: { type: 'string' }, message: { type: 'string' } }, ['error']),
+    validation_error: {
+      type: 'object',
+      properties: {
+        errors: { type: 'object', description: 'Messages by field (`title`, `links.forum`)', additionalProperties: { type: 'array', items: { type: 'string' } } },
+      },
+      required: ['errors'],
+      additionalProperties: false,
+    },
+    oauth_error: {
+      type: 'object',
+      properties: { error: { type: 'string' }, error_description: { type: 'string' } },
+      required: ['error'],
+      additionalProperties: false,
+    },
+    token: {
+      type: 'object',
+      properties: { access_token: { type: 'string' }, token_type: { const: 'bearer' }, expires_in: { type: 'integer' } },
+      required: ['access_token', 'token_type', 'expires_in'],
+      additionalProperties: false,
+    },
+  };
+  for (const def of registry.values()) {
+    schemas[def.type] = recordSchema(def);
+    schemas[envelopeName(def.type)] = envelopeSchema(def);
+  }
+  const integerHeader = (description: string): Schema => ({ description, schema: { type: 'integer' } });
+  return {
+    schemas,
+    responses: {
+      E400: errorResponse('Malformed body or parameter (`bad_request` with a message)', 'error'),
+      E401: errorResponse('No or no valid Bearer token (`not_authorized`), with `WWW-Authenticate: Bearer`', 'error'),
+      E403: errorResponse('`forbidden`: a password-grant token of a user who is not an admin, or an expired or invalid signed link', 'error'),
+      E404: errorResponse('Unknown id (`record_not_found`) or route (`not_found`)', 'error'),
+      E408: errorResponse('The body did not arrive in time (`request_timeout`); the connection is closed', 'error'),
+      E413: errorResponse('Body too large (`request_entity_too_large`)', 'error'),
+      E422: errorResponse('Validation errors by field', 'validation_error'),
+      E429: errorResponse('Over the rate limit (`rate_limit_exceeded`)', 'error', { 'Retry-After': integerHeader('Seconds to wait') }),
+      E500: errorResponse('`internal_server_error`, never a stack trace', 'error'),
+      E507: errorResponse('No room to store the upload (`insufficient_storage`); try again later', 'error'),
+    },
+    headers: {
+      'X-Rate-Limit-Limit': integerHeader("Requests per window for this client"),
+      'X-Rate-Limit-Remaining': integerHeader('Requests left in this window'),
+      'X-Rate-Limit-Reset': integerHeader('When the window ends (unix epoch seconds)'),
+    },
+  };
+}
+
+export interface DocumentSource {
+  /** The application's root router (every route, prefixes applied). */
+  router: Router<any>;
+  /** Hand-written entries for routes that are not plain collection routes. */
+  operations: Operations;
+  publicUrl: string;
+  version: string;
+}
+
+/** The OpenAPI 3.1 document; throws if the router serves a route that has no description. */
+export function buildOpenApi({ router, operations, publicUrl, version }: DocumentSource): Schema {
+  const paths: Record<string, Record<string, Operation>> = {};
+  const missing: string[] = [];
+  const used = new Set<string>();
+  for (const route of routesOf(router)) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    const key = `${route.method} ${path}`;
+    const operation = operations[key] ?? collectionOperation(route.method, path);
+    if (!operation) {
+      missing.push(key);
+      continue;
+    }
+    used.add(key);
+    const admin = path.startsWith(`${ADMIN}/`);
+    // Every admin route: 403 for a non-admin user's password-grant token, 408 for a body that stalls,
+    // 500 from the error renderer.
+    const responses = admin
+      ? { ...operation.responses, 403: { $ref: '#/components/responses/E403' }, 408: { $ref: '#/components/responses/E408' }, 500: { $ref: '#/components/responses/E500' } }
+      : operation.responses;
+    (paths[path] ??= {})[route.method.toLowerCase()] = { ...operation, ...(admin ? {} : { security: operation.security ?? [] }), responses };
+  }
+  const stale = Object.keys(operations).filter((key) => !used.has(key));
+  if (missing.length > 0 || stale.length > 0) {
+    throw new Error(`OpenAPI: routes without an operation: ${missing.join(', ') || 'none'}; operations without a route: ${stale.join(', ') || 'none'}`);
+  }
+  const tokenUrl = `${publicUrl}/api/v2/oauth/token`;
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'UserVoice-compatible Admin API v2',
+      version,
+      description:
+        'The UserVoice Admin API v2 as this server speaks it. Every response is JSON; collections answer with an envelope whose plural key holds an array (also for one record), a top-level `links` map and, on lists, `pagination`. See the README for the compatibility notes.',
+    },
+    servers: [{ url: publicUrl }],
+    security: [{ oauth: [] }],
+    paths,
+    components: {
+      ...components(),
+      securitySchemes: {
+        oauth: {
+          type: 'oauth2',
+          description: 'Access tokens from `POST /api/v2/oauth/token`, sent as `Authorization: Bearer <token>`.',
+          flows: { clientCredentials: { tokenUrl, scopes: {} }, password: { tokenUrl, scopes: {} } },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import Router from '@koa/router';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildOpenApi } from '../../src/openapi/document.ts';
+import { registry } from '../../src/resources/registry.ts';
+import { seedDemo } from '../../src/seed.ts';
+import { localStore } from '../../src/storage/local.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { api, type Api } from '../helpers/factories.ts';
+import { request, type Reply, type RequestOptions } from '../helpers/http.ts';
+import { checkAgainstOpenApi } from '../helpers/openapi.ts';
+
+/**
+ * The OpenAPI document (GET /api/v2/openapi.json) against the server it describes: a representative set
+ * of calls — every list on the demo data with every side-load, gets, a create for every collection that
+ * has one, actions, and the error shapes — each checked against the document with Ajv (draft 2020-12).
+ * `OPENAPI_VALIDATE=1 npm test` applies the same check to every request of the API suite.
+ */
+let app: TestApp;
+let a: Api;
+let doc: any;
+
+beforeAll(async () => {
+  app = await startTestApp();
+  await seedDemo(app.server.db.orm.em.fork(), localStore(app.config.uploadsDir));
+  a = await api(app);
+  doc = (await request(app.url, 'GET', '/api/v2/openapi.json')).body;
+});
+afterAll(() => app?.close());
+
+/** A request whose reply must match the document (whatever its status). */
+async function checked(method: string, path: string, options: RequestOptions & { auth?: boolean } = {}): Promise<Reply> {
+  const token = options.auth === false ? undefined : (options.token ?? (await tokenOnce()));
+  const reply = await request(app.url, method, path, { ...options, token });
+  await checkAgainstOpenApi(app.url, method, path, reply);
+  return reply;
+}
+let token: string | undefined;
+const tokenOnce = async () => (token ??= await app.token());
+
+const first = async (type: string): Promise<number> => {
+  const reply = await a.get(`/${type}?per_page=1&sort=id`);
+  expect(reply.status, reply.text).toBe(200);
+  expect(reply.body[type].length, `demo data has ${type}`).toBeGreaterThan(0);
+  return reply.body[type][0].id;
+};
+
+describe('the document', () => {
+  it('is OpenAPI 3.1 with the OAuth scheme, rate-limit headers and the error envelope', async () => {
+    const reply = await request(app.url, 'GET', '/api/v2/openapi.json');
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.oauth.flows).toEqual({
+      clientCredentials: { tokenUrl: `${app.config.publicUrl}/api/v2/oauth/token`, scopes: {} },
+      password: { tokenUrl: `${app.config.publicUrl}/api/v2/oauth/token`, scopes: {} },
+    });
+    expect(Object.keys(doc.components.headers)).toEqual(['X-Rate-Limit-Limit', 'X-Rate-Limit-Remaining', 'X-Rate-Limit-Reset']);
+    const list = doc.paths['/api/v2/admin/suggestions'].get;
+    expect(list.responses['200'].headers['X-Rate-Limit-Remaining']).toEqual({ $ref: '#/components/headers/X-Rate-Limit-Remaining' });
+    expect(list.parameters.map((p: any) => p.name)).toEqual([
+      'page', 'per_page', 'cursor', 'page_token', 'sort', 'includes', 'updated_after', 'updated_before',
+      ...Object.keys(registry.get('suggestions')!.filters ?? {}),
+    ]);
+    // The record schema follows the declaration field by field.
+    const record = doc.components.schemas.suggestions;
+    expect(Object.keys(record.properties)).toEqual(['id', ...registry.get('suggestions')!.fields.map((f) => f.name), 'links']);
+    expect(record.properties.links.properties.forum).toEqual({ type: ['integer', 'null'], description: 'A `forums` id' });
+    // Writes: JSON (flat or wrapped) and form-encoded, from `writable`.
+    const create = doc.paths['/api/v2/admin/suggestions'].post.requestBody.content;
+    expect(Object.keys(create)).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+    expect(create['application/x-www-form-urlencoded'].schema.required).toEqual(['title', 'links.forum']);
+    expect(doc.paths['/api/v2/admin/suggestions/{id}/approve'].put.summary).toBe('Approve a suggestion');
+    expect(doc.paths['/health'].get.security).toEqual([]);
+  });
+});
+
+describe('the generator', () => {
+  it('refuses a route without a description, and a description without a route', () => {
+    const router = new Router();
+    router.get('/api/v2/admin/suggestions', () => {});
+    router.get('/api/v2/admin/suggestions/:id/history', () => {});
+    const operations = { 'PUT /api/v2/admin/nothing': { summary: 'stale', responses: {} } };
+    expect(() => buildOpenApi({ router, operations, publicUrl: 'http://x', version: '0' })).toThrow(
+      'OpenAPI: routes without an operation: GET /api/v2/admin/suggestions/{id}/history; operations without a route: PUT /api/v2/admin/nothing',
+    );
+  });
+});
+
+describe('responses match the document', () => {
+  it('every list on the demo data, with every side-load, and a get of its first record', async () => {
+    const lists = Object.keys(doc.paths).filter((p) => /^\/api\/v2\/admin\/\w+$/.test(p) && doc.paths[p].get && registry.has(p.split('/').pop()!));
+    expect(lists.length).toBeGreaterThanOrEqual(registry.size);
+    for (const path of lists) {
+      const type = path.split('/').pop()!;
+      const includes = doc.components.schemas[`${type}_envelope`].properties;
+      const names = Object.keys(includes).filter((k) => !['links', 'list_meta', 'pagination', type].includes(k));
+      const reply = await checked('GET', `${path}?per_page=3&includes=${names.join(',')}`);
+      expect(reply.status, `${path}: ${reply.text}`).toBe(200);
+      for (const header of Object.keys(doc.paths[path].get.responses['200'].headers)) expect(reply.headers.get(header), header).toMatch(/^\d+$/);
+      expect(reply.body[type].length, `demo data has ${type}`).toBeGreaterThan(0);
+      const id = reply.body[type][0].id;
+      const one = await checked('GET', `${path}/${id}?includes=${names.join(',')}`);
+      expect(one.status, one.text).toBe(200);
+    }
+  });
+
+  it('a create for every collection that has one', async () => {
+    const suggestion = await first('suggestions');
+    const forum = await first('forums');
+    const user = await first('users');
+    const segment = await first('segments');
+    const u = () => randomUUID().slice(0, 8);
+    const bodies: Record<string, unknown> = {
+      suggestions: { title: 'OpenAPI idea', links: { forum } },
+      forums: { name: `Forum ${u()}` },
+      categories: { name: `Category ${u()}`, links: { forum } },
+      statuses: { name: `status ${u()}` },
+      labels: { name: `Label ${u()}` },
+      users: { email: `${u()}@example.com`, name: 'OpenAPI User' },
+      status_updates: { body: 'Planned', links: { suggestion } },
+      comments: { body: 'A comment', links: { suggestion } },
+      notes: { body: 'A note', links: { suggestion } },
+      feedback: { body: 'Feedback', links: { suggestion, user } },
+      requests: { body: 'A request', links: { suggestion, user } },
+      feedback_records: { body: 'A record', links: { suggestion, user } },
+      nps_ratings: { rating: 9, links: { user } },
+      teams: { name: `Team ${u()}` },
+      custom_fields: { name: `Field ${u()}`, key: `f_${u()}`, field_type: 'string', object_type: 'external_users' },
+      segments: { name: `Segment ${u()}` },
+      segmented_values: { name: `Value ${u()}`, key: `v_${u()}`, column_type: 'users_count', links: { segment } },
+      permissions: { email: `${u()}@example.com`, license_type: 'contributor' },
+    };
+    const creatable = Object.keys(doc.paths).filter((p) => /^\/api\/v2\/admin\/\w+$/.test(p) && doc.paths[p].post && registry.has(p.split('/').pop()!));
+    const problems: string[] = [];
+    for (const path of creatable) {
+      const type = path.split('/').pop()!;
+      if (type === 'attachments') {
+        const form = new FormData();
+        form.append('file', new Blob(['hello']), 'hello.txt');
+        const response = await fetch(`${app.url}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${await tokenOnce()}` }, body: form });
+        const reply = { status: response.status, headers: response.headers, body: await response.json() };
+        await checkAgainstOpenApi(app.url, 'POST', path, reply);
+        if (reply.status !== 200) problems.push(`${type}: ${reply.status} ${JSON.stringify(reply.body)}`);
+        continue;
+      }
+      if (!(type in bodies)) {
+        problems.push(`${type}: add a create body to this test`);
+        continue;
+      }
+      const reply = await checked('POST', path, { json: bodies[type] });
+      if (reply.status !== 200) problems.push(`${type}: ${reply.status} ${reply.text}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('actions, bulk routes and the token endpoint', async () => {
+    const suggestion = await first('suggestions');
+    const label = await first('labels');
+    expect((await checked('PUT', `/api/v2/admin/suggestions/${suggestion}/approve`)).status).toBe(200);
+    expect((await checked('GET', '/api/v2/admin/users/current')).status).toBe(200);
+    expect((await checked('POST', '/api/v2/admin/labels/attach', { json: { links: { label, suggestion } } })).status).toBe(200);
+    expect((await checked('POST', '/api/v2/admin/external_users/import', { json: { users: [{ external_id: `x-${randomUUID()}`, email: 'x@example.com' }] } })).status).toBe(200);
+    expect((await checked('GET', '/health', { auth: false })).status).toBe(200);
+    const client = await app.createClient();
+    const grant = await checked('POST', '/api/v2/oauth/token', { auth: false, form: `grant_type=client_credentials&client_id=${client.client_id}&client_secret=${client.client_secret}` });
+    expect(grant.status).toBe(200);
+    expect((await checked('POST', '/api/v2/oauth/token', { auth: false, form: 'grant_type=client_credentials&client_id=nope&client_secret=nope' })).status).toBe(401);
+  });
+
+  it('the error shapes: 400, 401, 404, 422', async () => {
+    expect((await checked('GET', '/api/v2/admin/suggestions?per_page=abc')).body).toEqual({ errors: { error: 'bad_request', message: expect.any(String) } });
+    expect((await checked('GET', '/api/v2/admin/suggestions', { auth: false })).body).toEqual({ errors: { error: 'not_authorized' } });
+    expect((await checked('GET', '/api/v2/admin/suggestions/999999')).body).toEqual({ errors: { error: 'record_not_found' } });
+    expect((await checked('GET', '/api/v2/admin/nope')).body).toEqual({ errors: { error: 'not_found' } });
+    const invalid = await checked('POST', '/api/v2/admin/suggestions', { json: {} });
+    expect(invalid.status).toBe(422);
+    expect(invalid.body.errors.title).toEqual(["can't be blank"]);
+  });
+
+  it('a reply that breaks the document is caught (the check is not vacuous)', async () => {
+    const reply = await a.get('/suggestions?per_page=1');
+    reply.body.suggestions[0].title = 42;
+    await expect(checkAgainstOpenApi(app.url, 'GET', '/api/v2/admin/suggestions', reply)).rejects.toThrow(/title must be string,null/);
+    reply.body.suggestions[0].title = 'ok';
+    reply.body.unexpected = [];
+    await expect(checkAgainstOpenApi(app.url, 'GET', '/api/v2/admin/suggestions', reply)).rejects.toThrow(/must NOT have additional properties/);
+  });
+});

@@ -1,0 +1,82 @@
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+
+/**
+ * Checks a reply against the server's own OpenAPI document (`GET /api/v2/openapi.json`): the path and
+ * method must be documented, the status must be one of the operation's responses, and a JSON body must
+ * satisfy that response's schema. test/helpers/http.ts calls it on every request when OPENAPI_VALIDATE=1
+ * (`OPENAPI_VALIDATE=1 npm test` runs the whole API suite so); test/api/openapi.test.ts always does.
+ */
+type Json = Record<string, any>;
+
+interface Loaded {
+  doc: Json;
+  ajv: Ajv2020;
+  /** Templates, most specific (most literal characters) first. */
+  paths: Array<{ template: string; pattern: RegExp; literal: number }>;
+  validators: Map<string, ValidateFunction>;
+}
+
+const loaded = new Map<string, Promise<Loaded>>();
+
+async function load(baseUrl: string): Promise<Loaded> {
+  const response = await fetch(`${baseUrl}/api/v2/openapi.json`);
+  if (response.status !== 200) throw new Error(`GET /api/v2/openapi.json answered ${response.status}: ${await response.text()}`);
+  const doc = (await response.json()) as Json;
+  // Formats are annotations here: timestamps carry a pattern; request-side formats are not checked.
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  ajv.addSchema(doc, 'openapi.json');
+  const paths = Object.keys(doc.paths as Json).map((template) => ({
+    template,
+    pattern: new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`),
+    literal: template.replace(/\{\w+\}/g, '').length,
+  }));
+  paths.sort((a, b) => b.literal - a.literal);
+  return { doc, ajv, paths, validators: new Map() };
+}
+
+const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+
+export interface CheckedReply {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** Throws, naming the operation and every violation, when the reply does not match the document. */
+export async function checkAgainstOpenApi(baseUrl: string, method: string, url: string, reply: CheckedReply): Promise<void> {
+  let promise = loaded.get(baseUrl);
+  if (!promise) loaded.set(baseUrl, (promise = load(baseUrl)));
+  const { doc, ajv, paths, validators } = await promise;
+  const pathname = new URL(url, 'http://x').pathname;
+  const verb = method.toLowerCase();
+  const where = `${method} ${pathname} → ${reply.status}`;
+  const candidates = paths.filter((p) => p.pattern.test(pathname));
+  // An undocumented path or method must be answered by the 404/405 error renderer, in the error envelope.
+  const match = candidates.find((p) => doc.paths[p.template][verb]);
+  if (!match) {
+    if (reply.status !== 404 && reply.status !== 405) throw new Error(`OpenAPI: ${where}: no operation documents this path and method`);
+    return checkSchema(ajv, validators, 'openapi.json#/components/schemas/error', reply.body, where);
+  }
+  const responses = doc.paths[match.template][verb].responses as Json;
+  const status = String(reply.status);
+  let response = responses[status] ?? responses.default;
+  if (!response) throw new Error(`OpenAPI: ${where}: status not documented for ${verb.toUpperCase()} ${match.template} (documented: ${Object.keys(responses).join(', ')})`);
+  let base = pointer('paths', match.template, verb, 'responses', responses[status] ? status : 'default');
+  if (response.$ref) {
+    base = (response.$ref as string).slice(2);
+    response = base.split('/').reduce((node: Json, key) => node[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+  }
+  const json = response.content?.['application/json'];
+  if (!json?.schema) return;
+  if (reply.body === undefined) throw new Error(`OpenAPI: ${where}: documented as JSON, but the body is not JSON`);
+  await checkSchema(ajv, validators, `openapi.json#/${base}/${pointer('content', 'application/json', 'schema')}`, reply.body, where);
+}
+
+async function checkSchema(ajv: Ajv2020, validators: Map<string, ValidateFunction>, ref: string, body: unknown, where: string): Promise<void> {
+  let validate = validators.get(ref);
+  if (!validate) validators.set(ref, (validate = ajv.compile({ $ref: ref })));
+  if (!validate(body)) {
+    const errors = (validate.errors ?? []).slice(0, 10).map((e) => `  ${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+    throw new Error(`OpenAPI: ${where}: the body does not match the document:\n${errors.join('\n')}\nbody: ${JSON.stringify(body).slice(0, 500)}`);
+  }
+}
