@@ -277,6 +277,9 @@ function components(): Schema {
       E422: errorResponse('Validation errors by field', 'validation_error'),
       E429: errorResponse('Over the rate limit (`rate_limit_exceeded`)', 'error', { 'Retry-After': integerHeader('Seconds to wait') }),
       E500: errorResponse('`internal_server_error`, never a stack trace', 'error'),
+      E503: errorResponse('The database is unreachable or busy (`service_unavailable`); retry after `Retry-After` seconds', 'error', {
+        'Retry-After': integerHeader('Seconds to wait'),
+      }),
       E507: errorResponse('No room to store the upload (`insufficient_storage`); try again later', 'error'),
     },
     headers: {
@@ -312,10 +315,12 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
     used.add(key);
     const admin = path.startsWith(`${ADMIN}/`);
     // Every admin route: 403 for a non-admin user's password-grant token, 408 for a body that stalls,
-    // 500 from the error renderer.
+    // 500 from the error renderer. Every route: 503 when the database is unreachable or busy (unless the
+    // route describes its own, as /health and the OAuth-shaped token endpoint do).
+    const unavailable = { 503: operation.responses[503] ?? { $ref: '#/components/responses/E503' } };
     const responses = admin
-      ? { ...operation.responses, 403: { $ref: '#/components/responses/E403' }, 408: { $ref: '#/components/responses/E408' }, 500: { $ref: '#/components/responses/E500' } }
-      : operation.responses;
+      ? { ...operation.responses, 403: { $ref: '#/components/responses/E403' }, 408: { $ref: '#/components/responses/E408' }, 500: { $ref: '#/components/responses/E500' }, ...unavailable }
+      : { ...operation.responses, ...unavailable };
     (paths[path] ??= {})[route.method.toLowerCase()] = { ...operation, ...(admin ? {} : { security: operation.security ?? [] }), responses };
   }
   const stale = Object.keys(operations).filter((key) => !used.has(key));

@@ -167,6 +167,7 @@ export const oauthOperations: Operations = {
       408: { $ref: '#/components/responses/E408' },
       413: oauthError('`invalid_request`: the body is too large'),
       429: { ...oauthError('`rate_limit_exceeded`: too many failed authentications from this address'), headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } },
+      503: { ...oauthError('`temporarily_unavailable`: the database is unreachable or busy'), headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } },
     },
   },
 };

@@ -31,12 +31,12 @@ afterAll(async () => {
 });
 
 /** Runs src/main.ts to its exit (it must not start); returns the exit and the output. */
-async function failedStart(env: Record<string, string>, uid?: number): Promise<ExitInfo & { stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['src/main.ts'], {
+async function failedStart(env: Record<string, string>, wrap: string[] = []): Promise<ExitInfo & { stdout: string; stderr: string }> {
+  const [command, ...args] = [...wrap, process.execPath, 'src/main.ts'];
+  const child = spawn(command!, args, {
     cwd: REPO_ROOT,
     env: childEnv({ PORT: '0', HOST: '127.0.0.1', ...env }),
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(uid === undefined ? {} : { uid, gid: uid }),
   });
   let stdout = '';
   let stderr = '';
@@ -66,18 +66,24 @@ describe('UPLOADS_DIR at start', () => {
     TIMEOUT,
   );
 
-  it(
+  // As root, only a read-only mount makes a directory unwritable, and that needs a mount namespace.
+  it.skipIf(process.getuid?.() === 0 && spawnSync('unshare', ['-rm', 'true']).status !== 0)(
     'not writable: exit 4 with one line',
     async () => {
       const root = tempRoot();
       const readOnly = path.join(root, 'read-only');
       fs.mkdirSync(readOnly, { mode: 0o555 });
       fs.chmodSync(readOnly, 0o555);
-      // Permission bits do not stop root: run the server as nobody then.
-      const uid = process.getuid?.() === 0 ? 65534 : undefined;
-      const result = await failedStart({ UPLOADS_DIR: readOnly, DATA_DIR: path.join(root, 'data') }, uid);
+      // Permission bits do not stop root: then the server runs in its own mount namespace with the
+      // directory bind-mounted read-only (running it as another user fails where the checkout is private,
+      // as a mktemp clone in CI is).
+      const asRoot = process.getuid?.() === 0;
+      const wrap = asRoot ? ['unshare', '-rm', 'sh', '-c', `mount --bind "${readOnly}" "${readOnly}" && mount -o remount,bind,ro "${readOnly}" && exec "$0" "$@"`] : [];
+      const result = await failedStart({ UPLOADS_DIR: readOnly, DATA_DIR: path.join(root, 'data') }, wrap);
       expect(result.code).toBe(EXIT.config);
-      expect(result.stderr).toBe(`configuration error: UPLOADS_DIR ${readOnly} is not writable (EACCES)\n`);
+      // The code is whatever the failing call reports (EACCES for permission bits; under the read-only
+      // mount Node's recursive mkdir of tmp/ has reported ENOENT, not EROFS).
+      expect(result.stderr).toMatch(new RegExp(`^configuration error: UPLOADS_DIR ${readOnly} is not writable \\(E[A-Z]+\\)\\n$`));
       expect(fs.readdirSync(readOnly)).toEqual([]);
     },
     TIMEOUT,
