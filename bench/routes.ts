@@ -26,8 +26,8 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import Router from '@koa/router';
 import { CompiledQuery } from 'kysely';
 import type { MikroORM } from '@mikro-orm/sql';
-import type { AppDeps } from '../src/app.ts';
-import { BadRequestError, RecordNotFoundError } from '../src/http/errors.ts';
+import type { AppDeps } from '../src/deps.ts';
+import { BadRequestError, RecordNotFoundError } from '../src/errors.ts';
 import type { AppContext, AppState } from '../src/http/state.ts';
 import type { AnyDb } from '../src/resources/rows.ts';
 

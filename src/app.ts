@@ -1,8 +1,5 @@
 import Koa from 'koa';
 import Router from '@koa/router';
-import type { MikroORM } from '@mikro-orm/sql';
-import type { Config } from './config.ts';
-import type { Logger } from './log.ts';
 import { createClientStore } from './auth/client-store.ts';
 import { createUserStore } from './auth/user-store.ts';
 import { createTokenService } from './auth/tokens.ts';
@@ -11,14 +8,11 @@ import { parseBody } from './http/body.ts';
 import { forkEm } from './http/em.ts';
 import { rateLimit } from './http/rate-limit.ts';
 import { tokenGuard } from './http/token-guard.ts';
-import type { RateLimits } from './limits/limiters.ts';
 import { errorHandler } from './http/error-handler.ts';
-import { MethodNotAllowedError, RouteNotFoundError } from './http/errors.ts';
+import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { requestLog } from './http/request-log.ts';
 import type { AppState } from './http/state.ts';
-import type { PresentEnv } from './resources/define.ts';
-import type { UrlSigner } from './auth/url-signing.ts';
-import type { BlobStore } from './storage/index.ts';
+import type { AppDeps } from './deps.ts';
 import { healthRouter } from './routes/health.ts';
 import { oauthRouter } from './routes/oauth.ts';
 import { attachmentsRouter, downloadsRouter } from './routes/attachments.ts';
@@ -51,22 +45,6 @@ const unmatched: Koa.Middleware<AppState> = async (ctx, next) => {
   if (ctx.status === 404 && ctx.body == null) throw new RouteNotFoundError();
 };
 
-export interface AppDeps {
-  config: Config;
-  orm: MikroORM;
-  log: Logger;
-  /** HMAC key for access tokens (see auth/tokens.ts loadSigningKey). */
-  signingKey: string;
-  /** Milliseconds since the epoch; injected so tests can move time without faking timers. */
-  clock: () => number;
-  env: PresentEnv;
-  /** Signs and checks attachment download links. */
-  urls: UrlSigner;
-  /** Attachment bytes. */
-  store: BlobStore;
-  /** Rate-limit counters (limits/limiters.ts), built once at startup. */
-  limits: RateLimits;
-}
 
 export interface AdminRouterOptions {
   /**

@@ -3,7 +3,7 @@ import { loadConfig } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { ClientNotFoundError, createClient, listClients, revokeClient, rotateClient } from './auth/clients.ts';
 import { EXIT } from './exit-codes.ts';
-import { ValidationError } from './http/errors.ts';
+import { ValidationError } from './errors.ts';
 import { setPasswordByEmail, UserNotFoundError } from './services/users.ts';
 import { describeFailure } from './startup.ts';
 import { importUservoice, ImportUsageError } from './import/command.ts';

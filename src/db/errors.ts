@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '../http/errors.ts';
+import { ServiceUnavailableError } from '../errors.ts';
 
 /** SQLSTATEs after which the same transaction, run again, can succeed (deadlock, serialization failure). */
 export const RETRYABLE_SQLSTATES: ReadonlySet<string> = new Set(['40P01', '40001']);

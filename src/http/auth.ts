@@ -1,7 +1,7 @@
 import type { ClientStore } from '../auth/client-store.ts';
 import { InvalidTokenError, type TokenService } from '../auth/tokens.ts';
 import type { UserStore } from '../auth/user-store.ts';
-import { ForbiddenError, NotAuthorizedError } from './errors.ts';
+import { ForbiddenError, NotAuthorizedError } from '../errors.ts';
 import type { AppMiddleware } from './state.ts';
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;

@@ -5,7 +5,7 @@ import {
   BadRequestError,
   OAuthError,
   PayloadTooLargeError,
-} from './errors.ts';
+} from '../errors.ts';
 import type { AppMiddleware, AppContext } from './state.ts';
 
 interface ForeignHttpError {

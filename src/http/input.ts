@@ -1,5 +1,5 @@
 import type { ResourceDef, WritableDef } from '../resources/define.ts';
-import { BadRequestError, ValidationError } from './errors.ts';
+import { BadRequestError, ValidationError } from '../errors.ts';
 import { parseBool, parseId, parseTimestamp } from './params.ts';
 import type { AppContext } from './state.ts';
 

@@ -1,5 +1,5 @@
 import type { ResourceDef, SortDef } from '../resources/define.ts';
-import { BadRequestError } from './errors.ts';
+import { BadRequestError } from '../errors.ts';
 import type { AppContext } from './state.ts';
 
 const MAX_INCLUDES = 50;

@@ -1,6 +1,6 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import { resetEpochSeconds, retryAfterSeconds, type Limiter } from '../limits/limiters.ts';
-import { RateLimitExceededError } from './errors.ts';
+import { RateLimitExceededError } from '../errors.ts';
 import { authOf, type AppContext, type AppMiddleware } from './state.ts';
 
 /**

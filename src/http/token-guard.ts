@@ -1,5 +1,5 @@
 import { retryAfterSeconds, type Limiter } from '../limits/limiters.ts';
-import { OAuthError, RateLimitExceededError } from './errors.ts';
+import { OAuthError, RateLimitExceededError } from '../errors.ts';
 import type { AppContext, AppMiddleware } from './state.ts';
 
 export interface TokenGuard {

@@ -6,7 +6,7 @@ import multer from '@koa/multer';
 import { fileTypeFromBuffer } from 'file-type';
 import type { BlobStore } from '../storage/index.ts';
 import { TruncatedUploadError } from '../storage/index.ts';
-import { ApiError, BadRequestError, PayloadTooLargeError } from './errors.ts';
+import { ApiError, BadRequestError, PayloadTooLargeError } from '../errors.ts';
 import type { AppContext } from './state.ts';
 import type { Logger } from '../log.ts';
 import { exemptFromRequestTimeout } from './body-timeouts.ts';

@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { BadRequestError } from '../http/errors.ts';
+import { BadRequestError } from '../errors.ts';
 import { boolParam, encodeCursor, idList, list, parseTimestamp, single, type ListParams } from '../http/params.ts';
 import type { Pagination } from './document.ts';
 import type { FilterDef, ResourceDef, Row } from './define.ts';

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import sharp from 'sharp';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { DB } from '../db/schema.ts';
-import { ApiError, RecordNotFoundError, ValidationError } from '../http/errors.ts';
+import { ApiError, RecordNotFoundError, ValidationError } from '../errors.ts';
 import { uploadParser } from '../http/upload.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import { attachments, THUMBNAIL_TYPES } from '../resources/attachments.ts';

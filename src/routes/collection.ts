@@ -1,5 +1,5 @@
 import type Router from '@koa/router';
-import { RecordNotFoundError } from '../http/errors.ts';
+import { RecordNotFoundError } from '../errors.ts';
 import { readInput, type Input } from '../http/input.ts';
 import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
 import { emOf, type AppContext, type AppState } from '../http/state.ts';

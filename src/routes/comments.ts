@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { readInput } from '../http/input.ts';
 import { authOf, emOf, type AppState } from '../http/state.ts';
 import { COMMENT_UPDATE, comments } from '../resources/comments.ts';

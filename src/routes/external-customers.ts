@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { emOf, type AppContext, type AppState } from '../http/state.ts';
 import { crmAccounts, externalAccounts } from '../resources/external-accounts.ts';
 import { externalUsers } from '../resources/external-users.ts';

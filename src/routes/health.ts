@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import type { MikroORM } from '@mikro-orm/sql';
 import { RETRY_AFTER_GONE } from '../db/errors.ts';
-import { ServiceUnavailableError } from '../http/errors.ts';
+import { ServiceUnavailableError } from '../errors.ts';
 import type { AppState } from '../http/state.ts';
 import type { Operations } from '../openapi/spec.ts';
 

@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { readInput } from '../http/input.ts';
 import { emOf, type AppState } from '../http/state.ts';
 import { npsRatings } from '../resources/nps-ratings.ts';

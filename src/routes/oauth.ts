@@ -5,7 +5,7 @@ import { secretMatches } from '../auth/secrets.ts';
 import type { TokenService } from '../auth/tokens.ts';
 import type { UserStore } from '../auth/user-store.ts';
 import { parseBody } from '../http/body.ts';
-import { OAuthError } from '../http/errors.ts';
+import { OAuthError } from '../errors.ts';
 import type { TokenGuard } from '../http/token-guard.ts';
 import type { AppContext, AppState } from '../http/state.ts';
 import type { Operations } from '../openapi/spec.ts';

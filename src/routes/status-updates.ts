@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { authOf, emOf, type AppState } from '../http/state.ts';
 import { statusUpdates } from '../resources/status-updates.ts';
 import { createStatusUpdate, deleteStatusUpdate, updateStatusUpdate } from '../services/status-updates.ts';

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
-import { ValidationError } from '../http/errors.ts';
+import type { AppDeps } from '../deps.ts';
+import { ValidationError } from '../errors.ts';
 import { readInput } from '../http/input.ts';
 import { parseBool, parseId } from '../http/params.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';

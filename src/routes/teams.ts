@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { emOf, type AppState } from '../http/state.ts';
 import { teams } from '../resources/teams.ts';
 import { deleteTeam, saveTeam } from '../services/teams.ts';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Attachment, User } from '../entities/index.ts';
-import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
+import { RecordNotFoundError, ValidationError } from '../errors.ts';
 import { sanitizeFileName, type UploadedFile } from '../http/upload.ts';
 import type { Logger } from '../log.ts';
 import type { BlobStore } from '../storage/index.ts';

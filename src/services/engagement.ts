@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { EntityName } from '@mikro-orm/core';
 import type { Suggestion } from '../entities/index.ts';
-import { ValidationError } from '../http/errors.ts';
+import { ValidationError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
 import { recountEngagement, recountSupporters } from './counters.ts';
 import { lockSuggestions } from './suggestions.ts';

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { writeTransaction } from '../db/transaction.ts';
 import { sql } from 'kysely';
-import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
+import { RecordNotFoundError, ValidationError } from '../errors.ts';
 import type { AnyDb } from '../resources/rows.ts';
 import { batchOf, given, idsOf, listOf, type FieldErrors, ItemReader } from './external-input.ts';
 

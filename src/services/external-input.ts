@@ -1,4 +1,4 @@
-import { BadRequestError } from '../http/errors.ts';
+import { BadRequestError } from '../errors.ts';
 import { parseId, parseTimestamp } from '../http/params.ts';
 
 /** Items per import, bulk identify or bulk delete (UserVoice's own limit). */

@@ -1,4 +1,4 @@
-import { RecordNotFoundError } from '../http/errors.ts';
+import { RecordNotFoundError } from '../errors.ts';
 
 /** The entity, or a 404. */
 export async function found<T extends object>(promise: Promise<T | null>): Promise<T> {

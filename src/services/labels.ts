@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { Label, Suggestion } from '../entities/index.ts';
-import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
+import { RecordNotFoundError, ValidationError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
 import type { DB } from '../db/schema.ts';
 import { withSuggestionLocked } from './suggestions.ts';

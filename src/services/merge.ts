@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Suggestion } from '../entities/index.ts';
-import { ValidationError } from '../http/errors.ts';
+import { ValidationError } from '../errors.ts';
 import { recountEngagement, recountSupporters } from './counters.ts';
 import { lockSuggestions } from './suggestions.ts';
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Note, User } from '../entities/index.ts';
-import { RecordNotFoundError } from '../http/errors.ts';
+import { RecordNotFoundError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
 import { onSuggestion, targetSuggestion } from './engagement.ts';

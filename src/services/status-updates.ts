@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Status, StatusUpdate, User } from '../entities/index.ts';
-import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
+import { RecordNotFoundError, ValidationError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { applyStatus, shareStatuses } from './suggestions.ts';

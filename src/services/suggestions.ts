@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { Category, Forum, Status, Suggestion, User } from '../entities/index.ts';
 import type { DB } from '../db/schema.ts';
-import { RecordNotFoundError } from '../http/errors.ts';
+import { RecordNotFoundError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
 import { applyContribution, applyContributions, contribution, type Contribution } from './counters.ts';

@@ -2,7 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sql';
 import { User } from '../entities/index.ts';
 import { hashPassword, passwordProblem } from '../auth/passwords.ts';
-import { RecordNotFoundError, ValidationError } from '../http/errors.ts';
+import { RecordNotFoundError, ValidationError } from '../errors.ts';
 import { Input } from '../http/input.ts';
 import { writeTransaction } from '../db/transaction.ts';
 
