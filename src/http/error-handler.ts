@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '../log.ts';
 import { databaseUnavailable, unavailableReason } from '../db/errors.ts';
 import {
@@ -17,13 +18,21 @@ interface ForeignHttpError {
   message?: string;
 }
 
+const ABORTED = 'The request was aborted';
+
 /**
  * Errors raised by libraries (co-body, raw-body, the router) carry an HTTP status but their own
  * message; map the client-caused ones to our classes with messages we choose.
  */
-function fromForeign(error: unknown): ApiError | undefined {
+function fromForeign(error: unknown, req: IncomingMessage): ApiError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as ForeignHttpError;
+  // raw-body's 500 "stream is not readable": the client closed the connection while auth or the rate
+  // limiter ran, so Node destroyed the request before its body was read. Nobody will read the answer;
+  // it is the client's doing, like a body cut short (request.aborted below), so it is a 400 in the
+  // request log and not an "unhandled error". Koa cannot send nginx's 499, which is not a registered
+  // status. A stream not readable for another reason (read twice: our bug) stays a logged 500.
+  if (e.type === 'stream.not.readable' && (req.destroyed || req.readableAborted)) return new BadRequestError(ABORTED);
   // zlib's errors (a Content-Encoding the body does not match) carry no HTTP status; Brotli's codes are
   // its decoder's error names (`ERR__ERROR_FORMAT_PADDING_1`, …).
   if (typeof e.code === 'string' && /^(Z_|ERR__ERROR_)/.test(e.code)) return new BadRequestError('The request body could not be decompressed');
@@ -32,7 +41,7 @@ function fromForeign(error: unknown): ApiError | undefined {
   if (status === 413 || e.type === 'entity.too.large') return new PayloadTooLargeError();
   if (e.type === 'entity.parse.failed' || error instanceof SyntaxError) return new BadRequestError('The request body is not valid JSON');
   if (e.type === 'request.size.invalid') return new BadRequestError('The request body is shorter or longer than its Content-Length');
-  if (e.type === 'request.aborted') return new BadRequestError('The request was aborted');
+  if (e.type === 'request.aborted') return new BadRequestError(ABORTED);
   if (status === 415) return new ApiError(415, 'unsupported_media_type', 'Unsupported charset or content encoding');
   return new BadRequestError('The request could not be parsed');
 }
@@ -64,7 +73,7 @@ export function errorHandler(log: Logger): AppMiddleware {
 
 function render(ctx: AppContext, error: unknown, log: Logger): void {
   let known: ApiError | OAuthError | undefined =
-    error instanceof ApiError || error instanceof OAuthError ? error : fromForeign(error);
+    error instanceof ApiError || error instanceof OAuthError ? error : fromForeign(error, ctx.req);
   if (!known && (known = databaseUnavailable(error))) {
     log.warn('database unavailable', { request_id: ctx.state.requestId, path: ctx.path, error: unavailableReason(error) });
   }
