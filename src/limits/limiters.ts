@@ -20,6 +20,8 @@ export const TOKEN_FAILURES_PER_WINDOW = 20;
  * limit, so a single address (stopped at 20) can never lock a client out on its own.
  */
 export const TOKEN_CLIENT_FAILURES_PER_WINDOW = 50;
+/** Connections of the PostgreSQL rate-limit store's own pool, beside the ORM's DB_POOL_SIZE. */
+export const RATE_LIMIT_POOL_SIZE = 4;
 /** Table rate-limiter-flexible creates and owns on PostgreSQL (listed in MikroORM's skipTables). */
 export const RATE_LIMIT_TABLE = 'rate_limits';
 /**
@@ -168,7 +170,7 @@ export async function createRateLimits({ config, orm, log, windowSeconds = 60 }:
   } else if (config.databaseUrl) {
     store = 'postgresql';
     // A small pool of its own: limiter statements never wait behind the ORM's long transactions.
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 4, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+    const pool = new pg.Pool({ connectionString: config.databaseUrl, max: RATE_LIMIT_POOL_SIZE, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
     pool.on('error', (error) => log.warn('rate-limit pool connection error', { error: error.message }));
     const fallback = onceWarning(log, 'rate-limit store unavailable: using in-process counters', { store });
     const built: RateLimiterPostgres[] = [];
