@@ -30,8 +30,9 @@ function fromForeign(error: unknown, req: IncomingMessage): ApiError | undefined
   // raw-body's 500 "stream is not readable": the client closed the connection while auth or the rate
   // limiter ran, so Node destroyed the request before its body was read. Nobody will read the answer;
   // it is the client's doing, like a body cut short (request.aborted below), so it is a 400 in the
-  // request log and not an "unhandled error". Koa cannot send nginx's 499, which is not a registered
-  // status. A stream not readable for another reason (read twice: our bug) stays a logged 500.
+  // request log and not an "unhandled error". Not nginx's 499: no registered status and not in the
+  // error envelope's list (DECISIONS.md).
+  // A stream not readable for another reason (read twice: our bug) stays a logged 500.
   if (e.type === 'stream.not.readable' && (req.destroyed || req.readableAborted)) return new BadRequestError(ABORTED);
   // zlib's errors (a Content-Encoding the body does not match) carry no HTTP status; Brotli's codes are
   // its decoder's error names (`ERR__ERROR_FORMAT_PADDING_1`, …).
