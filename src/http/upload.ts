@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import multer from '@koa/multer';
 import { fileTypeFromBuffer } from 'file-type';
-import type { BlobStore } from '../storage/index.ts';
+import type { BlobStore, SpaceClaim } from '../storage/index.ts';
 import { TruncatedUploadError } from '../storage/index.ts';
 import { ApiError, BadRequestError, PayloadTooLargeError } from '../errors.ts';
 import type { AppContext } from './state.ts';
@@ -53,6 +53,8 @@ interface MulterFile {
 const onLimit = new WeakMap<IncomingMessage, () => void>();
 /** Per request: the store's write, which on failure settles only once its temp file is gone. */
 const writes = new WeakMap<IncomingMessage, Promise<unknown>>();
+/** Per request: the disk space claimed for it (see BlobStore.reserve), told of every byte written. */
+const spaceClaims = new WeakMap<IncomingMessage, SpaceClaim>();
 /** How long an error answer waits for the store to drop a failed write's temp file. */
 const CLEANUP_WAIT_MS = 1_000;
 
@@ -65,6 +67,7 @@ function blobEngine(store: BlobStore) {
       let sniffed = 0;
       const sniffer = new Transform({
         transform(chunk: Buffer, _encoding, done) {
+          spaceClaims.get(req)?.wrote(chunk.length);
           if (sniffed < SNIFF_BYTES) {
             head.push(chunk.subarray(0, SNIFF_BYTES - sniffed));
             sniffed += Math.min(chunk.length, SNIFF_BYTES - sniffed);
@@ -115,6 +118,12 @@ const LIMIT_GRACE_MS = 250;
 
 const tooLarge = () => new PayloadTooLargeError(`Files may be at most ${MAX_UPLOAD_BYTES} bytes`);
 
+/** 507, and the log line operators watch for (the disk needs room, not the client a fix). */
+function storageFull(ctx: AppContext, log: Logger, code: string, message: string): ApiError {
+  log.error('upload storage full', { request_id: ctx.state.requestId, code, error: message });
+  return new ApiError(507, 'insufficient_storage', 'There is no room to store the file; try again later');
+}
+
 export function uploadParser(store: BlobStore, log: Logger) {
   const options = {
     storage: blobEngine(store) as never,
@@ -130,6 +139,20 @@ export function uploadParser(store: BlobStore, log: Logger) {
     if (declared > MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES) {
       ctx.set('Connection', 'close');
       throw tooLarge();
+    }
+    // Room on the disk for the whole declared body, claimed before reading it: two uploads that fit
+    // alone but not together get one 200 and one 507, instead of both writing until the disk is full.
+    // The body is then left to Node, which reads and discards it, so the client gets to read the 507.
+    let claim: SpaceClaim | undefined;
+    if (declared > 0 && store.reserve) {
+      try {
+        claim = await store.reserve(declared);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code && DISK_FULL.has(code)) throw storageFull(ctx, log, code, (error as Error).message);
+        throw error;
+      }
+      spaceClaims.set(ctx.req, claim);
     }
     // Slow uploads are bounded by the idle timeout and the size limit, not by a total deadline.
     exemptFromRequestTimeout(ctx.req);
@@ -163,9 +186,8 @@ export function uploadParser(store: BlobStore, log: Logger) {
       // The store failed to write (it reports system errors with a syscall; a client abort has none).
       if (typeof (error as NodeJS.ErrnoException).syscall === 'string') {
         if (code && DISK_FULL.has(code)) {
-          log.error('upload storage full', { request_id: ctx.state.requestId, code, error: (error as Error).message });
           ctx.set('Connection', 'close');
-          throw new ApiError(507, 'insufficient_storage', 'There is no room to store the file; try again later');
+          throw storageFull(ctx, log, code, (error as Error).message);
         }
         throw error; // a 500, logged by the error handler
       }
@@ -173,6 +195,8 @@ export function uploadParser(store: BlobStore, log: Logger) {
       throw new BadRequestError('The multipart body is malformed');
     } finally {
       onLimit.delete(ctx.req);
+      claim?.release();
+      spaceClaims.delete(ctx.req);
     }
     return (ctx as unknown as { file?: UploadedFile }).file;
   };

@@ -25,6 +25,20 @@ export interface BlobStore {
   sweepPartial(olderThan: Date): Promise<number>;
   /** At start: rejects with a StorageUnavailableError when the store cannot be written. */
   check?(): Promise<void>;
+  /**
+   * Claims room for an upload of at most `bytes` before its body is read, so that uploads arriving
+   * together on a nearly full disk do not all stream until it is full and all fail: rejects with an
+   * ENOSPC error when the free space, less what running uploads have claimed and not yet written, is
+   * short. Stores without a local disk leave it out.
+   */
+  reserve?(bytes: number): Promise<SpaceClaim>;
+}
+
+export interface SpaceClaim {
+  /** `bytes` of the upload have been written (they now show in the free space itself). */
+  wrote(bytes: number): void;
+  /** The upload is over (stored or not); idempotent. */
+  release(): void;
 }
 
 export class TruncatedUploadError extends Error {}

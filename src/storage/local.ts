@@ -4,7 +4,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StorageUnavailableError, TruncatedUploadError, type BlobStore, type StoredBlob } from './index.ts';
+import { StorageUnavailableError, TruncatedUploadError, type BlobStore, type SpaceClaim, type StoredBlob } from './index.ts';
 import { releaseTransientBuffers } from './memory.ts';
 
 const KEY = /^[A-Za-z0-9_-]{8,64}(\.[a-z]+)?$/;
@@ -21,6 +21,8 @@ export function localStore(dir: string): BlobStore {
   };
   let ready: Promise<void> | undefined;
   const ensureDirs = () => (ready ??= fsp.mkdir(tmpDir, { recursive: true }).then(() => undefined));
+  // Per process: several processes sharing one UPLOADS_DIR do not see each other's claims.
+  const claims = new Set<{ bytes: number; written: number }>();
 
   return {
     async put(key, stream, options = {}): Promise<StoredBlob> {
@@ -105,6 +107,26 @@ export function localStore(dir: string): BlobStore {
         ready = undefined;
         throw new StorageUnavailableError(`UPLOADS_DIR ${dir} is not writable (${code(error)})`);
       }
+    },
+    async reserve(bytes): Promise<SpaceClaim> {
+      await ensureDirs();
+      // Without a figure for the free space the write itself finds out (and answers 507 when full).
+      const stat = await fsp.statfs(tmpDir).catch(() => undefined);
+      if (!stat) return { wrote: () => {}, release: () => {} };
+      const { bavail, bsize } = stat;
+      // Counted after the await and claimed in the same synchronous step, so two uploads that arrive
+      // together never both count the same free bytes.
+      let unwritten = 0;
+      for (const claim of claims) unwritten += Math.max(0, claim.bytes - claim.written);
+      if (bavail * bsize - unwritten < bytes) {
+        throw Object.assign(new Error(`no room for an upload of ${bytes} bytes in UPLOADS_DIR`), { code: 'ENOSPC', syscall: 'statfs' });
+      }
+      const claim = { bytes, written: 0 };
+      claims.add(claim);
+      return {
+        wrote: (n) => void (claim.written += n),
+        release: () => void claims.delete(claim),
+      };
     },
     async sweepPartial(olderThan) {
       let removed = 0;
