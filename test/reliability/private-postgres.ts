@@ -82,19 +82,19 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   if (asRoot && !owner) throw new Error(privatePostgresUnavailable());
   const command = (tool: string, args: string[]): [string, string[]] =>
     owner ? ['runuser', ['-u', 'postgres', '--', path.join(bin, tool), ...args]] : [path.join(bin, tool), args];
-  const pgTool = async (tool: string, args: string[], timeoutMs = 120_000) => {
-    const [file, argv] = command(tool, args);
-    return run(file, argv, { timeout: timeoutMs, env: { PATH: process.env.PATH, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } });
-  };
-
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'uv-private-pg-'));
   if (owner) fs.chownSync(root, owner.uid, owner.gid);
+  // Run from the temp directory: the `postgres` user may not be allowed into the checkout (e.g. /root).
+  const pgTool = async (tool: string, args: string[], timeoutMs = 120_000) => {
+    const [file, argv] = command(tool, args);
+    return run(file, argv, { cwd: root, timeout: timeoutMs, env: { PATH: process.env.PATH, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' } });
+  };
   const data = path.join(root, 'data');
   const log = path.join(root, 'postgres.log');
   const port = await freePort();
   const stopNow = () => {
     const [file, argv] = command('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
-    spawnSync(file, argv, { stdio: 'ignore', timeout: 30_000 });
+    spawnSync(file, argv, { cwd: root, stdio: 'ignore', timeout: 30_000 });
   };
   live.add(stopNow);
   try {
