@@ -11,6 +11,8 @@ import { tokenGuard } from './http/token-guard.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { requestLog } from './http/request-log.ts';
+import { idempotency } from './http/idempotency.ts';
+import { idempotencyKeys } from './services/idempotency-keys.ts';
 import type { AppState } from './http/state.ts';
 import type { AppDeps } from './deps.ts';
 import { healthRouter } from './routes/health.ts';
@@ -56,15 +58,22 @@ export interface AdminRouterOptions {
 
 /**
  * The admin API (`/admin/…`, mounted under /api/v2): Bearer auth → per-client rate limit (unless
- * disabled by RATE_LIMIT_PER_MINUTE=0 or `rateLimit: false`) → body parsing → one EntityManager fork per
- * request → the resource routes.
+ * disabled by RATE_LIMIT_PER_MINUTE=0 or `rateLimit: false`) → Idempotency-Key (needs the client, and
+ * must see the body from its first byte) → body parsing → one EntityManager fork per request → the
+ * resource routes.
  */
 export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminRouterOptions = {}): Router<AppState> {
   const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
   const { limits } = deps;
   const admin = new Router<AppState>({ prefix: '/admin' });
   const limiter = limited && limits.api ? [rateLimit(limits.api, deps.clock, limits.windowSeconds)] : [];
-  admin.use(bearerAuth(tokens, createClientStore(deps.orm), createUserStore(deps.orm)), ...limiter, parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
+  admin.use(
+    bearerAuth(tokens, createClientStore(deps.orm), createUserStore(deps.orm)),
+    ...limiter,
+    idempotency(idempotencyKeys(deps.orm), deps.clock, deps.log),
+    parseBody(deps.config.bodyLimitBytes),
+    forkEm(deps.orm),
+  );
   const routers = [
     suggestionsRouter(deps),
     catalogRouter(deps),
@@ -100,7 +109,7 @@ export interface AppOptions {
 /**
  * Builds the Koa application. The middleware order is the architecture:
  * request log (sees the final status) → error renderer → routes; admin routes (adminRouter) add
- * Bearer auth → per-client rate limit → body parsing → one EntityManager fork per request.
+ * Bearer auth → per-client rate limit → Idempotency-Key → body parsing → one EntityManager fork per request.
  */
 export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy, maxIpsCount: 1 });

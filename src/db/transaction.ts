@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/sql';
 import { IsolationLevel } from '@mikro-orm/core';
@@ -88,6 +89,13 @@ function backoff(attempt: number): number {
   return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
 }
 
+/**
+ * Work a request asks each of its write transactions to do just before committing, in that transaction
+ * (http/idempotency.ts records that the request's write is in the database, so a retry after a crash
+ * never runs it again). Carried by the request's async context: services need not pass it on.
+ */
+export const beforeCommit = new AsyncLocalStorage<(tx: EntityManager) => Promise<void>>();
+
 export async function writeTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
   // Inside a caller's transaction: that one owns the slot, the timeouts and the retries.
   if (em.isInTransaction()) return em.transactional(work);
@@ -105,7 +113,9 @@ export async function writeTransaction<T>(em: EntityManager, work: (tx: EntityMa
             `${policy.lockTimeoutMs}ms`,
             `${policy.statementTimeoutMs}ms`,
           ]);
-          return work(tx);
+          const result = await work(tx);
+          await beforeCommit.getStore()?.(tx);
+          return result;
         }, options);
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;
