@@ -16,6 +16,8 @@ import { idempotencyKeys } from './services/idempotency-keys.ts';
 import type { AppState } from './http/state.ts';
 import type { AppDeps } from './deps.ts';
 import { healthRouter } from './routes/health.ts';
+import { metricsRouter } from './routes/metrics.ts';
+import { httpMetrics } from './http/metrics.ts';
 import { oauthRouter } from './routes/oauth.ts';
 import { attachmentsRouter, downloadsRouter } from './routes/attachments.ts';
 import { catalogRouter } from './routes/catalog.ts';
@@ -108,7 +110,7 @@ export interface AppOptions {
 
 /**
  * Builds the Koa application. The middleware order is the architecture:
- * request log (sees the final status) → error renderer → routes; admin routes (adminRouter) add
+ * request log → metrics (both see the final status) → error renderer → routes; admin routes (adminRouter) add
  * Bearer auth → per-client rate limit → Idempotency-Key → body parsing → one EntityManager fork per request.
  */
 export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState> {
@@ -130,13 +132,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
   api.use(oauth.routes(), downloadsRouter(deps).routes(), adminRouter(deps).routes());
 
   const root = new Router<AppState>();
-  root.use(healthRouter(deps.orm).routes(), api.routes());
+  root.use(healthRouter(deps).routes(), metricsRouter(deps.metrics, deps.config.metricsToken).routes(), api.routes());
   // The OpenAPI document describes `root` as it stands once every route above is mounted.
   root.use(openApiRouter(() => root, operations, deps.env.publicUrl).routes());
   const extra = new Router<AppState>();
   options.extend?.(extra, deps);
 
   app.use(requestLog(deps.log));
+  app.use(httpMetrics(deps.metrics));
   app.use(errorHandler(deps.log));
   app.use(unmatched);
   app.use(root.routes());

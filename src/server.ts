@@ -16,6 +16,7 @@ import { answerClientError } from './http/client-error.ts';
 import { watchRequestBodies } from './http/body-timeouts.ts';
 import { createDrain } from './http/drain.ts';
 import { listen } from './startup.ts';
+import { createMetrics } from './metrics.ts';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -103,6 +104,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       urls,
       store,
       limits,
+      metrics: createMetrics(db.orm),
     }, { extend: options.extend });
     server.off('request', starting);
     server.on('request', drain.listener(app.callback()));

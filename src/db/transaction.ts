@@ -34,9 +34,11 @@ const BACKOFF_CAP_MS = 800;
 /** A counting semaphore whose waiters give up after a deadline. */
 class Slots {
   private free: number;
+  private readonly size: number;
   private readonly waiting: Array<() => void> = [];
   constructor(size: number) {
     this.free = size;
+    this.size = size;
   }
   async acquire(timeoutMs: number): Promise<boolean> {
     if (this.free > 0 && this.waiting.length === 0) {
@@ -55,6 +57,10 @@ class Slots {
       }, timeoutMs);
       this.waiting.push(grant);
     });
+  }
+  /** Slots held and writers waiting for one (metrics). */
+  usage(): { held: number; waiting: number } {
+    return { held: this.size - this.free, waiting: this.waiting.length };
   }
   release(): void {
     const next = this.waiting.shift();
@@ -82,6 +88,13 @@ function guardOf(em: EntityManager): Guard {
   let guard = guards.get(em.config);
   if (!guard) guards.set(em.config, (guard = { policy: FALLBACK, slots: new Slots(FALLBACK.concurrency) }));
   return guard;
+}
+
+/** Write slots of an ORM: how many writes hold one, how many wait, out of how many (metrics). */
+export function writeSlotUsage(orm: MikroORM): { held: number; waiting: number; size: number } {
+  const guard = guards.get(orm.config);
+  if (!guard) return { held: 0, waiting: 0, size: 0 };
+  return { ...guard.slots.usage(), size: guard.policy.concurrency };
 }
 
 /** Full jitter: a random wait up to an exponentially growing cap, so retried writers spread out. */

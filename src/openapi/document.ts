@@ -377,6 +377,7 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
           description: 'Access tokens from `POST /api/v2/oauth/token`, sent as `Authorization: Bearer <token>`.',
           flows: { clientCredentials: { tokenUrl, scopes: {} }, password: { tokenUrl, scopes: {} } },
         },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN the server was started with (`GET /metrics`).' },
       },
     },
   };

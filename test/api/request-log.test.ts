@@ -25,12 +25,12 @@ describe('request log', () => {
     // OPENAPI_VALIDATE=1 fetches the OpenAPI document through the same server (test/helpers/openapi.ts).
     const lines = logs.map((line) => JSON.parse(line)).filter((line) => line.path !== '/api/v2/openapi.json');
     expect(lines).toEqual([
-      { time: expect.any(String), level: 'info', msg: 'request', request_id: expect.any(String), method: 'POST', path: '/api/v2/oauth/token', status: 200, ms: expect.any(Number) },
+      { time: expect.any(String), level: 'info', msg: 'request', request_id: expect.any(String), method: 'POST', path: '/api/v2/oauth/token', route: '/api/v2/oauth/token', status: 200, ms: expect.any(Number) },
       {
         time: expect.any(String), level: 'info', msg: 'request', request_id: me.headers.get('x-request-id'),
-        method: 'GET', path: '/api/v2/admin/users/current', status: 200, ms: expect.any(Number), client: creds.client_id,
+        method: 'GET', path: '/api/v2/admin/users/current', route: '/api/v2/admin/users/current', status: 200, ms: expect.any(Number), client: creds.client_id,
       },
-      { time: expect.any(String), level: 'info', msg: 'request', request_id: expect.any(String), method: 'GET', path: '/api/v2/admin/users/current', status: 401, ms: expect.any(Number) },
+      { time: expect.any(String), level: 'info', msg: 'request', request_id: expect.any(String), method: 'GET', path: '/api/v2/admin/users/current', route: '/api/v2/admin/users/current', status: 401, ms: expect.any(Number) },
     ]);
     const all = logs.join('\n');
     expect(all).not.toContain(creds.client_secret);
