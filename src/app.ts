@@ -11,9 +11,13 @@ import { tokenGuard } from './http/token-guard.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { requestLog } from './http/request-log.ts';
+import { idempotency } from './http/idempotency.ts';
+import { idempotencyKeys } from './services/idempotency-keys.ts';
 import type { AppState } from './http/state.ts';
 import type { AppDeps } from './deps.ts';
 import { healthRouter } from './routes/health.ts';
+import { metricsRouter } from './routes/metrics.ts';
+import { httpMetrics } from './http/metrics.ts';
 import { oauthRouter } from './routes/oauth.ts';
 import { attachmentsRouter, downloadsRouter } from './routes/attachments.ts';
 import { catalogRouter } from './routes/catalog.ts';
@@ -56,15 +60,22 @@ export interface AdminRouterOptions {
 
 /**
  * The admin API (`/admin/…`, mounted under /api/v2): Bearer auth → per-client rate limit (unless
- * disabled by RATE_LIMIT_PER_MINUTE=0 or `rateLimit: false`) → body parsing → one EntityManager fork per
- * request → the resource routes.
+ * disabled by RATE_LIMIT_PER_MINUTE=0 or `rateLimit: false`) → Idempotency-Key (needs the client, and
+ * must see the body from its first byte) → body parsing → one EntityManager fork per request → the
+ * resource routes.
  */
 export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminRouterOptions = {}): Router<AppState> {
   const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
   const { limits } = deps;
   const admin = new Router<AppState>({ prefix: '/admin' });
   const limiter = limited && limits.api ? [rateLimit(limits.api, deps.clock, limits.windowSeconds)] : [];
-  admin.use(bearerAuth(tokens, createClientStore(deps.orm), createUserStore(deps.orm)), ...limiter, parseBody(deps.config.bodyLimitBytes), forkEm(deps.orm));
+  admin.use(
+    bearerAuth(tokens, createClientStore(deps.orm), createUserStore(deps.orm)),
+    ...limiter,
+    idempotency(idempotencyKeys(deps.orm), deps.clock, deps.log),
+    parseBody(deps.config.bodyLimitBytes),
+    forkEm(deps.orm),
+  );
   const routers = [
     suggestionsRouter(deps),
     catalogRouter(deps),
@@ -99,8 +110,8 @@ export interface AppOptions {
 
 /**
  * Builds the Koa application. The middleware order is the architecture:
- * request log (sees the final status) → error renderer → routes; admin routes (adminRouter) add
- * Bearer auth → per-client rate limit → body parsing → one EntityManager fork per request.
+ * request log → metrics (both see the final status) → error renderer → routes; admin routes (adminRouter) add
+ * Bearer auth → per-client rate limit → Idempotency-Key → body parsing → one EntityManager fork per request.
  */
 export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
@@ -121,13 +132,14 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
   api.use(oauth.routes(), downloadsRouter(deps).routes(), adminRouter(deps).routes());
 
   const root = new Router<AppState>();
-  root.use(healthRouter(deps.orm).routes(), api.routes());
+  root.use(healthRouter(deps).routes(), metricsRouter(deps.metrics, deps.config.metricsToken).routes(), api.routes());
   // The OpenAPI document describes `root` as it stands once every route above is mounted.
   root.use(openApiRouter(() => root, operations, deps.env.publicUrl).routes());
   const extra = new Router<AppState>();
   options.extend?.(extra, deps);
 
   app.use(requestLog(deps.log));
+  app.use(httpMetrics(deps.metrics));
   app.use(errorHandler(deps.log));
   app.use(unmatched);
   app.use(root.routes());

@@ -7,6 +7,7 @@ import { ValidationError } from './errors.ts';
 import { setPasswordByEmail, UserNotFoundError } from './services/users.ts';
 import { describeFailure } from './startup.ts';
 import { importUservoice, ImportUsageError } from './import/command.ts';
+import { forgetSigningKeyFingerprint } from './auth/tokens.ts';
 
 const USAGE = `Usage: npm run --silent cli -- <command>
 
@@ -23,6 +24,9 @@ const USAGE = `Usage: npm run --silent cli -- <command>
                                         copy a UserVoice account (or another server like this one)
                                         through its Admin API v2: ids, timestamps and authorship kept;
                                         resumable (rerun to continue); see README "Importing from UserVoice"
+  token-secret reset                    forget the recorded fingerprint of the token signing key, after
+                                        changing TOKEN_SECRET on purpose (stop every server first); the
+                                        next server to start records its own
   migrate                               apply pending database migrations
   migration:create [NAME]               (development) write a migration for entity changes
 
@@ -95,6 +99,12 @@ async function run(argv: string[]): Promise<void> {
     const db = await openDatabase(config, {}, { migrate: true });
     await db.close();
     out({ migrated: true }, json, 'migrations applied');
+    return;
+  }
+  if (group === 'token-secret') {
+    if (command !== 'reset') throw new UsageError(`Unknown token-secret command "${command ?? ''}"`);
+    const forgot = await withDb((db) => forgetSigningKeyFingerprint(db.orm));
+    out({ reset: forgot }, json, forgot ? 'token signing key fingerprint forgotten; the next server to start records its own' : 'no fingerprint was recorded');
     return;
   }
   if (group === 'import') {

@@ -24,6 +24,10 @@ export interface Config {
   /** undefined = default (seed an empty embedded database, never seed PostgreSQL). */
   seedDemo: boolean | undefined;
   logLevel: LogLevel;
+  /** `json` or `pretty`; undefined: pretty when stdout is a terminal (log.ts). */
+  logFormat: LogFormat | undefined;
+  /** Bearer token that may read /metrics; undefined: /metrics is off (404). */
+  metricsToken: string | undefined;
   /** Upper bound on the SIGTERM drain, in milliseconds. */
   shutdownTimeoutMs: number;
   /** Largest JSON or form body accepted, in bytes. */
@@ -52,6 +56,7 @@ export interface Config {
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LogFormat = 'json' | 'pretty';
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
 
@@ -91,6 +96,9 @@ function duration(env: Env, name: string, fallback: number): number {
 /** The demo data's owner (fixtures/demo.json), so a fresh server's owner and the demo's agree. */
 export const DEFAULT_OWNER_EMAIL = 'anna@example.com';
 
+/** Shortest METRICS_TOKEN: it is a bearer credential, so it must not be guessable. */
+export const MIN_METRICS_TOKEN_LENGTH = 16;
+
 /** Minimum HMAC key length (RFC 8725 §3.5: at least 256 bits of key material). */
 export const MIN_TOKEN_SECRET_LENGTH = 32;
 
@@ -105,6 +113,12 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const logLevel = (env.LOG_LEVEL?.trim().toLowerCase() || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const logFormat = (env.LOG_FORMAT?.trim().toLowerCase() || undefined) as LogFormat | undefined;
+  if (logFormat !== undefined && logFormat !== 'json' && logFormat !== 'pretty') throw new ConfigError('LOG_FORMAT must be json or pretty');
+  const metricsToken = env.METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && (metricsToken.length < MIN_METRICS_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(metricsToken))) {
+    throw new ConfigError(`METRICS_TOKEN must be at least ${MIN_METRICS_TOKEN_LENGTH} visible ASCII characters`);
+  }
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('DATABASE_URL must start with postgres:// or postgresql://');
@@ -131,6 +145,8 @@ export function loadConfig(env: Env = process.env): Config {
     redisTimeoutMs: int(env, 'REDIS_TIMEOUT_MS', 100, 10),
     seedDemo: bool(env, 'SEED_DEMO'),
     logLevel,
+    logFormat,
+    metricsToken,
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 1_000_000, 1024),
     bodyIdleTimeoutMs: int(env, 'BODY_IDLE_TIMEOUT_MS', 30_000, 100),

@@ -9,6 +9,7 @@ import type { RateLimits } from './limits/limiters.ts';
 import type { PresentEnv } from './resources/define.ts';
 import type { UrlSigner } from './auth/url-signing.ts';
 import type { BlobStore } from './storage/index.ts';
+import type { Metrics } from './metrics.ts';
 
 export interface AppDeps {
   config: Config;
@@ -25,4 +26,6 @@ export interface AppDeps {
   store: BlobStore;
   /** Rate-limit counters (limits/limiters.ts), built once at startup. */
   limits: RateLimits;
+  /** What /metrics reports (metrics.ts), one registry per app. */
+  metrics: Metrics;
 }

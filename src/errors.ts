@@ -90,6 +90,26 @@ export class ServiceUnavailableError extends ApiError {
   }
 }
 
+/** 409: a request with the same Idempotency-Key is still running (http/idempotency.ts). */
+export class IdempotencyKeyInUseError extends ApiError {
+  constructor() {
+    super(409, 'idempotency_key_in_use', 'A request with this Idempotency-Key is still running; retry after Retry-After seconds', {
+      headers: { 'Retry-After': '1' },
+    });
+  }
+}
+
+/** 409: the first request with this Idempotency-Key wrote, but its process stopped before keeping the answer. */
+export class IdempotencyOutcomeUnknownError extends ApiError {
+  constructor() {
+    super(
+      409,
+      'idempotency_key_outcome_unknown',
+      'The request with this Idempotency-Key was carried out, but the server stopped before its answer was kept; read the records to see their state',
+    );
+  }
+}
+
 /** 422 with Rails-style field errors: `{"errors":{"title":["can't be blank"]}}`. */
 export class ValidationError extends ApiError {
   readonly fields: Record<string, string[]>;

@@ -46,7 +46,7 @@ export async function main({ extend }: Pick<StartOptions, 'extend'> = {}): Promi
   } catch (error) {
     fail(error);
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, { format: config.logFormat });
   // Seed an empty embedded database by default; PostgreSQL only when asked (SEED_DEMO=1).
   const seed = config.seedDemo ?? !config.databaseUrl;
   let demo: IssuedCredentials | undefined;

@@ -11,19 +11,27 @@ import { createUrlSigner } from './auth/url-signing.ts';
 import { localStore } from './storage/local.ts';
 import type { BlobStore } from './storage/index.ts';
 import { sweepAttachments } from './services/attachments.ts';
+import { idempotencyKeys } from './services/idempotency-keys.ts';
 import { answerClientError } from './http/client-error.ts';
 import { watchRequestBodies } from './http/body-timeouts.ts';
 import { createDrain } from './http/drain.ts';
 import { listen } from './startup.ts';
+import { createMetrics } from './metrics.ts';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
-/** Runs the attachment sweeper now and then hourly; a failed sweep is logged and retried next time. */
+/**
+ * Runs the sweepers now and then hourly: orphaned attachments, and Idempotency-Keys past their 24 hours.
+ * A failed sweep is logged and retried next time.
+ */
 function startSweeper(db: Database, store: BlobStore, config: Config, log: Logger, clock: () => number): NodeJS.Timeout {
-  const sweep = () =>
-    sweepAttachments(db.orm.em.fork(), store, config.attachmentOrphanTtl, new Date(clock()), log).catch((error: unknown) =>
+  const keys = idempotencyKeys(db.orm);
+  const sweep = async () => {
+    await sweepAttachments(db.orm.em.fork(), store, config.attachmentOrphanTtl, new Date(clock()), log).catch((error: unknown) =>
       log.warn('attachment sweep failed', { error: String(error) }),
     );
+    await keys.sweep(clock()).catch((error: unknown) => log.warn('idempotency key sweep failed', { error: String(error) }));
+  };
   void sweep();
   return setInterval(sweep, SWEEP_INTERVAL_MS).unref();
 }
@@ -96,6 +104,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       urls,
       store,
       limits,
+      metrics: createMetrics(db.orm),
     }, { extend: options.extend });
     server.off('request', starting);
     server.on('request', drain.listener(app.callback()));

@@ -1,8 +1,10 @@
-import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
+import { EXIT } from '../exit-codes.ts';
+import { StartupError } from '../startup.ts';
 
 /** Fixed claims: tokens from another deployment kind or purpose never verify here. */
 export const TOKEN_ISSUER = 'uservoice-compatible-server';
@@ -11,6 +13,8 @@ export const TOKEN_AUDIENCE = 'uservoice-admin-api-v2';
 const TOKEN_TYPE = 'at+jwt';
 const ALGORITHM = 'HS256';
 const SIGNING_KEY_SETTING = 'token_signing_key';
+/** A fingerprint of the signing key the deployment uses (never the key): replicas must agree on it. */
+export const KEY_FINGERPRINT_SETTING = 'token_key_fingerprint';
 /** Seconds a token's `iat` may lie ahead of our clock (clock skew between replicas), not more. */
 export const MAX_IAT_SKEW_SECONDS = 60;
 
@@ -28,16 +32,45 @@ export class InvalidTokenError extends Error {}
 /**
  * The HMAC key: TOKEN_SECRET when set, else one generated on first start and kept in the database,
  * so restarts and replicas agree. Concurrent first starts race on the insert; everyone reads back the winner.
+ * The key's fingerprint is recorded the same way; a server whose key has another fingerprint (a replica
+ * with a different TOKEN_SECRET, or none while the others have one) refuses to start: its tokens would
+ * be refused by every other replica, and theirs by it.
  */
 export async function loadSigningKey(orm: MikroORM, config: Config): Promise<string> {
-  if (config.tokenSecret) return config.tokenSecret;
+  const key = config.tokenSecret ?? (await generatedKey(orm));
+  const fingerprint = signingKeyFingerprint(key);
+  const recorded = await settingOnce(orm, KEY_FINGERPRINT_SETTING, fingerprint);
+  if (recorded !== fingerprint) {
+    throw new StartupError(
+      `configuration error: the token signing key differs from the one this database's servers use (fingerprint ${recorded.slice(0, 12)}, this server's ${fingerprint.slice(0, 12)}): give every server the same TOKEN_SECRET, or, after changing it on purpose, stop every server and run: npm run --silent cli -- token-secret reset`,
+      EXIT.config,
+    );
+  }
+  return key;
+}
+
+/** HMAC of a fixed label under the key: identifies the key without revealing it (nor a hash of it alone). */
+export function signingKeyFingerprint(key: string): string {
+  return createHmac('sha256', key).update('uservoice-compatible-server token signing key fingerprint v1').digest('hex');
+}
+
+/** Forgets the recorded fingerprint (CLI `token-secret reset`): the next server to start records its own. */
+export async function forgetSigningKeyFingerprint(orm: MikroORM): Promise<boolean> {
+  const result = await orm.em.getKysely<DB>().deleteFrom('settings').where('key', '=', KEY_FINGERPRINT_SETTING).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+const generatedKey = (orm: MikroORM) => settingOnce(orm, SIGNING_KEY_SETTING, randomBytes(48).toString('base64url'));
+
+/** The setting's value, writing `value` first if it has none (the first writer wins). */
+async function settingOnce(orm: MikroORM, key: string, value: string): Promise<string> {
   const db = orm.em.getKysely<DB>();
   await db
     .insertInto('settings')
-    .values({ key: SIGNING_KEY_SETTING, value: randomBytes(48).toString('base64url'), created_at: new Date() })
+    .values({ key, value, created_at: new Date() })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
-  const row = await db.selectFrom('settings').select('value').where('key', '=', SIGNING_KEY_SETTING).executeTakeFirstOrThrow();
+  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
   return row.value;
 }
 

@@ -22,6 +22,7 @@ import type { SegmentSchema } from '../entities/segment.ts';
 import type { SegmentedValueSchema } from '../entities/segmented-value.ts';
 import type { PermissionSchema } from '../entities/permission.ts';
 import type { ImportDeferredSchema, ImportProgressSchema } from '../entities/import-progress.ts';
+import type { IdempotencyKeySchema } from '../entities/idempotency-key.ts';
 
 /** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from the entities. */
 export type DB = InferKyselyDB<
@@ -50,4 +51,5 @@ export type DB = InferKyselyDB<
   | typeof ExternalUserSchema
   | typeof ImportProgressSchema
   | typeof ImportDeferredSchema
+  | typeof IdempotencyKeySchema
 >;

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/sql';
 import { IsolationLevel } from '@mikro-orm/core';
@@ -33,9 +34,11 @@ const BACKOFF_CAP_MS = 800;
 /** A counting semaphore whose waiters give up after a deadline. */
 class Slots {
   private free: number;
+  private readonly size: number;
   private readonly waiting: Array<() => void> = [];
   constructor(size: number) {
     this.free = size;
+    this.size = size;
   }
   async acquire(timeoutMs: number): Promise<boolean> {
     if (this.free > 0 && this.waiting.length === 0) {
@@ -54,6 +57,10 @@ class Slots {
       }, timeoutMs);
       this.waiting.push(grant);
     });
+  }
+  /** Slots held and writers waiting for one (metrics). */
+  usage(): { held: number; waiting: number } {
+    return { held: this.size - this.free, waiting: this.waiting.length };
   }
   release(): void {
     const next = this.waiting.shift();
@@ -83,10 +90,24 @@ function guardOf(em: EntityManager): Guard {
   return guard;
 }
 
+/** Write slots of an ORM: how many writes hold one, how many wait, out of how many (metrics). */
+export function writeSlotUsage(orm: MikroORM): { held: number; waiting: number; size: number } {
+  const guard = guards.get(orm.config);
+  if (!guard) return { held: 0, waiting: 0, size: 0 };
+  return { ...guard.slots.usage(), size: guard.policy.concurrency };
+}
+
 /** Full jitter: a random wait up to an exponentially growing cap, so retried writers spread out. */
 function backoff(attempt: number): number {
   return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt);
 }
+
+/**
+ * Work a request asks each of its write transactions to do just before committing, in that transaction
+ * (http/idempotency.ts records that the request's write is in the database, so a retry after a crash
+ * never runs it again). Carried by the request's async context: services need not pass it on.
+ */
+export const beforeCommit = new AsyncLocalStorage<(tx: EntityManager) => Promise<void>>();
 
 export async function writeTransaction<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
   // Inside a caller's transaction: that one owns the slot, the timeouts and the retries.
@@ -105,7 +126,9 @@ export async function writeTransaction<T>(em: EntityManager, work: (tx: EntityMa
             `${policy.lockTimeoutMs}ms`,
             `${policy.statementTimeoutMs}ms`,
           ]);
-          return work(tx);
+          const result = await work(tx);
+          await beforeCommit.getStore()?.(tx);
+          return result;
         }, options);
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS || !isRetryable(error)) throw error;

@@ -21,6 +21,7 @@ import { SegmentSchema } from './segment.ts';
 import { SegmentedValueSchema } from './segmented-value.ts';
 import { PermissionSchema } from './permission.ts';
 import { ImportDeferredSchema, ImportProgressSchema } from './import-progress.ts';
+import { IdempotencyKeySchema } from './idempotency-key.ts';
 
 export { Comment } from './comment.ts';
 export { ExternalAccount } from './external-account.ts';
@@ -45,6 +46,7 @@ export { Segment } from './segment.ts';
 export { SegmentedValue } from './segmented-value.ts';
 export { Permission } from './permission.ts';
 export { ImportDeferred, ImportProgress } from './import-progress.ts';
+export { IdempotencyKey } from './idempotency-key.ts';
 
 /** Every entity, listed explicitly (MikroORM 7 has no folder discovery). */
 export const entities = [
@@ -73,4 +75,5 @@ export const entities = [
   ExternalUserSchema,
   ImportProgressSchema,
   ImportDeferredSchema,
+  IdempotencyKeySchema,
 ];

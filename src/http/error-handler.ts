@@ -72,7 +72,11 @@ export function errorHandler(log: Logger): AppMiddleware {
   };
 }
 
-function render(ctx: AppContext, error: unknown, log: Logger): void {
+/**
+ * Turns a thrown value into the response. The error handler calls it for every request; the idempotency
+ * middleware (http/idempotency.ts) calls it early for the requests it records, to keep the answer.
+ */
+export function render(ctx: AppContext, error: unknown, log: Logger): void {
   let known: ApiError | OAuthError | undefined =
     error instanceof ApiError || error instanceof OAuthError ? error : fromForeign(error, ctx.req);
   if (!known && (known = databaseUnavailable(error))) {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log.ts';
 import type { AppMiddleware } from './state.ts';
+import { routeOf } from './route.ts';
 
 /**
- * One log line per request. Only the path is logged: query strings can carry credentials on the token
- * endpoint, and headers carry bearer tokens.
+ * One log line per request: request id, method, path, route template, status, duration (ms), client id,
+ * and what became of an Idempotency-Key. Only the path is logged: query strings can carry credentials on
+ * the token endpoint, and headers carry bearer tokens.
  */
 export function requestLog(log: Logger): AppMiddleware {
   return async (ctx, next) => {
@@ -18,9 +20,11 @@ export function requestLog(log: Logger): AppMiddleware {
         request_id: ctx.state.requestId,
         method: ctx.method,
         path: ctx.path,
+        route: routeOf(ctx),
         status: ctx.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         client: ctx.state.auth?.clientKey,
+        idempotency: ctx.state.idempotency,
       });
     }
   };

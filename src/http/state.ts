@@ -14,6 +14,8 @@ export interface AppState {
   /** Set on the token route: errors render as OAuth errors there. */
   oauth?: boolean;
   auth?: AuthContext;
+  /** What http/idempotency.ts did with the request's Idempotency-Key (logged). */
+  idempotency?: 'replayed' | 'stored' | 'not_stored';
   /** One EntityManager fork per request (http/em.ts). */
   em?: EntityManager;
 }

@@ -66,6 +66,8 @@ export interface RateLimits {
   tokenClientFailures: Limiter;
   /** Closes the Redis client or the PostgreSQL pool. */
   close(): Promise<void>;
+  /** With Redis: resolves when Redis answers a PING (readiness, routes/health.ts). */
+  ping?(): Promise<void>;
 }
 
 export interface RateLimitOptions {
@@ -146,6 +148,7 @@ export async function createRateLimits({ config, orm, log, windowSeconds = 60 }:
   let store: RateLimitStore;
   let build: (name: string, points: number) => Promise<Limiter>;
   let close: () => Promise<void>;
+  let ping: (() => Promise<void>) | undefined;
 
   if (config.redisUrl) {
     store = 'redis';
@@ -167,6 +170,7 @@ export async function createRateLimits({ config, orm, log, windowSeconds = 60 }:
         insuranceLimiter: new FallbackLimiter({ keyPrefix: name, points, duration: windowSeconds }, () => fallback.warn()),
       });
     close = async () => redis.disconnect();
+    ping = async () => void (await redis.ping());
   } else if (config.databaseUrl) {
     store = 'postgresql';
     // A small pool of its own: limiter statements never wait behind the ORM's long transactions.
@@ -209,7 +213,7 @@ export async function createRateLimits({ config, orm, log, windowSeconds = 60 }:
     const api = built && store !== 'memory' ? leasing(built) : built;
     const tokenFailures = await build(limits[1].name, limits[1].points);
     const tokenClientFailures = await build(limits[2].name, limits[2].points);
-    return { store, windowSeconds, api, tokenFailures, tokenClientFailures, close };
+    return { store, windowSeconds, api, tokenFailures, tokenClientFailures, close, ...(ping ? { ping } : {}) };
   } catch (error) {
     await close();
     throw error;

@@ -273,6 +273,11 @@ function components(): Schema {
       E403: errorResponse('`forbidden`: a password-grant token of a user who is not an admin, or an expired or invalid signed link', 'error'),
       E404: errorResponse('Unknown id (`record_not_found`) or route (`not_found`)', 'error'),
       E408: errorResponse('The body did not arrive in time (`request_timeout`); the connection is closed', 'error'),
+      E409: errorResponse(
+        'Idempotency-Key: a request with this key is still running (`idempotency_key_in_use`, with `Retry-After`), or it wrote but its answer was lost when its server stopped (`idempotency_key_outcome_unknown`)',
+        'error',
+        { 'Retry-After': integerHeader('Seconds to wait (`idempotency_key_in_use` only)') },
+      ),
       E413: errorResponse('Body too large (`request_entity_too_large`)', 'error'),
       E422: errorResponse('Validation errors by field', 'validation_error'),
       E429: errorResponse('Over the rate limit (`rate_limit_exceeded`)', 'error', { 'Retry-After': integerHeader('Seconds to wait') }),
@@ -281,6 +286,16 @@ function components(): Schema {
         'Retry-After': integerHeader('Seconds to wait'),
       }),
       E507: errorResponse('No room to store the upload (`insufficient_storage`); try again later', 'error'),
+    },
+    parameters: {
+      IdempotencyKey: {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          'Makes a retry safe: the first request with a key runs and its answer is kept for 24 hours (per API client); a retry with the same key, method, path, query string and body gets that answer again (with `Idempotent-Replayed: true`) without running; another request with the same key is a 422, a retry while the first still runs a 409. 1–255 visible ASCII characters without quotes or backslashes (a quoted key is unquoted first); a bad key is a 400.',
+        schema: { type: 'string', minLength: 1, maxLength: 257 },
+      },
     },
     headers: {
       'X-Rate-Limit-Limit': integerHeader("Requests per window for this client"),
@@ -321,7 +336,22 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
     const responses = admin
       ? { ...operation.responses, 403: { $ref: '#/components/responses/E403' }, 408: { $ref: '#/components/responses/E408' }, 500: { $ref: '#/components/responses/E500' }, ...unavailable }
       : { ...operation.responses, ...unavailable };
-    (paths[path] ??= {})[route.method.toLowerCase()] = { ...operation, ...(admin ? {} : { security: operation.security ?? [] }), responses };
+    // Every admin write takes an Idempotency-Key (http/idempotency.ts): a bad key is a 400, a key in use
+    // a 409, a key reused for another request a 422.
+    const idempotent = admin && ['POST', 'PUT', 'DELETE'].includes(route.method);
+    const described = idempotent
+      ? {
+          ...operation,
+          parameters: [...(operation.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }],
+          responses: {
+            400: { $ref: '#/components/responses/E400' },
+            409: { $ref: '#/components/responses/E409' },
+            422: { $ref: '#/components/responses/E422' },
+            ...responses,
+          },
+        }
+      : { ...operation, responses };
+    (paths[path] ??= {})[route.method.toLowerCase()] = { ...described, ...(admin ? {} : { security: operation.security ?? [] }) };
   }
   const stale = Object.keys(operations).filter((key) => !used.has(key));
   if (missing.length > 0 || stale.length > 0) {
@@ -347,6 +377,7 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
           description: 'Access tokens from `POST /api/v2/oauth/token`, sent as `Authorization: Bearer <token>`.',
           flows: { clientCredentials: { tokenUrl, scopes: {} }, password: { tokenUrl, scopes: {} } },
         },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN the server was started with (`GET /metrics`).' },
       },
     },
   };

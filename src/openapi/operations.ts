@@ -2,6 +2,7 @@ import { attachmentsOperations } from '../routes/attachments.ts';
 import { commentsOperations } from '../routes/comments.ts';
 import { externalCustomersOperations } from '../routes/external-customers.ts';
 import { healthOperations } from '../routes/health.ts';
+import { metricsOperations } from '../routes/metrics.ts';
 import { labelsOperations } from '../routes/labels.ts';
 import { oauthOperations } from '../routes/oauth.ts';
 import { suggestionsOperations } from '../routes/suggestions.ts';
@@ -14,6 +15,7 @@ import type { Operations } from './spec.ts';
  */
 export const operations: Operations = {
   ...healthOperations,
+  ...metricsOperations,
   ...oauthOperations,
   ...attachmentsOperations,
   ...suggestionsOperations,

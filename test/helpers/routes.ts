@@ -1,3 +1,4 @@
+import { createMetrics } from '../../src/metrics.ts';
 import type Router from '@koa/router';
 import { createApp } from '../../src/app.ts';
 import { createUrlSigner } from '../../src/auth/url-signing.ts';
@@ -30,6 +31,7 @@ export function appRoutes(app: TestApp): Route[] {
     urls,
     store: localStore(app.config.uploadsDir),
     limits: app.server.limits,
+    metrics: createMetrics(app.server.db.orm),
   });
   const byPath = new Map<string, Set<string>>();
   for (const middleware of koa.middleware) {
