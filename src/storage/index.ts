@@ -25,9 +25,14 @@ export interface BlobStore {
   sweepPartial(olderThan: Date): Promise<number>;
   /** At start: rejects with a StorageUnavailableError when the store cannot be written. */
   check?(): Promise<void>;
+  /** Releases connections (an S3 client's sockets) at shutdown. */
+  close?(): Promise<void>;
 }
 
 export class TruncatedUploadError extends Error {}
 
 /** The store cannot be used at all (missing or unwritable directory); the message is for operators. */
 export class StorageUnavailableError extends Error {}
+
+/** The store refused or failed a write for its own reasons (not the client's body): answered 503. */
+export class StorageWriteError extends Error {}
