@@ -14,7 +14,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Config } from '../config.ts';
 import { StorageUnavailableError, StorageWriteError, TruncatedUploadError, type BlobStore, type StoredBlob } from './index.ts';
-import { releaseTransientBuffers } from './memory.ts';
+import { releasePartBuffers, releaseTransientBuffers } from './memory.ts';
 
 const KEY = /^[A-Za-z0-9_-]{8,64}(\.[a-z]+)?$/;
 
@@ -92,6 +92,10 @@ export function s3Store(config: S3Config, client: S3Client = s3Client(config)): 
         queueSize: QUEUE_SIZE,
         // On failure lib-storage aborts the multipart upload, so its parts do not linger (or bill).
         leavePartsOnError: false,
+      });
+      let parts = 0;
+      upload.on('httpUploadProgress', () => {
+        if (++parts > 1 || size > PART_SIZE) releasePartBuffers();
       });
       try {
         await upload.done();
