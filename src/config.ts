@@ -160,7 +160,8 @@ function storage(env: Env): StorageConfig {
     if (!['http:', 'https:'].includes(parsed.protocol)) throw new ConfigError('the S3 endpoint must be an http:// or https:// URL');
     if (parsed.username || parsed.password) throw new ConfigError('the S3 endpoint must not contain credentials; set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY');
   }
-  const forcePathStyle = bool({ force_path_style: params.get('force_path_style') ?? undefined }, 'force_path_style');
+  const pathStyleName = raw ? 'STORAGE_URL force_path_style' : 'S3_FORCE_PATH_STYLE';
+  const forcePathStyle = bool({ [pathStyleName]: params.get('force_path_style') ?? undefined }, pathStyleName);
   const accessKeyId = env.S3_ACCESS_KEY_ID || env.AWS_ACCESS_KEY_ID || undefined;
   const secretAccessKey = env.S3_SECRET_ACCESS_KEY || env.AWS_SECRET_ACCESS_KEY || undefined;
   if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) throw new ConfigError('set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither');

@@ -82,7 +82,8 @@ describe('attachment storage configuration', () => {
       [{ STORAGE_URL: 's3://Bad_Bucket' }, 'the S3 bucket name "Bad_Bucket" is not valid (3–63 lower-case letters, digits, dots and hyphens)'],
       [{ STORAGE_URL: 's3://bucket?endpoint=ftp://x' }, 'the S3 endpoint must be an http:// or https:// URL'],
       [{ STORAGE_URL: 's3://bucket?secret=x' }, 'STORAGE_URL has an unknown parameter "secret" (endpoint, region, force_path_style)'],
-      [{ STORAGE_URL: 's3://bucket?force_path_style=maybe' }, 'force_path_style must be 0 or 1, got "maybe"'],
+      [{ STORAGE_URL: 's3://bucket?force_path_style=maybe' }, 'STORAGE_URL force_path_style must be 0 or 1, got "maybe"'],
+      [{ S3_BUCKET: 'bucket', S3_FORCE_PATH_STYLE: 'maybe' }, 'S3_FORCE_PATH_STYLE must be 0 or 1, got "maybe"'],
       [{ STORAGE_URL: 's3://bucket', S3_BUCKET: 'bucket' }, 'set either STORAGE_URL or S3_BUCKET, not both'],
       [{ STORAGE_URL: 's3://bucket', S3_ACCESS_KEY_ID: 'A' }, 'set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither'],
     ];
