@@ -25,6 +25,12 @@ const KEY = /^[A-Za-z0-9_-]{8,64}(\.[a-z]+)?$/;
 const PART_SIZE = 5 * 1024 * 1024;
 const QUEUE_SIZE = 2;
 
+/**
+ * `Initiated` is when a multipart upload began, not its last byte, and a slow upload that keeps moving
+ * has no total deadline: only uploads begun this long before the sweeper's cutoff are taken as dead.
+ */
+const MULTIPART_GRACE_MS = 24 * 3600 * 1000;
+
 export function s3Client(config: S3Config): S3Client {
   return new S3Client({
     region: config.region,
@@ -52,7 +58,7 @@ const describe = (error: unknown) => `${(error as Error).name ?? 'Error'}${statu
  * leaves at most an incomplete multipart upload (never listed as an object; swept by `sweepPartial`
  * and by the bucket's lifecycle rule, see README), never a partial object.
  */
-export function s3Store(config: S3Config, client: S3Client = s3Client(config)): BlobStore & { client: S3Client } {
+export function s3Store(config: S3Config, client: S3Client = s3Client(config)): BlobStore {
   const { bucket, prefix } = config;
   const objectKey = (key: string) => {
     if (!KEY.test(key)) throw new Error('invalid storage key');
@@ -60,7 +66,6 @@ export function s3Store(config: S3Config, client: S3Client = s3Client(config)): 
   };
 
   return {
-    client,
     async put(key, stream, options = {}): Promise<StoredBlob> {
       const target = objectKey(key);
       const hash = createHash('sha256');
@@ -134,7 +139,8 @@ export function s3Store(config: S3Config, client: S3Client = s3Client(config)): 
         token = page.IsTruncated ? page.NextContinuationToken : undefined;
       } while (token);
     },
-    async sweepPartial(olderThan) {
+    async sweepPartial(partialCutoff) {
+      const olderThan = new Date(partialCutoff.getTime() - MULTIPART_GRACE_MS);
       let removed = 0;
       let keyMarker: string | undefined;
       let uploadIdMarker: string | undefined;
