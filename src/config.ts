@@ -10,6 +10,8 @@ export interface Config {
   databaseUrl: string | undefined;
   dataDir: string;
   uploadsDir: string;
+  /** Where attachment bytes live: `uploadsDir` on disk, or an S3-compatible bucket (STORAGE_URL / S3_*). */
+  storage: StorageConfig;
   /** Unlinked uploads older than this many seconds are removed by the sweeper. */
   attachmentOrphanTtl: number;
   /** HMAC key for access tokens; undefined means "generate once and keep it in the database". */
@@ -55,6 +57,22 @@ export interface Config {
   migrateOnStart: boolean;
 }
 
+export type StorageConfig = { kind: 'local' } | S3Config;
+
+export interface S3Config {
+  kind: 's3';
+  bucket: string;
+  /** Prepended to every storage key ('' or ending in '/'), so one bucket can serve several deployments. */
+  prefix: string;
+  /** undefined: AWS S3 itself (the SDK derives the host from the region). */
+  endpoint: string | undefined;
+  region: string;
+  /** Path-style URLs (`endpoint/bucket/key`): MinIO, Garage and most self-hosted servers need them. */
+  forcePathStyle: boolean;
+  /** undefined: the SDK's own chain (instance or task role, web identity, shared config). Never logged. */
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+}
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export type LogFormat = 'json' | 'pretty';
 
@@ -91,6 +109,78 @@ function duration(env: Env, name: string, fallback: number): number {
   const seconds = Number(match[1]) * unit;
   if (seconds < 1) throw new ConfigError(`${name} must be at least one second`);
   return seconds;
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * STORAGE_URL (`s3://bucket/prefix?endpoint=…&region=…&force_path_style=1`) or the separate S3_*
+ * variables; neither selects the local UPLOADS_DIR. Credentials only come from their own variables:
+ * a URL is the kind of value that ends up in logs and process listings, so one carrying a secret is
+ * refused, and no error message here repeats a value that could hold one.
+ */
+function storage(env: Env): StorageConfig {
+  const raw = env.STORAGE_URL?.trim();
+  const separate = env.S3_BUCKET?.trim();
+  if (!raw && !separate) return { kind: 'local' };
+  if (raw && separate) throw new ConfigError('set either STORAGE_URL or S3_BUCKET, not both');
+  let bucket: string;
+  let prefix = '';
+  let params = new URLSearchParams();
+  if (raw) {
+    if (/^(file|local):/.test(raw)) throw new ConfigError('STORAGE_URL takes s3://…; for local storage leave it unset and set UPLOADS_DIR');
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError('STORAGE_URL must look like s3://bucket/optional-prefix?endpoint=…&region=…');
+    }
+    if (url.protocol !== 's3:') throw new ConfigError('STORAGE_URL must start with s3://');
+    if (url.username || url.password) throw new ConfigError('STORAGE_URL must not contain credentials; set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY');
+    bucket = url.hostname;
+    prefix = decodeURIComponent(url.pathname.replace(/^\/+/, ''));
+    params = url.searchParams;
+    for (const name of params.keys()) {
+      if (!['endpoint', 'region', 'force_path_style'].includes(name)) throw new ConfigError(`STORAGE_URL has an unknown parameter "${name}" (endpoint, region, force_path_style)`);
+    }
+  } else {
+    bucket = separate!;
+    prefix = env.S3_PREFIX?.trim() ?? '';
+    for (const [name, variable] of [['endpoint', 'S3_ENDPOINT'], ['region', 'S3_REGION'], ['force_path_style', 'S3_FORCE_PATH_STYLE']]) {
+      const value = env[variable!]?.trim();
+      if (value) params.set(name!, value);
+    }
+  }
+  if (!BUCKET.test(bucket)) throw new ConfigError(`the S3 bucket name "${bucket}" is not valid (3–63 lower-case letters, digits, dots and hyphens)`);
+  prefix = prefix.replace(/^\/+|\/+$/g, '');
+  if (prefix && !/^[A-Za-z0-9._\/-]{1,200}$/.test(prefix)) throw new ConfigError('the S3 key prefix may hold only letters, digits, ".", "_", "-" and "/"');
+  const endpoint = params.get('endpoint')?.trim() || undefined;
+  if (endpoint !== undefined) {
+    let parsed: URL;
+    try {
+      parsed = new URL(endpoint);
+    } catch {
+      throw new ConfigError('the S3 endpoint must be an http:// or https:// URL');
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol)) throw new ConfigError('the S3 endpoint must be an http:// or https:// URL');
+    if (parsed.username || parsed.password) throw new ConfigError('the S3 endpoint must not contain credentials; set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY');
+  }
+  const pathStyleName = raw ? 'STORAGE_URL force_path_style' : 'S3_FORCE_PATH_STYLE';
+  const forcePathStyle = bool({ [pathStyleName]: params.get('force_path_style') ?? undefined }, pathStyleName);
+  const accessKeyId = env.S3_ACCESS_KEY_ID || env.AWS_ACCESS_KEY_ID || undefined;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY || env.AWS_SECRET_ACCESS_KEY || undefined;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) throw new ConfigError('set both S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, or neither');
+  return {
+    kind: 's3',
+    bucket,
+    prefix: prefix ? `${prefix}/` : '',
+    endpoint: endpoint?.replace(/\/+$/, ''),
+    // R2 and most self-hosted servers ignore the region but the signature needs one.
+    region: params.get('region')?.trim() || env.AWS_REGION?.trim() || 'us-east-1',
+    // A custom endpoint is usually a self-hosted server, where bucket host names do not resolve.
+    forcePathStyle: forcePathStyle ?? endpoint !== undefined,
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
+  };
 }
 
 /** The demo data's owner (fixtures/demo.json), so a fresh server's owner and the demo's agree. */
@@ -137,6 +227,7 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
     uploadsDir: path.resolve(env.UPLOADS_DIR?.trim() || './uploads'),
+    storage: storage(env),
     attachmentOrphanTtl: duration(env, 'ATTACHMENT_ORPHAN_TTL', 24 * 3600),
     tokenSecret,
     tokenTtl: duration(env, 'TOKEN_TTL', 30 * 86400),

@@ -8,7 +8,7 @@ import { loadSigningKey } from './auth/tokens.ts';
 import { openDatabase, type Database } from './db/index.ts';
 import { createRateLimits, type RateLimits } from './limits/limiters.ts';
 import { createUrlSigner } from './auth/url-signing.ts';
-import { localStore } from './storage/local.ts';
+import { openStore } from './storage/open.ts';
 import type { BlobStore } from './storage/index.ts';
 import { sweepAttachments } from './services/attachments.ts';
 import { idempotencyKeys } from './services/idempotency-keys.ts';
@@ -59,10 +59,18 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
-  const store = localStore(config.uploadsDir);
+  const store = openStore(config);
   // Before the database: a start that cannot store attachments fails at once, with one line (main.ts).
-  await store.check?.();
-  const db = await openDatabase(config, options.orm);
+  try {
+    await store.check?.();
+  } catch (error) {
+    await store.close?.();
+    throw error;
+  }
+  const db = await openDatabase(config, options.orm).catch(async (error: unknown) => {
+    await store.close?.();
+    throw error;
+  });
   // Header deadlines (headersTimeout) are checked on this interval; Node's 30 s would let a slowloris
   // socket live up to 30 s past its deadline.
   const server = http.createServer({ connectionsCheckingInterval: 1_000 });
@@ -113,6 +121,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     server.close();
     await limits?.close();
     await db.close();
+    await store.close?.();
     throw error;
   }
   const rateLimits = limits;
@@ -141,6 +150,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       clearInterval(sweeper);
       await rateLimits.close();
       await db.close();
+      await store.close?.();
     })());
   return { url, db, server, limits: rateLimits, shutdown };
 }

@@ -5,8 +5,8 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import multer from '@koa/multer';
 import { fileTypeFromBuffer } from 'file-type';
 import type { BlobStore, SpaceClaim } from '../storage/index.ts';
-import { TruncatedUploadError } from '../storage/index.ts';
-import { ApiError, BadRequestError, PayloadTooLargeError } from '../errors.ts';
+import { StorageWriteError, TruncatedUploadError } from '../storage/index.ts';
+import { ApiError, BadRequestError, PayloadTooLargeError, ServiceUnavailableError } from '../errors.ts';
 import type { AppContext } from './state.ts';
 import type { Logger } from '../log.ts';
 import { exemptFromRequestTimeout } from './body-timeouts.ts';
@@ -183,6 +183,12 @@ export function uploadParser(store: BlobStore, log: Logger) {
       }
       if (code && MULTER_MESSAGES[code]) throw new BadRequestError(MULTER_MESSAGES[code]);
       if (error instanceof ApiError) throw error;
+      // The object store refused or could not be reached: the client may retry (another replica, later).
+      if (error instanceof StorageWriteError) {
+        log.error('upload storage failed', { request_id: ctx.state.requestId, error: error.message });
+        ctx.set('Connection', 'close');
+        throw new ServiceUnavailableError('The file could not be stored; try again later', 5);
+      }
       // The store failed to write (it reports system errors with a syscall; a client abort has none).
       if (typeof (error as NodeJS.ErrnoException).syscall === 'string') {
         if (code && DISK_FULL.has(code)) {

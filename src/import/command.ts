@@ -1,7 +1,7 @@
 import type { Config } from '../config.ts';
 import type { Database } from '../db/index.ts';
 import { EXIT } from '../exit-codes.ts';
-import { localStore } from '../storage/local.ts';
+import { openStore } from '../storage/open.ts';
 import { selectSteps } from './plan.ts';
 import { createReporter } from './progress.ts';
 import { runImport, type ImportSummary } from './run.ts';
@@ -56,11 +56,12 @@ export async function importUservoice(db: Database, config: Config, args: Import
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let summary: ImportSummary;
+  const store = openStore(config);
   try {
     summary = await runImport({
       source,
       em: db.orm.em.fork(),
-      store: localStore(config.uploadsDir),
+      store,
       steps,
       since: args.since,
       dryRun: args.dryRun,
@@ -77,6 +78,7 @@ export async function importUservoice(db: Database, config: Config, args: Import
     }
     throw error;
   } finally {
+    await store.close?.();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

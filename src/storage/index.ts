@@ -32,6 +32,8 @@ export interface BlobStore {
    * short. Stores without a local disk leave it out.
    */
   reserve?(bytes: number): Promise<SpaceClaim>;
+  /** Releases connections (an S3 client's sockets) at shutdown. */
+  close?(): Promise<void>;
 }
 
 export interface SpaceClaim {
@@ -45,3 +47,6 @@ export class TruncatedUploadError extends Error {}
 
 /** The store cannot be used at all (missing or unwritable directory); the message is for operators. */
 export class StorageUnavailableError extends Error {}
+
+/** The store refused or failed a write for its own reasons (not the client's body): answered 503. */
+export class StorageWriteError extends Error {}

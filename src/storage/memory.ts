@@ -23,3 +23,13 @@ export function releaseTransientBuffers(): (bytes: number) => void {
     }
   };
 }
+
+/**
+ * A multipart upload to S3 allocates a 5 MiB buffer per part. Each lives while its part is sent, which
+ * spans several of the young-generation collections above, so it is promoted and then waits for a full
+ * collection: a 50 MB upload peaked 205 MB above a 1 MB one. A full collection started (concurrently,
+ * so the pause stays short) after each part is sent returns them while the upload goes on.
+ */
+export function releasePartBuffers(): void {
+  gc({ type: 'major', execution: 'async' });
+}

@@ -23,17 +23,20 @@ export function count(f: Figures, status: number | string, isError: boolean): vo
   if (isError) f.errors++;
 }
 
-/** Prints `ID name: requests=… errors=… lost_writes=… <extra>` and records the figures for the suite total. */
-export function report(id: string, name: string, f: Figures, extra: Record<string, unknown> = {}): void {
-  const rest = Object.entries({ statuses: f.statuses, ...extra })
+/**
+ * Prints `ID name: requests=… errors=… lost_writes=… <extra>` and records the figures for the suite total;
+ * `headline` figures (e.g. L1's req/s and p99) are repeated in the suite's closing line.
+ */
+export function report(id: string, name: string, f: Figures, extra: Record<string, unknown> = {}, headline?: Record<string, number>): void {
+  const rest = Object.entries({ ...headline, statuses: f.statuses, ...extra })
     .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
     .join(' ');
   console.log(`${id} ${name}: requests=${f.requests} errors=${f.errors} lost_writes=${f.lostWrites} ${rest}`);
-  record(id, f);
+  record(id, f, headline);
 }
 
 /** Adds a test's figures to the suite total (report() does this; for tests that print their own line). */
-export function record(id: string, f: Pick<Figures, 'requests' | 'errors' | 'lostWrites'>): void {
+export function record(id: string, f: Pick<Figures, 'requests' | 'errors' | 'lostWrites'>, headline?: Record<string, number>): void {
   const file = inject('reliabilityFigures');
-  if (file) fs.appendFileSync(file, `${JSON.stringify({ id, requests: f.requests, errors: f.errors, lostWrites: f.lostWrites })}\n`);
+  if (file) fs.appendFileSync(file, `${JSON.stringify({ id, requests: f.requests, errors: f.errors, lostWrites: f.lostWrites, headline })}\n`);
 }

@@ -21,10 +21,14 @@ export default function setup(project: TestProject) {
       .readFileSync(file, 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line) as { id: string; requests: number; errors: number; lostWrites: number });
+      .map((line) => JSON.parse(line) as { id: string; requests: number; errors: number; lostWrites: number; headline?: Record<string, number> });
     const sum = (key: 'requests' | 'errors' | 'lostWrites') => rows.reduce((n, r) => n + r[key], 0);
+    const headlines = rows
+      .filter((r) => r.headline)
+      .map((r) => ` ${r.id}=${Object.entries(r.headline!).map(([k, v]) => `${k}:${v}`).join(',')}`)
+      .join('');
     console.log(
-      `reliability suite: tests=${rows.length} (${rows.map((r) => r.id).join(',')}) requests=${sum('requests')} errors=${sum('errors')} lost_writes=${sum('lostWrites')}`,
+      `reliability suite: tests=${rows.length} (${rows.map((r) => r.id).join(',')}) requests=${sum('requests')} errors=${sum('errors')} lost_writes=${sum('lostWrites')}${headlines}`,
     );
     fs.rmSync(dir, { recursive: true, force: true });
   };
