@@ -95,6 +95,11 @@ export function formatSummary(s: ImportSummary): string {
     for (const k of r.skipped.slice(0, 20)) lines.push(`  skipped ${r.resource} ${String(k.id)}: ${k.reason}`);
     if (r.skippedCount > 20) lines.push(`  … and ${r.skippedCount - 20} more ${r.resource} (--json lists up to 200)`);
   }
+  for (const r of s.resources) {
+    if (r.missingCount === 0) continue;
+    const more = r.missingCount > r.missing.length ? ` … and ${r.missingCount - r.missing.length} more` : '';
+    lines.push(`  not at the source (deleted there, or created here; left as they are): ${r.resource} ${r.missing.slice(0, 20).join(', ')}${r.missing.length > 20 ? ` … (${r.missingCount} in all, --json lists up to 200)` : more}`);
+  }
   for (const u of s.unresolved) lines.push(`  not linked: ${u.table} ${u.id} ${u.column} → ${u.value} (never arrived)`);
   lines.push(`  ${s.requests} requests, ${s.retries} retried`);
   if (s.complete && s.nextSince) lines.push(`  next incremental pass: --since ${s.nextSince}`);

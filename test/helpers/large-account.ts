@@ -76,6 +76,8 @@ export async function enlargeDemo(db: AnyDb, store: BlobStore, options: LargeAcc
   const L = base.labels!;
   const S = base.suggestions!;
   const nCategories = n.forums * n.categoriesPerForum;
+  // Users U+40, U+80, … are admins.
+  const admins = Math.max(1, Math.floor(n.users / 40));
 
   // Files first: a failed load leaves at most unreferenced blobs (as the seed does).
   const files: { key: string; size: number; sha256: string }[] = [];
@@ -114,7 +116,7 @@ export async function enlargeDemo(db: AnyDb, store: BlobStore, options: LargeAcc
         case when i % 3 = 0 then null else '<p>Welcome to forum ' || i || ' &amp; vote.</p>' end, case when i % 2 = 0 then 'text/plain' else 'text/html' end,
         case when i % 4 = 0 then null else 'What should we build next?' end, 'e.g. "Export reports as CSV"',
         i % 4 <> 0, i % 4 = 0, i % 5 = 0, i % 2 = 0, i % 6 <> 0, i % 3 = 0, i % 2 = 1,
-        case when i % 3 = 0 then null else ${U} + 40 * i end
+        case when i % 3 = 0 then null else ${U} + 40 * (1 + i % ${admins}) end
       from generate_series(1, ${n.forums}) i`);
 
     await run(sql`insert into categories (id, created_at, updated_at, name, forum_id)
@@ -183,12 +185,12 @@ export async function enlargeDemo(db: AnyDb, store: BlobStore, options: LargeAcc
       select ${base.segments!} + i, ${EPOCH}::timestamptz + i * interval '6 hours', ${EPOCH}::timestamptz + i * interval '7 hours',
         'Segment ' || i, 'segment_' || i,
         case when i % 4 = 0 then null else json_build_object('all', json_build_array(json_build_object('field', 'plan', 'op', 'eq', 'value', 'plan ' || i))) end,
-        ${U} + 40, case when i % 2 = 0 then null else ${U} + 80 end
+        ${U} + 40, case when i % 2 = 0 then null else ${U} + 40 * ${admins} end
       from generate_series(1, ${n.segments}) i`);
     await run(sql`insert into segmented_values (id, created_at, updated_at, name, key, column_type, segment_id, created_by_id, updated_by_id)
       select ${base.segmented_values!} + row_number() over (order by s, c), ${EPOCH}::timestamptz + s * interval '6 hours 1 minute', ${EPOCH}::timestamptz + s * interval '9 hours',
         'Value ' || s || '.' || c, 'segment_' || s || '.' || (array['supporters', 'mrr', 'revenue'])[c], (array['supporters', 'mrr', 'revenue'])[c], ${base.segments!} + s,
-        ${U} + 40, case when c = 2 then ${U} + 120 end
+        ${U} + 40, case when c = 2 then ${U} + 40 * ${admins} end
       from generate_series(1, ${n.segments}) s, generate_series(1, 3) c where c <= 1 + s % 3`);
 
     // Suggestions: every state; some merged into a *later* suggestion (a deferred link on import).
@@ -225,7 +227,7 @@ export async function enlargeDemo(db: AnyDb, store: BlobStore, options: LargeAcc
     await run(sql`insert into status_updates (id, created_at, updated_at, body, notification_email_address, notify_supporters, suggestion_id, user_id, old_status_id, new_status_id)
       select ${base.status_updates!} + row_number() over (order by i, j), s.created_at + (j + 1) * interval '2 days 0.9 seconds', s.created_at + (j + 1) * interval '2 days 0.9 seconds',
         'Status change ' || j || ' for idea ' || i || case when j = 1 then ' — “shipped”' else '' end,
-        case when i % 3 = 0 then 'pm' || i || '@example.org' end, i % 2 = 0, ${S} + i, ${U} + 40 * (1 + i % 10),
+        case when i % 3 = 0 then 'pm' || i || '@example.org' end, i % 2 = 0, ${S} + i, ${U} + 40 * (1 + i % ${admins}),
         case when j = 0 then null else ${ST} + 1 + (i + j - 1) % ${n.statuses} end, ${ST} + 1 + (i + j) % ${n.statuses}
       from generate_series(1, ${n.suggestions}) i, generate_series(0, 1) j join lateral (select created_at from suggestions where id = ${S} + i) s on true
       where i % 6 = 0 and j <= i % 2`);
@@ -242,7 +244,7 @@ export async function enlargeDemo(db: AnyDb, store: BlobStore, options: LargeAcc
     await run(sql`insert into notes (id, created_at, updated_at, body, body_mime_type, suggestion_id, created_by_id)
       select ${base.notes!} + row_number() over (order by i), s.created_at + interval '5 hours', s.created_at + interval '6 hours 0.2 seconds',
         'Internal note on idea ' || i || ': call the customer back', case when i % 2 = 0 then 'text/html' else 'text/plain' end,
-        ${S} + i, case when i % 9 = 0 then null else ${U} + 40 * (1 + i % 10) end
+        ${S} + i, case when i % 9 = 0 then null else ${U} + 40 * (1 + i % ${admins}) end
       from generate_series(1, ${n.suggestions}) i join lateral (select created_at from suggestions where id = ${S} + i) s on true
       where i % 4 = 0`);
 
@@ -259,7 +261,7 @@ export async function enlargeDemo(db: AnyDb, store: BlobStore, options: LargeAcc
         'Feedback from supporter ' || sp.id || ': ' || repeat('this blocks our rollout. ', 1 + sp.id % 3), 'text/plain',
         (array['web', 'email', 'api'])[1 + sp.id % 3], case when sp.id % 2 = 0 then 'https://support.example.com/tickets/' || sp.id end,
         case when sp.id % 2 = 0 then 'zendesk' end, case when sp.id % 2 = 0 then 'zd-' || sp.id end, case when sp.id % 5 = 0 then null else sp.id % 4 end,
-        sp.suggestion_id, sp.user_id, sp.id, sp.user_id, case when sp.id % 3 = 0 then ${U} + 40 end
+        sp.suggestion_id, sp.user_id, sp.id, sp.user_id, case when sp.id % 3 = 0 then ${U} + 40 * ${admins} end
       from supporters sp where sp.id > ${base.supporters!} and sp.id % 3 = 0`);
 
     // Two or three ratings for a quarter of the users; previous_rating chains them as recordRating does.
