@@ -97,8 +97,8 @@ export function formatSummary(s: ImportSummary): string {
   }
   for (const r of s.resources) {
     if (r.missingCount === 0) continue;
-    const more = r.missingCount > r.missing.length ? ` … and ${r.missingCount - r.missing.length} more` : '';
-    lines.push(`  not at the source (deleted there, or created here; left as they are): ${r.resource} ${r.missing.slice(0, 20).join(', ')}${r.missing.length > 20 ? ` … (${r.missingCount} in all, --json lists up to 200)` : more}`);
+    const rest = r.missingCount > 20 ? ` … (${r.missingCount} in all, --json lists up to 200)` : '';
+    lines.push(`  not at the source (deleted there, or created here; left as they are): ${r.resource} ${r.missing.slice(0, 20).join(', ')}${rest}`);
   }
   for (const u of s.unresolved) lines.push(`  not linked: ${u.table} ${u.id} ${u.column} → ${u.value} (never arrived)`);
   lines.push(`  ${s.requests} requests, ${s.retries} retried`);
