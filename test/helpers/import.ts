@@ -120,8 +120,10 @@ export interface ImportSummary {
   retries: number;
 }
 
+/** The command line; `--name=value`, as a secret may begin with `-` (a separate argument would read as an option). */
 export const importArgs = (url: string, creds: SourceAccount['creds'], ...extra: string[]) => [
-  'import', 'uservoice', '--url', url, '--client-id', creds.client_id, '--client-secret', creds.client_secret, '--json', ...extra,
+  'import', 'uservoice', '--url', url,
+  `--client-id=${creds.client_id}`, `--client-secret=${creds.client_secret}`, '--json', ...extra,
 ];
 
 /** Runs the importer into `target` (a child process, as a person would run it). */
