@@ -50,6 +50,8 @@ export interface ProxyControl {
   decide: (n: number, path: string) => ProxyVerdict;
   /** Rewrites a passed JSON list answer (e.g. to make one record invalid). */
   rewrite?: (path: string, body: Record<string, unknown>) => void;
+  /** Headers to set on a passed answer (e.g. an exhausted X-Rate-Limit-Remaining). */
+  headers?: (n: number, path: string) => Record<string, string> | undefined;
   /** Delays every passed request this long (so a kill lands mid-run). */
   delayMs: number;
   close(): Promise<void>;
@@ -61,7 +63,8 @@ export async function startProxy(upstream: string): Promise<ProxyControl> {
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/';
     control.log.push(`${req.method} ${path}`);
-    const verdict = control.decide(control.log.length, path);
+    const n = control.log.length;
+    const verdict = control.decide(n, path);
     if (verdict === 'drop') {
       req.socket.destroy();
       return;
@@ -88,7 +91,7 @@ export async function startProxy(upstream: string): Promise<ProxyControl> {
         answer.headers.forEach((v, k) => {
           if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(k)) out[k] = v;
         });
-        res.writeHead(answer.status, out).end(body);
+        res.writeHead(answer.status, { ...out, ...control.headers?.(n, path) }).end(body);
       } catch {
         res.destroy();
       }
@@ -127,7 +130,7 @@ export const importArgs = (url: string, creds: SourceAccount['creds'], ...extra:
 ];
 
 /** Runs the importer into `target` (a child process, as a person would run it). */
-export function runImport(target: ChildDatabase, url: string, creds: SourceAccount['creds'], extra: string[] = [], timeoutMs = 90_000): Promise<CliResult> {
+export function runImport(target: ChildDatabase, url: string, creds: SourceAccount['creds'], extra: string[] = [], timeoutMs = 150_000): Promise<CliResult> {
   return runCli(importArgs(url, creds, ...extra), { ...target.env, LOG_LEVEL: 'warn' }, timeoutMs);
 }
 

@@ -1,9 +1,9 @@
 /**
  * Issue 17: `cli import uservoice` copies a "live UserVoice" — a second server of ours on the demo data
  * enlarged to a few thousand records across every resource (test/helpers/large-account.ts) — into an
- * empty database, through a proxy that answers 429 with Retry-After and 503s all along the way, drops a
- * connection and expires the token once. The two instances are then compared resource by resource through
- * the API: same ids, same whole records (counters included), same attachment bytes.
+ * empty database, through a proxy that answers 429 with Retry-After and 503s all along the way, reports an
+ * exhausted quota once, drops a connection and expires the token once. The two instances are then compared
+ * resource by resource through the API: same ids, same whole records (counters included), same attachment bytes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -40,7 +40,7 @@ afterAll(async () => {
 });
 
 describe('import uservoice: a few thousand records through a rate-limited, flaky source', () => {
-  it('copies every resource with the same ids, whole records, counters and attachment bytes', { timeout: 150_000 }, async () => {
+  it('copies every resource with the same ids, whole records, counters and attachment bytes', { timeout: 200_000 }, async () => {
     const total = Object.values(source.counts).reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(3_000);
     for (const [table, added] of Object.entries(source.counts)) expect(added, table).toBeGreaterThan(0);
@@ -57,6 +57,10 @@ describe('import uservoice: a few thousand records through a rate-limited, flaky
       return 'pass';
     };
 
+    // Once, the quota is used up: the importer waits for X-Rate-Limit-Reset instead of earning a 429.
+    let resetAt = 0;
+    proxy.headers = (n) => (n === 50 ? { 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String((resetAt = Math.ceil(Date.now() / 1000) + 2)) } : undefined);
+
     const started = Date.now();
     const result = await runImport(target, proxy.url, source.creds);
     const seconds = (Date.now() - started) / 1000;
@@ -68,6 +72,8 @@ describe('import uservoice: a few thousand records through a rate-limited, flaky
     expect(faults).toMatchObject({ dropped: 1, unauthorized: 1 });
     expect(result.stderr).toMatch(/waiting 1\.0s: rate limited \(429\)/);
     expect(result.stderr).toMatch(/waiting 1\.0s: HTTP 503/); // its Retry-After, not a shorter backoff
+    expect(resetAt).toBeGreaterThan(0);
+    expect(result.stderr).toMatch(/waiting [123]\.\ds: rate-limit quota used up/);
     expect(proxy.log.filter((l) => l.startsWith('POST /api/v2/oauth/token'))).toHaveLength(2); // one more after the 401
     expect(summary.retries).toBeGreaterThanOrEqual(faults.rateLimited + faults.unavailable + faults.dropped);
     expect(summary.unresolved).toEqual([]);
