@@ -20,7 +20,7 @@ import { recountAll } from '../../src/services/counters.ts';
 import type { BlobStore } from '../../src/storage/index.ts';
 
 export interface LargeAccountOptions {
-  /** Multiplies every count (1 ≈ 4,500 records). */
+  /** Multiplies every count (1 ≈ 7,700 rows, pivot rows included; 0.5 ≈ 3,900). */
   scale?: number;
 }
 

@@ -99,6 +99,6 @@ describe('import uservoice: a few thousand records through a rate-limited, flaky
     for (const type of Object.keys(expected)) expect(copied.lists[type], type).toEqual(expected[type]);
     expect(Object.keys(copied.files).length).toBe(expected.attachments!.length);
     expect(copied.files).toEqual(expectedFiles);
-    console.log(`import of ${total} generated + demo records through the faulty proxy: ${seconds.toFixed(1)} s, ${summary.requests} requests, ${summary.retries} retried`);
+    console.log(`import of the demo data + ${total} generated rows through the faulty proxy: ${seconds.toFixed(1)} s, ${summary.requests} requests, ${summary.retries} retried`);
   });
 });
