@@ -6,7 +6,7 @@ import { EXIT } from './exit-codes.ts';
 import { ValidationError } from './errors.ts';
 import { setPasswordByEmail, UserNotFoundError } from './services/users.ts';
 import { describeFailure } from './startup.ts';
-import { importUservoice, ImportUsageError } from './import/command.ts';
+import { checkImportArgs, importUservoice, ImportUsageError } from './import/command.ts';
 import { forgetSigningKeyFingerprint } from './auth/tokens.ts';
 
 const USAGE = `Usage: npm run --silent cli -- <command>
@@ -109,8 +109,9 @@ async function run(argv: string[]): Promise<void> {
   }
   if (group === 'import') {
     if (command !== 'uservoice') throw new UsageError(`Unknown import source "${command ?? ''}"`);
-    const code = await withDb((db) =>
-      importUservoice(db, config, {
+    let plan;
+    try {
+      plan = checkImportArgs({
         url: values.url,
         clientId: values['client-id'],
         clientSecret: values['client-secret'],
@@ -120,11 +121,12 @@ async function run(argv: string[]): Promise<void> {
         perPage: values['per-page'],
         stopAfterPages: values['stop-after-pages'],
         json,
-      }).catch((error: unknown) => {
-        if (error instanceof ImportUsageError) throw new UsageError(error.message);
-        throw error;
-      }),
-    );
+      });
+    } catch (error) {
+      if (error instanceof ImportUsageError) throw new UsageError(error.message);
+      throw error;
+    }
+    const code = await withDb((db) => importUservoice(db, config, plan));
     process.exitCode = code;
     return;
   }

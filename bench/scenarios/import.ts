@@ -39,7 +39,7 @@ export const importScenario: Scenario = {
     const server = await startServer({ ...sourceDb.env, RATE_LIMIT_PER_MINUTE: '10000000' }, { credentials: { clientId: dataset.clientId, clientSecret: dataset.clientSecret } });
     try {
       const started = performance.now();
-      const result = await runImport(targetDb.env, ['import', 'uservoice', '--url', server.url, '--client-id', server.clientId, '--client-secret', server.clientSecret, '--only', ONLY, '--json']);
+      const result = await runImport(targetDb.env, ['import', 'uservoice', '--url', server.url, `--client-id=${server.clientId}`, `--client-secret=${server.clientSecret}`, '--only', ONLY, '--json']);
       const seconds = (performance.now() - started) / 1000;
       if (result.code !== 0) throw new Error(`import exited ${result.code}\n${result.stderr}`);
       const summary = JSON.parse(result.stdout) as Summary;

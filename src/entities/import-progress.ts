@@ -25,6 +25,14 @@ export const ImportProgressSchema = defineEntity({
     /** `[{ id, reason }]`, the first few hundred. */
     skipped: p.json<{ id: unknown; reason: string }[]>(),
     skippedCount: p.integer().default(0),
+    /** Highest id walked so far in this pass: the next page's records start above it. */
+    lastId: p.integer().nullable(),
+    /**
+     * `[id, …]`, the first few hundred: records in the target that a full pass did not find at the
+     * source (deleted there since the last import, or created here). Reported, never deleted.
+     */
+    missing: p.json<number[]>().default('[]'),
+    missingCount: p.integer().default(0),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
   },
 });

@@ -2,7 +2,7 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import { openStore } from '../storage/open.ts';
-import { selectSteps } from './plan.ts';
+import { selectSteps, type Step } from './plan.ts';
 import { createReporter } from './progress.ts';
 import { runImport, type ImportSummary } from './run.ts';
 import { Source, SourceError } from './source.ts';
@@ -28,8 +28,24 @@ function positive(value: string | undefined, name: string, max: number): number 
   return n;
 }
 
-/** `cli import uservoice`: checks the arguments, runs the import, prints the summary; returns the exit code. */
-export async function importUservoice(db: Database, config: Config, args: ImportArgs): Promise<number> {
+/** The arguments, checked: what an import run needs. */
+export interface ImportPlan {
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  since?: string;
+  steps: Step[];
+  dryRun: boolean;
+  perPage: number;
+  stopAfterPages?: number;
+  json: boolean;
+}
+
+/**
+ * Checks `cli import uservoice` arguments; throws ImportUsageError. Runs before the database is opened,
+ * so a typo is answered at once (exit 2), also while the server holds the embedded database.
+ */
+export function checkImportArgs(args: ImportArgs): ImportPlan {
   if (!args.url || !args.clientId || !args.clientSecret) throw new ImportUsageError('import uservoice needs --url, --client-id and --client-secret');
   let url: URL;
   try {
@@ -45,8 +61,23 @@ export async function importUservoice(db: Database, config: Config, args: Import
   } catch (error) {
     throw new ImportUsageError((error as Error).message);
   }
+  return {
+    url: url.origin + url.pathname,
+    clientId: args.clientId,
+    clientSecret: args.clientSecret,
+    since: args.since,
+    steps,
+    dryRun: args.dryRun,
+    perPage: positive(args.perPage, '--per-page', 100) ?? 100,
+    stopAfterPages: positive(args.stopAfterPages, '--stop-after-pages', 1_000_000),
+    json: args.json,
+  };
+}
+
+/** `cli import uservoice` with checked arguments: runs the import, prints the summary; returns the exit code. */
+export async function importUservoice(db: Database, config: Config, args: ImportPlan): Promise<number> {
   const reporter = createReporter();
-  const source = new Source({ url: url.origin + url.pathname, clientId: args.clientId, clientSecret: args.clientSecret, onWait: (ms, why) => reporter.wait(ms, why) });
+  const source = new Source({ url: args.url, clientId: args.clientId, clientSecret: args.clientSecret, onWait: (ms, why) => reporter.wait(ms, why) });
   let stop = false;
   const onSignal = () => {
     if (stop) process.exit(EXIT.failure);
@@ -62,11 +93,11 @@ export async function importUservoice(db: Database, config: Config, args: Import
       source,
       em: db.orm.em.fork(),
       store,
-      steps,
+      steps: args.steps,
       since: args.since,
       dryRun: args.dryRun,
-      perPage: positive(args.perPage, '--per-page', 100) ?? 100,
-      stopAfterPages: positive(args.stopAfterPages, '--stop-after-pages', 1_000_000),
+      perPage: args.perPage,
+      stopAfterPages: args.stopAfterPages,
       reporter,
       stopRequested: () => stop,
     });
@@ -96,6 +127,11 @@ export function formatSummary(s: ImportSummary): string {
   for (const r of s.resources) {
     for (const k of r.skipped.slice(0, 20)) lines.push(`  skipped ${r.resource} ${String(k.id)}: ${k.reason}`);
     if (r.skippedCount > 20) lines.push(`  … and ${r.skippedCount - 20} more ${r.resource} (--json lists up to 200)`);
+  }
+  for (const r of s.resources) {
+    if (r.missingCount === 0) continue;
+    const rest = r.missingCount > 20 ? ` … (${r.missingCount} in all, --json lists up to 200)` : '';
+    lines.push(`  not at the source (deleted there, or created here; left as they are): ${r.resource} ${r.missing.slice(0, 20).join(', ')}${rest}`);
   }
   for (const u of s.unresolved) lines.push(`  not linked: ${u.table} ${u.id} ${u.column} → ${u.value} (never arrived)`);
   lines.push(`  ${s.requests} requests, ${s.retries} retried`);

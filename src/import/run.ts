@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import type { EntityManager } from '@mikro-orm/core';
 import type { AnyDb } from '../resources/rows.ts';
 import { recountAll } from '../services/counters.ts';
@@ -30,7 +31,7 @@ export interface ImportOptions {
 export interface ImportSummary {
   complete: boolean;
   dryRun: boolean;
-  resources: Omit<Progress, 'sourceUrl' | 'cursor'>[];
+  resources: Omit<Progress, 'sourceUrl' | 'cursor' | 'lastId'>[];
   /** Deferred links whose target never arrived. */
   unresolved: { table: string; id: number; column: string; value: number }[];
   /** The `--since` for the next incremental pass: the oldest of the newest `updated_at` per resource. */
@@ -94,14 +95,15 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
         }
       }
       if (s.type === 'attachments' && !options.dryRun) await storeFiles(options, mapped, p);
-      if (options.dryRun) await checkDry(kysely(em), s, tables, mapped, p, seen);
-      else await writePage(em, s, tables, mapped, p, options.store);
+      // Only a full pass sees every record; an incremental one cannot tell a deleted record from an unchanged one.
+      if (!options.since) await findMissing(kysely(em), s.def.table, page.records, page.cursor === undefined, p);
       p.fetched += page.records.length;
       p.total = Math.max(page.total ?? 0, p.fetched);
       for (const m of mapped) if (m.updatedAt && (!p.lastUpdatedAt || m.updatedAt > p.lastUpdatedAt)) p.lastUpdatedAt = m.updatedAt;
       p.cursor = page.cursor ?? null;
       p.done = page.cursor === undefined || page.records.length === 0;
-      if (!options.dryRun) await em.transactional(async (tx) => saveProgress(kysely(tx), p));
+      if (options.dryRun) await checkDry(kysely(em), s, tables, mapped, p, seen);
+      else await writePage(em, s, tables, mapped, p, options.store);
       reporter.page(s.type, p.fetched, p.total);
       if (p.done) break;
     }
@@ -121,7 +123,7 @@ export async function runImport(options: ImportOptions): Promise<ImportSummary> 
   return {
     complete,
     dryRun: options.dryRun,
-    resources: list.map(({ sourceUrl: _u, cursor: _c, ...rest }) => rest),
+    resources: list.map(({ sourceUrl: _u, cursor: _c, lastId: _l, ...rest }) => rest),
     unresolved,
     nextSince: times.length === list.length && times.length > 0 ? times.sort()[0]! : null,
     requests: source.requests,
@@ -178,6 +180,7 @@ async function writePage(em: EntityManager, s: Step, tables: Map<string, TableIn
     return found;
   };
   const before = { ...tally };
+  let committed: Progress | undefined;
   try {
     const notes: { id: number; reason: string }[] = [];
     await em.transactional(async (tx) => {
@@ -192,8 +195,15 @@ async function writePage(em: EntityManager, s: Step, tables: Map<string, TableIn
         for (const reason of mine) notes.push({ id: m.id, reason });
       }
       for (const outcome of await upsertMany(db, s.def.table, info, ready)) tally[outcome] += 1;
+      // The progress row commits with the page it describes: a crash never counts a page twice or skips one.
+      const next = structuredClone(p);
+      for (const n of notes) skip(next, n.id, n.reason);
+      addTally(next, tally);
+      await saveProgress(db, next);
+      committed = next;
     });
-    for (const n of notes) skip(p, n.id, n.reason);
+    Object.assign(p, committed!);
+    return;
   } catch {
     Object.assign(tally, before);
     for (const m of mapped) {
@@ -211,9 +221,33 @@ async function writePage(em: EntityManager, s: Step, tables: Map<string, TableIn
       }
     }
   }
+  addTally(p, tally);
+  await em.transactional(async (tx) => saveProgress(kysely(tx), p));
+}
+
+function addTally(p: Progress, tally: { created: number; updated: number; unchanged: number }): void {
   p.created += tally.created;
   p.updated += tally.updated;
   p.unchanged += tally.unchanged;
+}
+
+/**
+ * Records of the target that this page shows are gone at the source: the walk is in id order, so the
+ * target's ids between the previous page's last id and this page's last (or above it, on the last page)
+ * that the page lacks were deleted at the source (or created in the target). They are reported, not deleted.
+ */
+async function findMissing(db: AnyDb, table: string, records: Record<string, unknown>[], last: boolean, p: Progress): Promise<void> {
+  const ids = records.map((r) => r.id).filter((id): id is number => typeof id === 'number' && Number.isSafeInteger(id));
+  const high = last ? null : ids.length > 0 ? Math.max(...ids) : null;
+  if (!last && high === null) return;
+  const low = p.lastId ?? 0;
+  const gone = await sql<{ id: number }>`select id from ${sql.table(table)} where id > ${low} ${high === null ? sql`` : sql`and id <= ${high}`}
+    and id <> all(${ids}) order by id`.execute(db);
+  for (const r of gone.rows) {
+    p.missingCount += 1;
+    if (p.missing.length < SKIPPED_KEPT) p.missing.push(Number(r.id));
+  }
+  if (high !== null) p.lastId = Math.max(low, high);
 }
 
 /** Dry run: the same checks, against the target plus what this run would have written. */

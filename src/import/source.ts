@@ -120,7 +120,9 @@ export class Source {
         failure = `HTTP ${response.status}`;
       }
       if (attempt >= this.retries) throw new SourceError(`${url.split('?')[0]}: ${failure!} after ${attempt + 1} attempts`, response?.status);
-      const ms = this.backoff(attempt);
+      // A 503 may say when to come back (this server's do): never sooner than that, never longer than the cap.
+      const after = response ? retryAfterSeconds(response.headers.get('retry-after')) : undefined;
+      const ms = after === undefined ? this.backoff(attempt) : Math.max(this.backoff(attempt), Math.min(after, this.maxRetryAfter) * 1000);
       this.options.onWait?.(ms, failure!);
       this.retried += 1;
       attempt += 1;

@@ -16,29 +16,34 @@ const SUPPORTER_COMMENTS = sql`(select count(*) from comments c where c.suggesti
 const SUPPORTER_FEEDBACK = sql`(select count(*) from feedback f where f.supporter_id = sp.id)`;
 
 /**
- * Recomputes every stored counter from the rows. Used by the demo seed and by tests as the oracle;
+ * Recomputes every stored counter from the rows; rows whose counters are right are not written (an
+ * import's rerun over unchanged data must leave every row as it was). Used by the demo seed and by tests as the oracle;
  * request paths keep counters exact with in-transaction updates instead.
  */
 export async function recountAll(db: AnyDb): Promise<void> {
   await recountListings(db);
   await engagementUpdate(sql`true`).execute(db);
-  await sql`update supporters sp set comments_count = ${SUPPORTER_COMMENTS}, feedback_count = ${SUPPORTER_FEEDBACK}`.execute(db);
-  await sql`update users u set supported_suggestions_count = n, suggestion_votes = n from (select x.id, (select count(*) from supporters sp where sp.user_id = x.id) as n from users x) c where u.id = c.id`.execute(db);
+  await sql`update supporters sp set comments_count = ${SUPPORTER_COMMENTS}, feedback_count = ${SUPPORTER_FEEDBACK}
+    where (sp.comments_count, sp.feedback_count) is distinct from (${SUPPORTER_COMMENTS}, ${SUPPORTER_FEEDBACK})`.execute(db);
+  await sql`update users u set supported_suggestions_count = n, suggestion_votes = n from (select x.id, (select count(*) from supporters sp where sp.user_id = x.id) as n from users x) c
+    where u.id = c.id and (u.supported_suggestions_count, u.suggestion_votes) is distinct from (c.n, c.n)`.execute(db);
 }
 
 /** Forum, category and label suggestion counts (what a status's open/closed flag changes). */
 export async function recountListings(db: AnyDb): Promise<void> {
-  // Every counter row is written: take their locks first, in the order single-suggestion writes use.
+  // Any counter row may be written: take their locks first, in the order single-suggestion writes use.
   for (const table of COUNTER_TABLES) await sql`select id from ${sql.table(table)} order by id for no key update`.execute(db);
-  await sql`update forums f set
-      suggestions_count = (select count(*) from suggestions s where s.forum_id = f.id and ${visible}),
-      open_suggestions_count = (select count(*) from suggestions s where s.forum_id = f.id and ${open})`.execute(db);
-  await sql`update categories c set
-      suggestions_count = (select count(*) from suggestions s where s.category_id = c.id and ${visible}),
-      open_suggestions_count = (select count(*) from suggestions s where s.category_id = c.id and ${open})`.execute(db);
-  await sql`update labels l set
-      open_suggestions_count = (select count(*) from suggestion_labels sl join suggestions s on s.id = sl.suggestion_id
-                                where sl.label_id = l.id and ${open})`.execute(db);
+  for (const table of ['forums', 'categories'] as const) {
+    const owner = sql.ref(`s.${table === 'forums' ? 'forum_id' : 'category_id'}`);
+    await sql`update ${sql.table(table)} t set suggestions_count = c.n, open_suggestions_count = c.o
+      from (select x.id, (select count(*) from suggestions s where ${owner} = x.id and ${visible}) as n,
+                         (select count(*) from suggestions s where ${owner} = x.id and ${open}) as o
+            from ${sql.table(table)} x) c
+      where t.id = c.id and (t.suggestions_count, t.open_suggestions_count) is distinct from (c.n, c.o)`.execute(db);
+  }
+  await sql`update labels l set open_suggestions_count = c.o
+    from (select x.id, (select count(*) from suggestion_labels sl join suggestions s on s.id = sl.suggestion_id where sl.label_id = x.id and ${open}) as o from labels x) c
+    where l.id = c.id and l.open_suggestions_count is distinct from c.o`.execute(db);
 }
 
 /** What one suggestion adds to the stored counters. */
@@ -133,18 +138,20 @@ export async function recountEngagement(db: AnyDb, suggestionIds: readonly numbe
 }
 
 function engagementUpdate(which: RawBuilder<unknown>) {
-  return sql`update suggestions s set
-      comments_count = (select count(*) from comments c where c.suggestion_id = s.id and c.state = 'approved'),
-      notes_count = (select count(*) from notes n where n.suggestion_id = s.id),
-      supporters_count = sp.n,
-      votes_count = sp.n,
-      first_support_at = sp.first_at,
-      requests_count = (select count(*) from feedback f where f.suggestion_id = s.id),
-      last_status_update_id = (select su.id from status_updates su where su.suggestion_id = s.id order by su.created_at desc, su.id desc limit 1)
-    from (select x.id, (select count(*) from supporters p where p.suggestion_id = x.id) as n,
-                 (select min(p.created_at) from supporters p where p.suggestion_id = x.id) as first_at
-          from suggestions x where ${which}) sp
-    where s.id = sp.id`;
+  // Rows whose counters are already right are not written.
+  return sql`update suggestions s set comments_count = v.comments, notes_count = v.notes, supporters_count = v.n, votes_count = v.n,
+      first_support_at = v.first_at, requests_count = v.requests, last_status_update_id = v.last_update
+    from (select x.id,
+                 (select count(*) from comments c where c.suggestion_id = x.id and c.state = 'approved') as comments,
+                 (select count(*) from notes n where n.suggestion_id = x.id) as notes,
+                 (select count(*) from supporters p where p.suggestion_id = x.id) as n,
+                 (select min(p.created_at) from supporters p where p.suggestion_id = x.id) as first_at,
+                 (select count(*) from feedback f where f.suggestion_id = x.id) as requests,
+                 (select su.id from status_updates su where su.suggestion_id = x.id order by su.created_at desc, su.id desc limit 1) as last_update
+          from suggestions x where ${which}) v
+    where s.id = v.id
+      and (s.comments_count, s.notes_count, s.supporters_count, s.votes_count, s.first_support_at, s.requests_count, s.last_status_update_id)
+          is distinct from (v.comments, v.notes, v.n, v.n, v.first_at, v.requests, v.last_update)`;
 }
 
 /**
