@@ -22,6 +22,9 @@ import type { SegmentSchema } from '../entities/segment.ts';
 import type { SegmentedValueSchema } from '../entities/segmented-value.ts';
 import type { PermissionSchema } from '../entities/permission.ts';
 import type { ImportDeferredSchema, ImportProgressSchema } from '../entities/import-progress.ts';
+import type { FeatureSchema, FeatureStatusSchema, FeatureSuggestionSchema, ProductAreaSchema } from '../entities/feature.ts';
+import type { InternalFlagSchema, InternalStatusSchema, InternalStatusUpdateSchema } from '../entities/internal-status.ts';
+import type { ImportanceResponseSchema, ImportanceScoreSchema } from '../entities/importance.ts';
 
 /** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from the entities. */
 export type DB = InferKyselyDB<
@@ -50,4 +53,13 @@ export type DB = InferKyselyDB<
   | typeof ExternalUserSchema
   | typeof ImportProgressSchema
   | typeof ImportDeferredSchema
+  | typeof ProductAreaSchema
+  | typeof FeatureStatusSchema
+  | typeof FeatureSchema
+  | typeof FeatureSuggestionSchema
+  | typeof InternalStatusSchema
+  | typeof InternalStatusUpdateSchema
+  | typeof InternalFlagSchema
+  | typeof ImportanceResponseSchema
+  | typeof ImportanceScoreSchema
 >;

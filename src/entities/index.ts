@@ -21,6 +21,9 @@ import { SegmentSchema } from './segment.ts';
 import { SegmentedValueSchema } from './segmented-value.ts';
 import { PermissionSchema } from './permission.ts';
 import { ImportDeferredSchema, ImportProgressSchema } from './import-progress.ts';
+import { FeatureSchema, FeatureStatusSchema, FeatureSuggestionSchema, ProductAreaSchema } from './feature.ts';
+import { InternalFlagSchema, InternalStatusSchema, InternalStatusUpdateSchema } from './internal-status.ts';
+import { ImportanceResponseSchema, ImportanceScoreSchema } from './importance.ts';
 
 export { Comment } from './comment.ts';
 export { ExternalAccount } from './external-account.ts';
@@ -45,6 +48,9 @@ export { Segment } from './segment.ts';
 export { SegmentedValue } from './segmented-value.ts';
 export { Permission } from './permission.ts';
 export { ImportDeferred, ImportProgress } from './import-progress.ts';
+export { Feature, FeatureStatus, FeatureSuggestion, ProductArea } from './feature.ts';
+export { InternalFlag, InternalStatus, InternalStatusUpdate } from './internal-status.ts';
+export { ImportanceResponse, ImportanceScore } from './importance.ts';
 
 /** Every entity, listed explicitly (MikroORM 7 has no folder discovery). */
 export const entities = [
@@ -73,4 +79,13 @@ export const entities = [
   ExternalUserSchema,
   ImportProgressSchema,
   ImportDeferredSchema,
+  ProductAreaSchema,
+  FeatureStatusSchema,
+  FeatureSchema,
+  FeatureSuggestionSchema,
+  InternalStatusSchema,
+  InternalStatusUpdateSchema,
+  InternalFlagSchema,
+  ImportanceResponseSchema,
+  ImportanceScoreSchema,
 ];

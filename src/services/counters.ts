@@ -122,7 +122,8 @@ export async function applyContributions(db: AnyDb, changes: ReadonlyArray<reado
 }
 
 /**
- * Recomputes a suggestion's engagement counters and `last_status_update` from the rows. Callers hold the
+ * Recomputes a suggestion's engagement counters, `last_status_update`, `last_internal_status_update`,
+ * internal flag and importance counts from the rows. Callers hold the
  * suggestion's row lock (services/suggestions.ts lockSuggestions), so every writer to one suggestion
  * runs this after the previous one committed and sees its rows: exact under concurrency without deltas.
  * Votes: one per supporter (UserVoice retired multi-vote), so votes_count equals supporters_count.
@@ -132,6 +133,9 @@ export async function recountEngagement(db: AnyDb, suggestionIds: readonly numbe
   await engagementUpdate(sql`x.id in (${sql.join(suggestionIds)})`).execute(db);
 }
 
+const IMPORTANCE = (value: number) =>
+  sql`(select count(*) from importance_scores sc join importance_responses r on r.id = sc.response_id where sc.suggestion_id = s.id and r.value = ${value})`;
+
 function engagementUpdate(which: RawBuilder<unknown>) {
   return sql`update suggestions s set
       comments_count = (select count(*) from comments c where c.suggestion_id = s.id and c.state = 'approved'),
@@ -140,7 +144,15 @@ function engagementUpdate(which: RawBuilder<unknown>) {
       votes_count = sp.n,
       first_support_at = sp.first_at,
       requests_count = (select count(*) from feedback f where f.suggestion_id = s.id),
-      last_status_update_id = (select su.id from status_updates su where su.suggestion_id = s.id order by su.created_at desc, su.id desc limit 1)
+      last_status_update_id = (select su.id from status_updates su where su.suggestion_id = s.id order by su.created_at desc, su.id desc limit 1),
+      last_internal_status_update_id = (select iu.id from internal_status_updates iu where iu.suggestion_id = s.id order by iu.created_at desc, iu.id desc limit 1),
+      internal_flags_count = (select count(*) from internal_flags fl where fl.suggestion_id = s.id),
+      all_internal_flags_count = (select count(*) from internal_flags fl where fl.suggestion_id = s.id
+        or fl.suggestion_id in (select m.id from suggestions m where m.parent_suggestion_id = s.id)),
+      last_internal_flag_at = (select max(fl.created_at) from internal_flags fl where fl.suggestion_id = s.id),
+      importance_low_count = ${IMPORTANCE(1)},
+      importance_medium_count = ${IMPORTANCE(2)},
+      importance_high_count = ${IMPORTANCE(3)}
     from (select x.id, (select count(*) from supporters p where p.suggestion_id = x.id) as n,
                  (select min(p.created_at) from supporters p where p.suggestion_id = x.id) as first_at
           from suggestions x where ${which}) sp
