@@ -1,0 +1,43 @@
+import type { EntityManager } from '@mikro-orm/sql';
+import type { DB } from '../db/schema.ts';
+import { ImportanceResponse, ImportanceScore, User } from '../entities/index.ts';
+import { RecordNotFoundError } from '../errors.ts';
+import type { Input } from '../http/input.ts';
+import { IMPORTANCE_LABELS } from '../resources/importance.ts';
+import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
+
+/**
+ * Records a user's answer to "how important is this to you?" for a suggestion: the user's response
+ * (`value`, `label`) and the score tying it to the suggestion. A user has one per suggestion: answering
+ * again changes the response and answers the same score. The suggestion's importance counts are
+ * recounted under its row lock (counters.recountEngagement).
+ */
+export async function saveImportanceScore(em: EntityManager, input: Input, actorId: number): Promise<number> {
+  const errors = await missingLinks(em, input, { 'links.user': User });
+  const userId = (input.get('links.user') as number | undefined) ?? actorId;
+  const value = input.get('value') as number;
+  const score = await onSuggestion(em, targetSuggestion(input, errors), input, async (tx, s) => {
+    const existing = await tx.findOne(ImportanceScore, { suggestion: s, user: userId }, { populate: ['response'] });
+    const label = IMPORTANCE_LABELS[value - 1]!;
+    if (existing) {
+      existing.response.value = value;
+      existing.response.label = label;
+      existing.updatedAt = new Date();
+      return existing;
+    }
+    const user = tx.getReference(User, userId);
+    const response = tx.create(ImportanceResponse, { value, label, user });
+    return tx.create(ImportanceScore, { suggestion: s, user, response });
+  }, { errors });
+  return score.id;
+}
+
+/** Removes the score and the response it holds. */
+export async function deleteImportanceScore(em: EntityManager, id: number): Promise<void> {
+  const row = await em.getKysely<DB>().selectFrom('importance_scores').select(['suggestion_id', 'response_id']).where('id', '=', id).executeTakeFirst();
+  if (!row) throw new RecordNotFoundError();
+  await onSuggestion(em, row.suggestion_id, undefined, async (tx) => {
+    const deleted = await tx.getKysely<DB>().deleteFrom('importance_responses').where('id', '=', row.response_id).executeTakeFirst();
+    if (deleted.numDeletedRows === 0n) throw new RecordNotFoundError();
+  });
+}
