@@ -130,6 +130,13 @@ describe('responses match the document', () => {
       segments: { name: `Segment ${u()}` },
       segmented_values: { name: `Value ${u()}`, key: `v_${u()}`, column_type: 'users_count', links: { segment } },
       permissions: { email: `${u()}@example.com`, license_type: 'contributor' },
+      product_areas: { name: `Area ${u()}` },
+      feature_statuses: { name: `Stage ${u()}`, hex_color: '#123456' },
+      features: { name: `Feature ${u()}`, links: { suggestions: [suggestion] } },
+      internal_statuses: { name: `Internal ${u()}` },
+      internal_status_updates: { links: { suggestion, internal_status: await first('internal_statuses') } },
+      internal_flags: { reason: 'Check', links: { suggestion, user } },
+      importance_scores: { value: 2, links: { suggestion, user } },
     };
     const creatable = Object.keys(doc.paths).filter((p) => /^\/api\/v2\/admin\/\w+$/.test(p) && doc.paths[p].post && registry.has(p.split('/').pop()!));
     const problems: string[] = [];
