@@ -22,6 +22,7 @@ const SUPPORTER_FEEDBACK = sql`(select count(*) from feedback f where f.supporte
 export async function recountAll(db: AnyDb): Promise<void> {
   await recountListings(db);
   await engagementUpdate(sql`true`).execute(db);
+  await internalUpdate(sql`true`).execute(db);
   await sql`update supporters sp set comments_count = ${SUPPORTER_COMMENTS}, feedback_count = ${SUPPORTER_FEEDBACK}`.execute(db);
   await sql`update users u set supported_suggestions_count = n, suggestion_votes = n from (select x.id, (select count(*) from supporters sp where sp.user_id = x.id) as n from users x) c where u.id = c.id`.execute(db);
 }
@@ -122,8 +123,7 @@ export async function applyContributions(db: AnyDb, changes: ReadonlyArray<reado
 }
 
 /**
- * Recomputes a suggestion's engagement counters, `last_status_update`, `last_internal_status_update`,
- * internal flag and importance counts from the rows. Callers hold the
+ * Recomputes a suggestion's engagement counters and `last_status_update` from the rows. Callers hold the
  * suggestion's row lock (services/suggestions.ts lockSuggestions), so every writer to one suggestion
  * runs this after the previous one committed and sees its rows: exact under concurrency without deltas.
  * Votes: one per supporter (UserVoice retired multi-vote), so votes_count equals supporters_count.
@@ -131,6 +131,30 @@ export async function applyContributions(db: AnyDb, changes: ReadonlyArray<reado
 export async function recountEngagement(db: AnyDb, suggestionIds: readonly number[]): Promise<void> {
   if (suggestionIds.length === 0) return;
   await engagementUpdate(sql`x.id in (${sql.join(suggestionIds)})`).execute(db);
+}
+
+/**
+ * Recomputes what the team's internal records add to suggestions: `last_internal_status_update`, the
+ * internal flag counts (`all_internal_flags_count` includes the suggestions merged into it) and the
+ * importance counts. Kept apart from recountEngagement so the frequent writes (feedback, comments) do not
+ * pay for it; the writers of those records, merges and recountAll call it, under the suggestions' locks.
+ */
+export async function recountInternal(db: AnyDb, suggestionIds: readonly number[]): Promise<void> {
+  if (suggestionIds.length === 0) return;
+  await internalUpdate(sql`s.id in (${sql.join(suggestionIds)})`).execute(db);
+}
+
+function internalUpdate(which: RawBuilder<unknown>) {
+  return sql`update suggestions s set
+      last_internal_status_update_id = (select iu.id from internal_status_updates iu where iu.suggestion_id = s.id order by iu.created_at desc, iu.id desc limit 1),
+      internal_flags_count = (select count(*) from internal_flags fl where fl.suggestion_id = s.id),
+      all_internal_flags_count = (select count(*) from internal_flags fl where fl.suggestion_id = s.id
+        or fl.suggestion_id in (select m.id from suggestions m where m.parent_suggestion_id = s.id)),
+      last_internal_flag_at = (select max(fl.created_at) from internal_flags fl where fl.suggestion_id = s.id),
+      importance_low_count = ${IMPORTANCE(1)},
+      importance_medium_count = ${IMPORTANCE(2)},
+      importance_high_count = ${IMPORTANCE(3)}
+    where ${which}`;
 }
 
 const IMPORTANCE = (value: number) =>
@@ -144,15 +168,7 @@ function engagementUpdate(which: RawBuilder<unknown>) {
       votes_count = sp.n,
       first_support_at = sp.first_at,
       requests_count = (select count(*) from feedback f where f.suggestion_id = s.id),
-      last_status_update_id = (select su.id from status_updates su where su.suggestion_id = s.id order by su.created_at desc, su.id desc limit 1),
-      last_internal_status_update_id = (select iu.id from internal_status_updates iu where iu.suggestion_id = s.id order by iu.created_at desc, iu.id desc limit 1),
-      internal_flags_count = (select count(*) from internal_flags fl where fl.suggestion_id = s.id),
-      all_internal_flags_count = (select count(*) from internal_flags fl where fl.suggestion_id = s.id
-        or fl.suggestion_id in (select m.id from suggestions m where m.parent_suggestion_id = s.id)),
-      last_internal_flag_at = (select max(fl.created_at) from internal_flags fl where fl.suggestion_id = s.id),
-      importance_low_count = ${IMPORTANCE(1)},
-      importance_medium_count = ${IMPORTANCE(2)},
-      importance_high_count = ${IMPORTANCE(3)}
+      last_status_update_id = (select su.id from status_updates su where su.suggestion_id = s.id order by su.created_at desc, su.id desc limit 1)
     from (select x.id, (select count(*) from supporters p where p.suggestion_id = x.id) as n,
                  (select min(p.created_at) from supporters p where p.suggestion_id = x.id) as first_at
           from suggestions x where ${which}) sp

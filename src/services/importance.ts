@@ -4,6 +4,7 @@ import { ImportanceResponse, ImportanceScore, User } from '../entities/index.ts'
 import { RecordNotFoundError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
 import { IMPORTANCE_LABELS } from '../resources/importance.ts';
+import { recountInternal } from './counters.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 
 /**
@@ -19,15 +20,18 @@ export async function saveImportanceScore(em: EntityManager, input: Input, actor
   const score = await onSuggestion(em, targetSuggestion(input, errors), input, async (tx, s) => {
     const existing = await tx.findOne(ImportanceScore, { suggestion: s, user: userId }, { populate: ['response'] });
     const label = IMPORTANCE_LABELS[value - 1]!;
-    if (existing) {
-      existing.response.value = value;
-      existing.response.label = label;
-      existing.updatedAt = new Date();
-      return existing;
+    let score = existing;
+    if (score) {
+      score.response.value = value;
+      score.response.label = label;
+      score.updatedAt = new Date();
+    } else {
+      const user = tx.getReference(User, userId);
+      score = tx.create(ImportanceScore, { suggestion: s, user, response: tx.create(ImportanceResponse, { value, label, user }) });
     }
-    const user = tx.getReference(User, userId);
-    const response = tx.create(ImportanceResponse, { value, label, user });
-    return tx.create(ImportanceScore, { suggestion: s, user, response });
+    await tx.flush();
+    await recountInternal(tx.getKysely(), [s.id]);
+    return score;
   }, { errors });
   return score.id;
 }
@@ -39,5 +43,6 @@ export async function deleteImportanceScore(em: EntityManager, id: number): Prom
   await onSuggestion(em, row.suggestion_id, undefined, async (tx) => {
     const deleted = await tx.getKysely<DB>().deleteFrom('importance_responses').where('id', '=', row.response_id).executeTakeFirst();
     if (deleted.numDeletedRows === 0n) throw new RecordNotFoundError();
+    await recountInternal(tx.getKysely(), [row.suggestion_id]);
   });
 }

@@ -7,7 +7,7 @@ import type { Input } from '../http/input.ts';
 import { assignScalars } from './assign.ts';
 import { busy } from '../db/errors.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
-import { recountEngagement } from './counters.ts';
+import { recountInternal } from './counters.ts';
 import { found } from './found.ts';
 import { lockSuggestions } from './suggestions.ts';
 import type { Suggestion } from '../entities/index.ts';
@@ -62,6 +62,8 @@ export async function createInternalStatusUpdate(em: EntityManager, input: Input
       hexColor: status?.hexColor ?? null,
     });
     if (input.has('created_at')) created.createdAt = input.get('created_at') as Date;
+    await tx.flush();
+    await recountInternal(tx.getKysely(), [s.id]);
     return created;
   }, { errors });
   return update.id;
@@ -71,7 +73,7 @@ class ParentMoved extends Error {}
 const FLAG_ATTEMPTS = 3;
 
 /**
- * A flag write: counts on the suggestion (`internal_flags_count`, `last_internal_flag_at`) and, when it
+ * A flag write (not through engagement.onSuggestion, which locks one suggestion): counts on the suggestion (`internal_flags_count`, `last_internal_flag_at`) and, when it
  * is merged, on its merge target (`all_internal_flags_count`). Both rows are locked (in id order, by
  * lockSuggestions) and recounted; a merge that moved the suggestion between reading its target and
  * taking the locks makes the write start again.
@@ -95,7 +97,7 @@ async function onFlagged<T>(
         if ((s.parentSuggestion?.id ?? null) !== parent) throw new ParentMoved();
         const result = await write(tx, s);
         await tx.flush();
-        await recountEngagement(tx.getKysely(), ids);
+        await recountInternal(tx.getKysely(), ids);
         return result;
       }, missing);
     } catch (error) {
