@@ -31,18 +31,25 @@ export async function saveImportanceScore(em: EntityManager, input: Input, actor
     }
     await tx.flush();
     await recountInternal(tx.getKysely(), [s.id]);
+    await supporterChanged(tx, s.id, userId);
     return score;
   }, { errors });
   return score.id;
 }
 
+/** The user's supporter row on the suggestion shows the label (`importance_score`): it changed too. */
+async function supporterChanged(tx: EntityManager, suggestionId: number, userId: number): Promise<void> {
+  await tx.getKysely<DB>().updateTable('supporters').set({ updated_at: new Date() }).where('suggestion_id', '=', suggestionId).where('user_id', '=', userId).execute();
+}
+
 /** Removes the score and the response it holds. */
 export async function deleteImportanceScore(em: EntityManager, id: number): Promise<void> {
-  const row = await em.getKysely<DB>().selectFrom('importance_scores').select(['suggestion_id', 'response_id']).where('id', '=', id).executeTakeFirst();
+  const row = await em.getKysely<DB>().selectFrom('importance_scores').select(['suggestion_id', 'response_id', 'user_id']).where('id', '=', id).executeTakeFirst();
   if (!row) throw new RecordNotFoundError();
   await onSuggestion(em, row.suggestion_id, undefined, async (tx) => {
     const deleted = await tx.getKysely<DB>().deleteFrom('importance_responses').where('id', '=', row.response_id).executeTakeFirst();
     if (deleted.numDeletedRows === 0n) throw new RecordNotFoundError();
     await recountInternal(tx.getKysely(), [row.suggestion_id]);
+    await supporterChanged(tx, row.suggestion_id, row.user_id);
   });
 }

@@ -104,11 +104,14 @@ describe('importance_scores and importance_responses', () => {
     expect(await listIds(a, `/importance_scores?suggestion=${suggestion.id}&user=${u1.id},${u2.id}`)).toHaveLength(2);
     expect(await listIds(a, `/importance_responses?user=${u1.id}`)).toEqual([s1.links.response]);
 
-    // DELETE removes the score and its response and recounts.
+    // DELETE removes the score and its response and recounts; the supporter's label goes with a new updated_at.
+    await app.server.db.orm.em.fork().getKysely<any>().updateTable('supporters').set({ updated_at: new Date('2024-01-01T00:00:00Z') }).where('suggestion_id', '=', suggestion.id).execute();
     const deleted = await a.delete(`/importance_scores/${s1.id}`);
     expect(deleted.body).toEqual({ importance_scores: [s1], links: SCORE_LINKS });
     expect((await a.get(`/importance_responses/${s1.links.response}`)).body).toEqual(NOT_FOUND);
     expect((await importanceOf(suggestion.id)).importance_high_count).toBe(1);
+    const changed = (await a.get(`/supporters?suggestion=${suggestion.id}&updated_after=2024-06-01T00:00:00Z`)).body.supporters;
+    expect(changed.map((x: { importance_score: unknown; links: { user: number } }) => [x.links.user, x.importance_score])).toEqual([[u1.id, null]]);
     expect((await a.delete(`/importance_scores/${s1.id}`)).body).toEqual(NOT_FOUND);
   });
 
