@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DB } from '../../src/db/schema.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { api, type Api } from '../helpers/factories.ts';
 import { ISO_SECONDS } from '../helpers/http.ts';
@@ -105,7 +106,7 @@ describe('importance_scores and importance_responses', () => {
     expect(await listIds(a, `/importance_responses?user=${u1.id}`)).toEqual([s1.links.response]);
 
     // DELETE removes the score and its response and recounts; the supporter's label goes with a new updated_at.
-    await app.server.db.orm.em.fork().getKysely<any>().updateTable('supporters').set({ updated_at: new Date('2024-01-01T00:00:00Z') }).where('suggestion_id', '=', suggestion.id).execute();
+    await app.server.db.orm.em.fork().getKysely<DB>().updateTable('supporters').set({ updated_at: new Date('2024-01-01T00:00:00Z') }).where('suggestion_id', '=', suggestion.id).execute();
     const deleted = await a.delete(`/importance_scores/${s1.id}`);
     expect(deleted.body).toEqual({ importance_scores: [s1], links: SCORE_LINKS });
     expect((await a.get(`/importance_responses/${s1.links.response}`)).body).toEqual(NOT_FOUND);
