@@ -115,8 +115,11 @@ const SUGGESTION_COLUMNS = `s.id, s.title, s.body, s.body_mime_type, s.state, s.
   s.comments_count, s.notes_count, s.requests_count, s.votes_count, s.supporters_count,
   s.inappropriate_flags_count, s.recent_engagement, s.creator_user_agent, s.creator_referrer, s.creator_browser,
   s.creator_browser_version, s.creator_os, s.creator_mobile, s.unmergeable, s.created_at, s.updated_at, s.forum_id,
-  s.category_id, s.created_by_id, s.status_id, s.last_status_update_id, s.parent_suggestion_id`;
-const LABEL_IDS = `(select coalesce(array_agg(sl.label_id order by sl.label_id), '{}') from suggestion_labels sl where sl.suggestion_id = s.id) as label_ids`;
+  s.category_id, s.created_by_id, s.status_id, s.last_status_update_id, s.parent_suggestion_id,
+  s.internal_flags_count, s.all_internal_flags_count, s.last_internal_flag_at, s.importance_low_count, s.importance_medium_count,
+  s.importance_high_count, s.last_internal_status_update_id`;
+const LABEL_IDS = `(select coalesce(array_agg(sl.label_id order by sl.label_id), '{}') from suggestion_labels sl where sl.suggestion_id = s.id) as label_ids,
+  (select coalesce(array_agg(fs.feature_id order by fs.feature_id), '{}') from feature_suggestions fs where fs.suggestion_id = s.id) as feature_ids`;
 /** [accounts, MRR cents, LTV cents] of the suggestion's supporters' accounts, as resources/suggestions.ts computes them. */
 const supporterAccounts = (s: string) => `(select array[count(*), coalesce(sum(a.mrr_cents), 0), coalesce(sum(a.ltv_cents), 0)] from external_accounts a
   where a.id in (select eu.external_account_id from supporters sp join external_users eu on eu.user_id = sp.user_id where sp.suggestion_id = ${s}.id)) as supporter_accounts`;
@@ -159,6 +162,20 @@ function ts(value: unknown): string | null {
 
 const num = (value: unknown) => (value == null ? null : Number(value));
 
+/** resources/suggestions.ts importance(), written out. */
+function importanceFigures(r: Row): Row {
+  const [low, medium, high] = [Number(r.importance_low_count), Number(r.importance_medium_count), Number(r.importance_high_count)];
+  const total = low + medium + high;
+  const percent = (n: number) => (total === 0 ? 0 : Math.round((n * 10_000) / total) / 100);
+  return {
+    importance_total_count: total,
+    importance_low_percent: percent(low),
+    importance_medium_percent: percent(medium),
+    importance_high_percent: percent(high),
+    importance_score_average: total === 0 ? null : ((low + 2 * medium + 3 * high) / total).toFixed(2),
+  };
+}
+
 function suggestionRecord(r: Row, base: string): Row {
   return {
     id: r.id,
@@ -186,9 +203,9 @@ function suggestionRecord(r: Row, base: string): Row {
     satisfaction_neutral_count: 0,
     satisfaction_promoter_count: 0,
     merge_candidates_count: 0,
-    internal_flags_count: 0,
-    all_internal_flags_count: 0,
-    last_internal_flag_at: null,
+    internal_flags_count: r.internal_flags_count,
+    all_internal_flags_count: r.all_internal_flags_count,
+    last_internal_flag_at: ts(r.last_internal_flag_at),
     jira_link_count: 0,
     vsts_link_count: 0,
     average_engagement: 0,
@@ -198,14 +215,10 @@ function suggestionRecord(r: Row, base: string): Row {
     supporter_satisfaction_score: 0,
     sentiment_score: null,
     total_sentiment_score: null,
-    importance_low_count: 0,
-    importance_medium_count: 0,
-    importance_high_count: 0,
-    importance_total_count: 0,
-    importance_low_percent: 0,
-    importance_medium_percent: 0,
-    importance_high_percent: 0,
-    importance_score_average: null,
+    importance_low_count: r.importance_low_count,
+    importance_medium_count: r.importance_medium_count,
+    importance_high_count: r.importance_high_count,
+    ...importanceFigures(r),
     is_blocker: null,
     creator_user_agent: r.creator_user_agent,
     creator_referrer: r.creator_referrer,
@@ -227,9 +240,9 @@ function suggestionRecord(r: Row, base: string): Row {
       parent_suggestions: r.parent_suggestion_id == null ? [] : [r.parent_suggestion_id],
       ticket: null,
       captured_by: null,
-      features: [],
+      features: r.feature_ids,
       custom_fields: [],
-      last_internal_status_update: null,
+      last_internal_status_update: r.last_internal_status_update_id,
     },
   };
 }

@@ -34,6 +34,9 @@ import { teamsRouter } from './routes/teams.ts';
 import { customFieldsRouter } from './routes/custom-fields.ts';
 import { segmentsRouter } from './routes/segments.ts';
 import { permissionsRouter } from './routes/permissions.ts';
+import { featuresRouter } from './routes/features.ts';
+import { internalStatusesRouter } from './routes/internal-statuses.ts';
+import { importanceRouter } from './routes/importance.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
 
@@ -92,6 +95,9 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminR
     segmentsRouter(deps),
     permissionsRouter(deps),
     externalCustomersRouter(deps),
+    featuresRouter(deps),
+    internalStatusesRouter(deps),
+    importanceRouter(deps),
   ];
   for (const router of routers) {
     admin.use(router.routes());

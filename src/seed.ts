@@ -6,6 +6,15 @@ import type { EntityManager } from '@mikro-orm/sql';
 import {
   Attachment,
   Category,
+  Feature,
+  FeatureStatus,
+  FeatureSuggestion,
+  ImportanceResponse,
+  ImportanceScore,
+  InternalFlag,
+  InternalStatus,
+  InternalStatusUpdate,
+  ProductArea,
   Comment,
   CustomField,
   ExternalAccount,
@@ -32,6 +41,7 @@ import { recordRating } from './services/nps-ratings.ts';
 import { FULL_ACCESS, ownerPermission } from './services/permissions.ts';
 import { keyOf } from './services/segments.ts';
 import { expressionRule } from './resources/writable.ts';
+import { IMPORTANCE_LABELS } from './resources/importance.ts';
 import type { DB } from './db/schema.ts';
 
 const DEMO_FILE = path.resolve(import.meta.dirname, '../fixtures/demo.json');
@@ -80,6 +90,14 @@ interface DemoData {
   /** Customer data as an import would bring it (/admin/external_accounts/import, external_users/import). */
   external_accounts: Array<{ ref: string; external_id: string; name: string; plan?: string; mrr_cents?: number; ltv_cents?: number; external_created_at?: string }>;
   external_users: Array<{ external_id: string; user: string; account?: string; type?: string; ip?: string; external_created_at?: string }>;
+  /** The roadmap: features name their status, product area and suggestions (by title). */
+  product_areas?: Array<{ ref: string; name: string; created_by: string }>;
+  feature_statuses?: Array<{ ref: string; name: string; hex_color: string; position: number; is_default?: boolean; created_by: string }>;
+  features?: Array<{ name: string; description: string; status: string; product_area: string; suggestions: string[]; created_by: string }>;
+  internal_statuses?: Array<{ ref: string; name: string; hex_color: string; position: number; is_default?: boolean }>;
+  internal_status_updates?: Array<{ suggestion: string; status: string; by: string; days_ago: number }>;
+  internal_flags?: Array<{ suggestion: string; by: string; user?: string; reason: string }>;
+  importance_scores?: Array<{ suggestion: string; user: string; value: number }>;
 }
 
 /** An empty database has no users and no API clients. */
@@ -253,6 +271,62 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
         user,
         externalAccount: pick(accounts, x.account) ?? null,
       });
+    }
+    const areas = new Map(
+      (data.product_areas ?? []).map((x) => {
+        const by = pick(users, x.created_by)!;
+        return [x.ref, tx.create(ProductArea, { name: x.name, createdBy: by, updatedBy: by })];
+      }),
+    );
+    const featureStatuses = new Map(
+      (data.feature_statuses ?? []).map((x) => {
+        const by = pick(users, x.created_by)!;
+        return [x.ref, tx.create(FeatureStatus, { name: x.name, hexColor: x.hex_color, position: x.position, isDefault: x.is_default ?? false, createdBy: by, updatedBy: by })];
+      }),
+    );
+    (data.features ?? []).forEach((x, i) => {
+      const by = pick(users, x.created_by)!;
+      const feature = tx.create(Feature, {
+        name: x.name,
+        description: x.description,
+        position: i + 1,
+        featureStatus: pick(featureStatuses, x.status)!,
+        productArea: pick(areas, x.product_area)!,
+        createdBy: by,
+        updatedBy: by,
+      });
+      for (const title of x.suggestions) tx.create(FeatureSuggestion, { feature, suggestion: pick(byTitle, title)! });
+    });
+    const internalStatuses = new Map(
+      (data.internal_statuses ?? []).map((x) => [
+        x.ref,
+        tx.create(InternalStatus, { name: x.name, hexColor: x.hex_color, position: x.position, isDefault: x.is_default ?? false }),
+      ]),
+    );
+    const lastInternal = new Map<Suggestion, InternalStatus>();
+    for (const x of [...(data.internal_status_updates ?? [])].sort((p, q) => q.days_ago - p.days_ago)) {
+      const suggestion = pick(byTitle, x.suggestion)!;
+      const status = pick(internalStatuses, x.status)!;
+      const at = new Date(now.getTime() - x.days_ago * 86_400_000);
+      tx.create(InternalStatusUpdate, {
+        suggestion,
+        createdBy: pick(users, x.by)!,
+        oldInternalStatus: lastInternal.get(suggestion) ?? null,
+        newInternalStatus: status,
+        name: status.name,
+        hexColor: status.hexColor,
+        createdAt: at,
+        updatedAt: at,
+      });
+      lastInternal.set(suggestion, status);
+    }
+    for (const x of data.internal_flags ?? []) {
+      tx.create(InternalFlag, { suggestion: pick(byTitle, x.suggestion)!, reason: x.reason, user: pick(users, x.user) ?? null, createdBy: pick(users, x.by)! });
+    }
+    for (const x of data.importance_scores ?? []) {
+      const user = pick(users, x.user)!;
+      const response = tx.create(ImportanceResponse, { value: x.value, label: IMPORTANCE_LABELS[x.value - 1]!, user });
+      tx.create(ImportanceScore, { suggestion: pick(byTitle, x.suggestion)!, user, response });
     }
     await tx.flush();
     await recountAll(tx.getKysely());

@@ -23,6 +23,9 @@ import type { SegmentedValueSchema } from '../entities/segmented-value.ts';
 import type { PermissionSchema } from '../entities/permission.ts';
 import type { ImportDeferredSchema, ImportProgressSchema } from '../entities/import-progress.ts';
 import type { IdempotencyKeySchema } from '../entities/idempotency-key.ts';
+import type { FeatureSchema, FeatureStatusSchema, FeatureSuggestionSchema, ProductAreaSchema } from '../entities/feature.ts';
+import type { InternalFlagSchema, InternalStatusSchema, InternalStatusUpdateSchema } from '../entities/internal-status.ts';
+import type { ImportanceResponseSchema, ImportanceScoreSchema } from '../entities/importance.ts';
 
 /** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from the entities. */
 export type DB = InferKyselyDB<
@@ -52,4 +55,13 @@ export type DB = InferKyselyDB<
   | typeof ImportProgressSchema
   | typeof ImportDeferredSchema
   | typeof IdempotencyKeySchema
+  | typeof ProductAreaSchema
+  | typeof FeatureStatusSchema
+  | typeof FeatureSchema
+  | typeof FeatureSuggestionSchema
+  | typeof InternalStatusSchema
+  | typeof InternalStatusUpdateSchema
+  | typeof InternalFlagSchema
+  | typeof ImportanceResponseSchema
+  | typeof ImportanceScoreSchema
 >;

@@ -22,6 +22,9 @@ import { SegmentedValueSchema } from './segmented-value.ts';
 import { PermissionSchema } from './permission.ts';
 import { ImportDeferredSchema, ImportProgressSchema } from './import-progress.ts';
 import { IdempotencyKeySchema } from './idempotency-key.ts';
+import { FeatureSchema, FeatureStatusSchema, FeatureSuggestionSchema, ProductAreaSchema } from './feature.ts';
+import { InternalFlagSchema, InternalStatusSchema, InternalStatusUpdateSchema } from './internal-status.ts';
+import { ImportanceResponseSchema, ImportanceScoreSchema } from './importance.ts';
 
 export { Comment } from './comment.ts';
 export { ExternalAccount } from './external-account.ts';
@@ -47,6 +50,9 @@ export { SegmentedValue } from './segmented-value.ts';
 export { Permission } from './permission.ts';
 export { ImportDeferred, ImportProgress } from './import-progress.ts';
 export { IdempotencyKey } from './idempotency-key.ts';
+export { Feature, FeatureStatus, FeatureSuggestion, ProductArea } from './feature.ts';
+export { InternalFlag, InternalStatus, InternalStatusUpdate } from './internal-status.ts';
+export { ImportanceResponse, ImportanceScore } from './importance.ts';
 
 /** Every entity, listed explicitly (MikroORM 7 has no folder discovery). */
 export const entities = [
@@ -76,4 +82,13 @@ export const entities = [
   ImportProgressSchema,
   ImportDeferredSchema,
   IdempotencyKeySchema,
+  ProductAreaSchema,
+  FeatureStatusSchema,
+  FeatureSchema,
+  FeatureSuggestionSchema,
+  InternalStatusSchema,
+  InternalStatusUpdateSchema,
+  InternalFlagSchema,
+  ImportanceResponseSchema,
+  ImportanceScoreSchema,
 ];

@@ -4,6 +4,7 @@ import { Category } from './category.ts';
 import { Forum } from './forum.ts';
 import { Label } from './label.ts';
 import { Status } from './status.ts';
+import { InternalStatusUpdate } from './internal-status.ts';
 import { StatusUpdate } from './status-update.ts';
 import { User } from './user.ts';
 
@@ -36,12 +37,21 @@ export const SuggestionSchema = defineEntity({
     creatorOs: p.string().length(255).nullable(),
     creatorMobile: p.boolean().nullable(),
     unmergeable: p.boolean().default(false),
+    /** Recounted with the engagement counters (counters.recountEngagement) under the suggestion's lock. */
+    internalFlagsCount: p.integer().default(0),
+    /** Flags on it and on the suggestions merged into it. */
+    allInternalFlagsCount: p.integer().default(0),
+    lastInternalFlagAt: p.datetime().nullable(),
+    importanceLowCount: p.integer().default(0),
+    importanceMediumCount: p.integer().default(0),
+    importanceHighCount: p.integer().default(0),
     forum: () => p.manyToOne(Forum).index(),
     category: () => p.manyToOne(Category).nullable().deleteRule('set null').index(),
     status: () => p.manyToOne(Status).nullable().deleteRule('set null').index(),
     createdBy: () => p.manyToOne(User).nullable().deleteRule('set null').index(),
     parentSuggestion: () => p.manyToOne(Suggestion).nullable().deleteRule('set null').index(),
     lastStatusUpdate: () => p.manyToOne(StatusUpdate).nullable().deleteRule('set null'),
+    lastInternalStatusUpdate: () => p.manyToOne(InternalStatusUpdate).nullable().deleteRule('set null'),
     labels: () => p.manyToMany(Label).pivotTable('suggestion_labels').owner(),
   },
 });

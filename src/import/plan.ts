@@ -37,8 +37,16 @@ export const PLAN: readonly Step[] = [
   step('custom_fields'),
   step('segments'),
   step('segmented_values'),
-  // last_status_update is recomputed from the status updates (counters.ts recountAll).
-  step('suggestions', { pivots: ['suggestion_labels'], skip: ['last_status_update_id'] }),
+  step('product_areas'),
+  step('feature_statuses'),
+  step('internal_statuses'),
+  step('importance_responses'),
+  // last_status_update and last_internal_status_update are recomputed from the updates (counters.ts recountAll).
+  step('suggestions', { pivots: ['suggestion_labels'], skip: ['last_status_update_id', 'last_internal_status_update_id'] }),
+  step('features', { pivots: ['feature_suggestions'] }),
+  step('internal_status_updates'),
+  step('internal_flags'),
+  step('importance_scores'),
   step('status_updates'),
   step('comments'),
   step('notes'),

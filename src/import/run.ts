@@ -53,7 +53,7 @@ function skip(progress: Progress, id: unknown, reason: string): void {
  */
 export async function runImport(options: ImportOptions): Promise<ImportSummary> {
   const { source, em, steps, reporter } = options;
-  const allTables = [...new Set([...PLAN.map((s) => s.def.table), 'suggestion_labels', 'team_members'])];
+  const allTables = [...new Set([...PLAN.map((s) => s.def.table), ...PLAN.flatMap((s) => s.pivots)])];
   const tables = await readSchema(kysely(em), allTables);
   const since = options.since ?? '';
   const stored = options.dryRun ? new Map<string, Progress>() : await loadProgress(kysely(em));

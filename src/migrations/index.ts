@@ -6,6 +6,7 @@ import { Migration20261203074421_external_customers } from './Migration202612030
 import { Migration20261203074438_nps_passwords } from './Migration20261203074438_nps_passwords.ts';
 import { Migration20261203075152_catalog2 } from './Migration20261203075152_catalog2.ts';
 import { Migration20261203084001_importer } from './Migration20261203084001_importer.ts';
+import { Migration20261203120345_roadmap_internal_importance } from './Migration20261203120345_roadmap_internal_importance.ts';
 import { Migration20261203121134_import_missing } from './Migration20261203121134_import_missing.ts';
 import { Migration20261203121544_idempotency_keys } from './Migration20261203121544_idempotency_keys.ts';
 
@@ -18,6 +19,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203074438_nps_passwords', class: Migration20261203074438_nps_passwords },
   { name: 'Migration20261203075152_catalog2', class: Migration20261203075152_catalog2 },
   { name: 'Migration20261203084001_importer', class: Migration20261203084001_importer },
+  { name: 'Migration20261203120345_roadmap_internal_importance', class: Migration20261203120345_roadmap_internal_importance },
   { name: 'Migration20261203121134_import_missing', class: Migration20261203121134_import_missing },
   { name: 'Migration20261203121544_idempotency_keys', class: Migration20261203121544_idempotency_keys },
 ];

@@ -114,7 +114,10 @@ function filterDescription(name: string, filter: FilterDef): string {
       return `Ids, as a comma list or repeated \`${name}\` keys`;
     case 'none':
     case 'bool':
+    case 'boolWhere':
       return '`true` or `false`';
+    case 'timeWhere':
+      return 'A timestamp or date';
     case 'values':
       return `One or more of ${(filter.values ?? []).map((v) => `\`${v}\``).join(', ') || 'the values'} (comma list)${filter.negatable ? '; `-value` excludes' : ''}`;
     case 'search':

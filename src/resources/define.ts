@@ -72,7 +72,11 @@ export type FilterDef =
   /** `ticket=1,2`: ids of a type we do not serve: checked like ids, and no record links to one. */
   | { kind: 'unserved' }
   /** `suggestion=1,2` reached through more than one table: the declaration's own condition on the row. */
-  | { kind: 'idsWhere'; where: (table: string, ids: readonly number[]) => RawBuilder<boolean> };
+  | { kind: 'idsWhere'; where: (table: string, ids: readonly number[]) => RawBuilder<boolean> }
+  /** `has_response=true`: the declaration's own condition for `true` or `false`. */
+  | { kind: 'boolWhere'; where: (table: string, value: boolean) => RawBuilder<boolean> }
+  /** `engagement_since=…`: the declaration's own condition on a timestamp (a bare date is its start). */
+  | { kind: 'timeWhere'; where: (table: string, at: Date) => RawBuilder<boolean> };
 
 /** A sortable wire field; `type` tells how cursor values round-trip through SQL. */
 export interface SortDef {

@@ -64,6 +64,17 @@ function condition(def: ResourceDef, name: string, filter: FilterDef, params: Li
       if (!ids) return undefined;
       return ids.length === 0 ? sql<boolean>`false` : filter.where(def.table, ids);
     }
+    case 'boolWhere': {
+      const value = boolParam(q, name);
+      return value === undefined ? undefined : filter.where(def.table, value);
+    }
+    case 'timeWhere': {
+      const text = single(q, name)?.trim();
+      if (!text) return undefined;
+      const at = parseTimestamp(text);
+      if (!at) throw new BadRequestError(`The parameter ${name} must be an ISO-8601 date or timestamp`);
+      return filter.where(def.table, at);
+    }
     case 'search': {
       const text = single(q, name)?.trim();
       if (!text) return undefined;

@@ -19,6 +19,13 @@ import { customFields } from './custom-fields.ts';
 import { segments } from './segments.ts';
 import { segmentedValues } from './segmented-values.ts';
 import { permissions } from './permissions.ts';
+import { productAreas } from './product-areas.ts';
+import { featureStatuses } from './feature-statuses.ts';
+import { features } from './features.ts';
+import { internalStatuses } from './internal-statuses.ts';
+import { internalStatusUpdates } from './internal-status-updates.ts';
+import { internalFlags } from './internal-flags.ts';
+import { importanceResponses, importanceScores } from './importance.ts';
 
 /** Every served resource type, by collection key. Adding a resource = one declaration listed here. */
 const all: ResourceDef[] = [
@@ -45,6 +52,14 @@ const all: ResourceDef[] = [
   externalUsers,
   externalAccounts,
   crmAccounts,
+  productAreas,
+  featureStatuses,
+  features,
+  internalStatuses,
+  internalStatusUpdates,
+  internalFlags,
+  importanceResponses,
+  importanceScores,
 ];
 
 export const registry: ReadonlyMap<string, ResourceDef> = new Map(all.map((def) => [def.type, def]));

@@ -8,8 +8,32 @@ export const SUGGESTION_STATES = ['new', 'approved', 'published', 'closed', 'spa
 const zero = () => 0;
 const nothing = () => null;
 
+const IMPORTANCE_COLUMNS = ['importance_low_count', 'importance_medium_count', 'importance_high_count'] as const;
+
+/**
+ * Importance figures from the three stored counts: percentages of the total with two decimals, and the
+ * average value (1 low … 3 high) as a string with two decimals (Airbyte types it as a string), null
+ * without responses.
+ */
+export function importance(row: Row): { total: number; percent: number[]; average: string | null } {
+  const counts = IMPORTANCE_COLUMNS.map((column) => Number(row[column] ?? 0));
+  const total = counts[0]! + counts[1]! + counts[2]!;
+  if (total === 0) return { total, percent: [0, 0, 0], average: null };
+  return {
+    total,
+    percent: counts.map((n) => Math.round((n * 10_000) / total) / 100),
+    average: ((counts[0]! + 2 * counts[1]! + 3 * counts[2]!) / total).toFixed(2),
+  };
+}
+
 /** [distinct accounts, their MRR cents, their LTV cents] over the suggestion's supporters (computed below). */
 const supporterAccounts = (row: Row, i: number) => Number((row.__supporter_accounts as unknown[] | null)?.[i] ?? 0);
+
+function engagedSince(t: string, at: Date) {
+  const id = sql.ref(`${t}.id`);
+  return sql<boolean>`(exists (select 1 from feedback f where f.suggestion_id = ${id} and f.created_at >= ${at})
+    or exists (select 1 from comments c where c.suggestion_id = ${id} and c.state = 'approved' and c.created_at >= ${at}))`;
+}
 
 export const suggestions = defineResource({
   type: 'suggestions',
@@ -41,9 +65,9 @@ export const suggestions = defineResource({
     { name: 'satisfaction_neutral_count', type: 'integer', value: zero },
     { name: 'satisfaction_promoter_count', type: 'integer', value: zero },
     { name: 'merge_candidates_count', type: 'integer', value: zero },
-    { name: 'internal_flags_count', type: 'integer', value: zero },
-    { name: 'all_internal_flags_count', type: 'integer', value: zero },
-    { name: 'last_internal_flag_at', type: 'timestamp', value: nothing },
+    { name: 'internal_flags_count', type: 'integer' },
+    { name: 'all_internal_flags_count', type: 'integer' },
+    { name: 'last_internal_flag_at', type: 'timestamp' },
     { name: 'jira_link_count', type: 'integer', value: zero },
     { name: 'vsts_link_count', type: 'integer', value: zero },
     // The Singer tap's schema types these as plain numbers (not nullable) and rejects the record on null.
@@ -54,15 +78,15 @@ export const suggestions = defineResource({
     { name: 'supporter_satisfaction_score', type: 'number', value: zero },
     { name: 'sentiment_score', type: 'number', value: nothing },
     { name: 'total_sentiment_score', type: 'number', value: nothing },
-    // Importance responses (UserVoice's "how important is this to you?") are not collected here.
-    { name: 'importance_low_count', type: 'integer', value: zero },
-    { name: 'importance_medium_count', type: 'integer', value: zero },
-    { name: 'importance_high_count', type: 'integer', value: zero },
-    { name: 'importance_total_count', type: 'integer', value: zero },
-    { name: 'importance_low_percent', type: 'number', value: zero },
-    { name: 'importance_medium_percent', type: 'number', value: zero },
-    { name: 'importance_high_percent', type: 'number', value: zero },
-    { name: 'importance_score_average', type: 'string', value: nothing },
+    // From the importance scores (services/importance.ts), recounted under the suggestion's lock.
+    { name: 'importance_low_count', type: 'integer' },
+    { name: 'importance_medium_count', type: 'integer' },
+    { name: 'importance_high_count', type: 'integer' },
+    { name: 'importance_total_count', type: 'integer', value: (row) => importance(row).total, uses: IMPORTANCE_COLUMNS },
+    { name: 'importance_low_percent', type: 'number', value: (row) => importance(row).percent[0], uses: IMPORTANCE_COLUMNS },
+    { name: 'importance_medium_percent', type: 'number', value: (row) => importance(row).percent[1], uses: IMPORTANCE_COLUMNS },
+    { name: 'importance_high_percent', type: 'number', value: (row) => importance(row).percent[2], uses: IMPORTANCE_COLUMNS },
+    { name: 'importance_score_average', type: 'string', value: (row) => importance(row).average, uses: IMPORTANCE_COLUMNS },
     { name: 'is_blocker', type: 'boolean', value: nothing },
     { name: 'creator_user_agent', type: 'string' },
     { name: 'creator_referrer', type: 'string' },
@@ -84,12 +108,12 @@ export const suggestions = defineResource({
     // The 2018 SDK's list form of the merge target; merges are one level deep, so at most one id.
     { name: 'parent_suggestions', type: 'suggestions', column: 'parent_suggestion_id', list: true },
     { name: 'ticket', type: 'tickets' },
-    // Airbyte's schema: who captured the idea for the creator, linked features, custom fields, the
-    // internal status. None is held here: null or [].
+    // Airbyte's schema: who captured the idea for the creator and its custom fields; neither is held
+    // here: null and [].
     { name: 'captured_by', type: 'users' },
-    { name: 'features', type: 'features', list: true },
+    { name: 'features', type: 'features', many: { table: 'feature_suggestions', owner: 'suggestion_id', target: 'feature_id' } },
     { name: 'custom_fields', type: 'custom_fields', list: true },
-    { name: 'last_internal_status_update', type: 'internal_status_updates' },
+    { name: 'last_internal_status_update', type: 'internal_status_updates', column: 'last_internal_status_update_id' },
   ],
   computed: {
     // Each account once, however many of its users support the suggestion; exact at read time (README).
@@ -108,6 +132,31 @@ export const suggestions = defineResource({
     creator: { kind: 'ids', column: 'created_by_id' },
     supporter: { kind: 'pivot', table: 'supporters', owner: 'suggestion_id', target: 'user_id' },
     q: { kind: 'search', columns: ['title', 'body'] },
+    // In one of these forums and in no category.
+    uncategorized_in_forum: {
+      kind: 'idsWhere',
+      where: (t, ids) => sql<boolean>`(${sql.ref(`${t}.forum_id`)} in (${sql.join(ids)}) and ${sql.ref(`${t}.category_id`)} is null)`,
+    },
+    // Supported by a user of one of these external accounts.
+    external_account: {
+      kind: 'idsWhere',
+      where: (t, ids) => sql<boolean>`exists (select 1 from supporters sp join external_users eu on eu.user_id = sp.user_id
+        where sp.suggestion_id = ${sql.ref(`${t}.id`)} and eu.external_account_id in (${sql.join(ids)}))`,
+    },
+    feature: { kind: 'pivot', table: 'feature_suggestions', owner: 'suggestion_id', target: 'feature_id' },
+    // A response is the team's public answer: a status update.
+    has_response: {
+      kind: 'boolWhere',
+      where: (t, value) => sql<boolean>`${sql.raw(value ? '' : 'not ')}exists (select 1 from status_updates su where su.suggestion_id = ${sql.ref(`${t}.id`)})`,
+    },
+    // SmartVote is not run here: no suggestion has a SmartVote score.
+    has_smartvote_score: { kind: 'boolWhere', where: (_t, value) => (value ? sql<boolean>`false` : sql<boolean>`true`) },
+    // Engagement: support given (feedback) or an approved comment written, at or after the time.
+    engagement_since: { kind: 'timeWhere', where: (t, at) => engagedSince(t, at) },
+    no_engagement_since: { kind: 'timeWhere', where: (t, at) => sql<boolean>`not ${engagedSince(t, at)}` },
+    // Created within the period.
+    period_start: { kind: 'period', column: 'created_at', bound: 'start' },
+    period_end: { kind: 'period', column: 'created_at', bound: 'end' },
   },
   sorts: {
     ...baseSorts,

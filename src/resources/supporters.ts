@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
@@ -20,8 +21,8 @@ export const supporters = defineResource({
     { name: 'requests_count', type: 'integer', column: 'feedback_count' },
     { name: 'traits', type: 'object', value: noTraits },
     // UserVoice's importance label ("Important", "Critical", …) from the supporter's importance
-    // response; none is collected here.
-    { name: 'importance_score', type: 'string', value: () => null },
+    // response for the suggestion (importance_scores), null without one.
+    { name: 'importance_score', type: 'string', value: (row) => row.__importance_label },
     ...timestamps,
   ],
   links: [
@@ -30,6 +31,10 @@ export const supporters = defineResource({
     { name: 'created_by', type: 'users', column: 'created_by_id' },
     { name: 'updated_by', type: 'users', column: 'updated_by_id' },
   ],
+  computed: {
+    __importance_label: (t) => sql`(select r.label from importance_scores sc join importance_responses r on r.id = sc.response_id
+      where sc.suggestion_id = ${sql.ref(`${t}.suggestion_id`)} and sc.user_id = ${sql.ref(`${t}.user_id`)})`,
+  },
   filters: {
     suggestion: { kind: 'ids', column: 'suggestion_id' },
     user: { kind: 'ids', column: 'user_id' },

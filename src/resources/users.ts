@@ -113,6 +113,16 @@ export const users = defineResource({
     suggestion: { kind: 'pivot', table: 'supporters', owner: 'user_id', target: 'suggestion_id' },
     // Users with an external user in one of these accounts.
     external_account: { kind: 'pivot', table: 'external_users', owner: 'user_id', target: 'external_account_id' },
+    // Members of one of these teams.
+    team: { kind: 'pivot', table: 'team_members', owner: 'user_id', target: 'team_id' },
+    // The account's own people (admins) or, false, its end users.
+    internal_user: { kind: 'bool', column: 'is_admin' },
+    // Users who support a suggestion linked to one of these features.
+    feature: {
+      kind: 'idsWhere',
+      where: (t, ids) => sql<boolean>`exists (select 1 from supporters sp join feature_suggestions fs on fs.suggestion_id = sp.suggestion_id
+        where sp.user_id = ${sql.ref(`${t}.id`)} and fs.feature_id in (${sql.join(ids)}))`,
+    },
   },
   sorts: baseSorts,
   writable: {

@@ -23,6 +23,7 @@ const SUPPORTER_FEEDBACK = sql`(select count(*) from feedback f where f.supporte
 export async function recountAll(db: AnyDb): Promise<void> {
   await recountListings(db);
   await engagementUpdate(sql`true`).execute(db);
+  await internalUpdate(sql`true`).execute(db);
   await sql`update supporters sp set comments_count = ${SUPPORTER_COMMENTS}, feedback_count = ${SUPPORTER_FEEDBACK}
     where (sp.comments_count, sp.feedback_count) is distinct from (${SUPPORTER_COMMENTS}, ${SUPPORTER_FEEDBACK})`.execute(db);
   await sql`update users u set supported_suggestions_count = n, suggestion_votes = n from (select x.id, (select count(*) from supporters sp where sp.user_id = x.id) as n from users x) c
@@ -136,6 +137,39 @@ export async function recountEngagement(db: AnyDb, suggestionIds: readonly numbe
   if (suggestionIds.length === 0) return;
   await engagementUpdate(sql`x.id in (${sql.join(suggestionIds)})`).execute(db);
 }
+
+/**
+ * Recomputes what the team's internal records add to suggestions: `last_internal_status_update`, the
+ * internal flag counts (`all_internal_flags_count` includes the suggestions merged into it) and the
+ * importance counts. Kept apart from recountEngagement so the frequent writes (feedback, comments) do not
+ * pay for it; the writers of those records, merges and recountAll call it, under the suggestions' locks.
+ */
+export async function recountInternal(db: AnyDb, suggestionIds: readonly number[]): Promise<void> {
+  if (suggestionIds.length === 0) return;
+  await internalUpdate(sql`x.id in (${sql.join(suggestionIds)})`).execute(db);
+}
+
+function internalUpdate(which: RawBuilder<unknown>) {
+  // As engagementUpdate: rows whose values are already right are not written.
+  return sql`update suggestions s set last_internal_status_update_id = v.last_update, internal_flags_count = v.flags,
+      all_internal_flags_count = v.all_flags, last_internal_flag_at = v.last_flag_at,
+      importance_low_count = v.low, importance_medium_count = v.medium, importance_high_count = v.high
+    from (select x.id,
+                 (select iu.id from internal_status_updates iu where iu.suggestion_id = x.id order by iu.created_at desc, iu.id desc limit 1) as last_update,
+                 (select count(*) from internal_flags fl where fl.suggestion_id = x.id) as flags,
+                 (select count(*) from internal_flags fl where fl.suggestion_id = x.id
+                    or fl.suggestion_id in (select m.id from suggestions m where m.parent_suggestion_id = x.id)) as all_flags,
+                 (select max(fl.created_at) from internal_flags fl where fl.suggestion_id = x.id) as last_flag_at,
+                 ${IMPORTANCE(1)} as low, ${IMPORTANCE(2)} as medium, ${IMPORTANCE(3)} as high
+          from suggestions x where ${which}) v
+    where s.id = v.id
+      and (s.last_internal_status_update_id, s.internal_flags_count, s.all_internal_flags_count, s.last_internal_flag_at,
+           s.importance_low_count, s.importance_medium_count, s.importance_high_count)
+          is distinct from (v.last_update, v.flags, v.all_flags, v.last_flag_at, v.low, v.medium, v.high)`;
+}
+
+const IMPORTANCE = (value: number) =>
+  sql`(select count(*) from importance_scores sc join importance_responses r on r.id = sc.response_id where sc.suggestion_id = x.id and r.value = ${value})`;
 
 function engagementUpdate(which: RawBuilder<unknown>) {
   // Rows whose counters are already right are not written.

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Suggestion } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
-import { recountEngagement, recountSupporters } from './counters.ts';
+import { recountEngagement, recountInternal, recountSupporters } from './counters.ts';
 import { lockSuggestions } from './suggestions.ts';
 
 export interface MergeRequest {
@@ -49,6 +49,8 @@ export async function mergeSuggestions(em: EntityManager, { sourceIds, targetId 
       await tx.flush();
       await moveSupport(tx, targetId, movedIds);
       await recountEngagement(tx.getKysely(), [targetId, ...movedIds]);
+      // The target's all_internal_flags_count takes in the flags of what was merged into it.
+      await recountInternal(tx.getKysely(), [targetId, ...movedIds]);
       await recountSupporters(tx.getKysely(), [targetId]);
       return targetId;
     },

@@ -153,7 +153,7 @@ describe('users: traits.id and the owner’s address', () => {
 });
 
 describe('supporters: importance_score', () => {
-  it('is sent (null: no importance responses are collected)', async () => {
+  it('is sent (null while the supporter has given no importance response; see importance.test.ts)', async () => {
     const { suggestion } = await supported();
     const record = (await a.get(`/supporters?suggestion=${suggestion.id}`)).body.supporters[0];
     expect(record).toHaveProperty('importance_score', null);

@@ -1,0 +1,28 @@
+import Router from '@koa/router';
+import type { AppDeps } from '../deps.ts';
+import { readInput } from '../http/input.ts';
+import { authOf, emOf, type AppState } from '../http/state.ts';
+import { importanceResponses, importanceScores } from '../resources/importance.ts';
+import { deleteImportanceScore, saveImportanceScore } from '../services/importance.ts';
+import { pathId, readRoutes, respondWith, snapshot } from './collection.ts';
+
+/**
+ * /admin/importance_responses (read-only) and /admin/importance_scores; creating and deleting scores is
+ * our extension (README).
+ */
+export function importanceRouter({ env }: AppDeps): Router<AppState> {
+  const router = new Router<AppState>();
+  readRoutes(router, importanceResponses, env);
+  readRoutes(router, importanceScores, env);
+  router.post('/importance_scores', async (ctx) => {
+    const id = await saveImportanceScore(emOf(ctx), readInput(ctx, importanceScores, 'create'), authOf(ctx).userId);
+    await respondWith(ctx, importanceScores, [id], env);
+  });
+  router.delete('/importance_scores/:id', async (ctx) => {
+    const id = pathId(ctx);
+    const body = await snapshot(ctx, importanceScores, id, env);
+    await deleteImportanceScore(emOf(ctx), id);
+    ctx.body = body;
+  });
+  return router;
+}
