@@ -22,6 +22,11 @@ import type { SegmentSchema } from '../entities/segment.ts';
 import type { SegmentedValueSchema } from '../entities/segmented-value.ts';
 import type { PermissionSchema } from '../entities/permission.ts';
 import type { ImportDeferredSchema, ImportProgressSchema } from '../entities/import-progress.ts';
+import type { SupporterMessageSchema } from '../entities/supporter-message.ts';
+import type { SuggestionActivityEntrySchema } from '../entities/suggestion-activity-entry.ts';
+import type { ForumInvitationSchema } from '../entities/forum-invitation.ts';
+import type { SuggestedMergeSchema } from '../entities/suggested-merge.ts';
+import type { ServiceHookLogSchema } from '../entities/service-hook-log.ts';
 
 /** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from the entities. */
 export type DB = InferKyselyDB<
@@ -50,4 +55,9 @@ export type DB = InferKyselyDB<
   | typeof ExternalUserSchema
   | typeof ImportProgressSchema
   | typeof ImportDeferredSchema
+  | typeof SupporterMessageSchema
+  | typeof SuggestionActivityEntrySchema
+  | typeof ForumInvitationSchema
+  | typeof SuggestedMergeSchema
+  | typeof ServiceHookLogSchema
 >;

@@ -21,6 +21,11 @@ import { SegmentSchema } from './segment.ts';
 import { SegmentedValueSchema } from './segmented-value.ts';
 import { PermissionSchema } from './permission.ts';
 import { ImportDeferredSchema, ImportProgressSchema } from './import-progress.ts';
+import { SupporterMessageSchema } from './supporter-message.ts';
+import { SuggestionActivityEntrySchema } from './suggestion-activity-entry.ts';
+import { ForumInvitationSchema } from './forum-invitation.ts';
+import { SuggestedMergeSchema } from './suggested-merge.ts';
+import { ServiceHookLogSchema } from './service-hook-log.ts';
 
 export { Comment } from './comment.ts';
 export { ExternalAccount } from './external-account.ts';
@@ -45,6 +50,11 @@ export { Segment } from './segment.ts';
 export { SegmentedValue } from './segmented-value.ts';
 export { Permission } from './permission.ts';
 export { ImportDeferred, ImportProgress } from './import-progress.ts';
+export { SupporterMessage } from './supporter-message.ts';
+export { SuggestionActivityEntry } from './suggestion-activity-entry.ts';
+export { ForumInvitation } from './forum-invitation.ts';
+export { SuggestedMerge } from './suggested-merge.ts';
+export { ServiceHookLog } from './service-hook-log.ts';
 
 /** Every entity, listed explicitly (MikroORM 7 has no folder discovery). */
 export const entities = [
@@ -73,4 +83,9 @@ export const entities = [
   ExternalUserSchema,
   ImportProgressSchema,
   ImportDeferredSchema,
+  SupporterMessageSchema,
+  SuggestionActivityEntrySchema,
+  ForumInvitationSchema,
+  SuggestedMergeSchema,
+  ServiceHookLogSchema,
 ];

@@ -6,6 +6,7 @@ import { Migration20261203074421_external_customers } from './Migration202612030
 import { Migration20261203074438_nps_passwords } from './Migration20261203074438_nps_passwords.ts';
 import { Migration20261203075152_catalog2 } from './Migration20261203075152_catalog2.ts';
 import { Migration20261203084001_importer } from './Migration20261203084001_importer.ts';
+import { Migration20261203121346_activity_merges_messages } from './Migration20261203121346_activity_merges_messages.ts';
 
 /** The committed migration history, in order. `npm run cli -- migration:create NAME` writes new ones; list them here. */
 export const migrationsList: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203074438_nps_passwords', class: Migration20261203074438_nps_passwords },
   { name: 'Migration20261203075152_catalog2', class: Migration20261203075152_catalog2 },
   { name: 'Migration20261203084001_importer', class: Migration20261203084001_importer },
+  { name: 'Migration20261203121346_activity_merges_messages', class: Migration20261203121346_activity_merges_messages },
 ];
