@@ -30,6 +30,12 @@ import { teamsRouter } from './routes/teams.ts';
 import { customFieldsRouter } from './routes/custom-fields.ts';
 import { segmentsRouter } from './routes/segments.ts';
 import { permissionsRouter } from './routes/permissions.ts';
+import { suggestionActivityEntriesRouter } from './routes/suggestion-activity-entries.ts';
+import { suggestedMergesRouter } from './routes/suggested-merges.ts';
+import { supporterMessagesRouter } from './routes/supporter-messages.ts';
+import { forumInvitationsRouter } from './routes/forum-invitations.ts';
+import { serviceHookLogsRouter } from './routes/service-hook-logs.ts';
+import { translatableStringsRouter } from './routes/translatable-strings.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
 
@@ -81,6 +87,12 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminR
     segmentsRouter(deps),
     permissionsRouter(deps),
     externalCustomersRouter(deps),
+    suggestionActivityEntriesRouter(deps),
+    suggestedMergesRouter(deps),
+    supporterMessagesRouter(deps),
+    forumInvitationsRouter(deps),
+    serviceHookLogsRouter(deps),
+    translatableStringsRouter(deps),
   ];
   for (const router of routers) {
     admin.use(router.routes());

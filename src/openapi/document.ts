@@ -113,6 +113,7 @@ function filterDescription(name: string, filter: FilterDef): string {
     case 'unserved':
       return `Ids, as a comma list or repeated \`${name}\` keys`;
     case 'none':
+    case 'present':
     case 'bool':
       return '`true` or `false`';
     case 'values':

@@ -6,6 +6,7 @@ import { labelsOperations } from '../routes/labels.ts';
 import { oauthOperations } from '../routes/oauth.ts';
 import { suggestionsOperations } from '../routes/suggestions.ts';
 import { usersOperations } from '../routes/users.ts';
+import { translatableStringsOperations } from '../routes/translatable-strings.ts';
 import type { Operations } from './spec.ts';
 
 /**
@@ -21,4 +22,5 @@ export const operations: Operations = {
   ...labelsOperations,
   ...usersOperations,
   ...externalCustomersOperations,
+  ...translatableStringsOperations,
 };

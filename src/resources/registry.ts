@@ -19,6 +19,11 @@ import { customFields } from './custom-fields.ts';
 import { segments } from './segments.ts';
 import { segmentedValues } from './segmented-values.ts';
 import { permissions } from './permissions.ts';
+import { suggestionActivityEntries } from './suggestion-activity-entries.ts';
+import { suggestedMerges } from './suggested-merges.ts';
+import { messages, supporterMessages } from './supporter-messages.ts';
+import { forumInvitations } from './forum-invitations.ts';
+import { serviceHookLogs } from './service-hook-logs.ts';
 
 /** Every served resource type, by collection key. Adding a resource = one declaration listed here. */
 const all: ResourceDef[] = [
@@ -45,6 +50,12 @@ const all: ResourceDef[] = [
   externalUsers,
   externalAccounts,
   crmAccounts,
+  suggestionActivityEntries,
+  suggestedMerges,
+  supporterMessages,
+  messages,
+  forumInvitations,
+  serviceHookLogs,
 ];
 
 export const registry: ReadonlyMap<string, ResourceDef> = new Map(all.map((def) => [def.type, def]));
