@@ -77,7 +77,7 @@ export async function recordActivity(db: Kysely<DB>, entries: readonly Activity[
 
 /**
  * The entries the demo data (written row by row, not through the services) would have produced:
- * creation, support with its feedback, comments, notes and status updates, dated like their records.
+ * creation, support with its feedback, comments, notes, status updates and messages, dated like their records.
  */
 export async function recordSeededHistory(db: Kysely<DB>): Promise<void> {
   const insert = (select: ReturnType<typeof sql>) =>
@@ -95,4 +95,6 @@ export async function recordSeededHistory(db: Kysely<DB>): Promise<void> {
     from notes order by id`);
   await insert(sql`select 'status_update_created', suggestion_id, user_id, null, body, null, null::int, null::int, new_status_id, null::int, null::int, null::int, id, created_at, created_at
     from status_updates order by id`);
+  await sql`insert into suggestion_activity_entries (kind, suggestion_id, created_by_id, new_body, message_id, created_at, updated_at)
+    select 'message_sent', suggestion_id, created_by_id, body, id, created_at, created_at from supporter_messages order by id`.execute(db);
 }
