@@ -88,7 +88,8 @@ describe('the generator', () => {
 });
 
 describe('responses match the document', () => {
-  it('every list on the demo data, with every side-load, and a get of its first record', async () => {
+  // Every collection with every side-load: ~30 lists now, ~25 s on a loaded 2-core machine.
+  it('every list on the demo data, with every side-load, and a get of its first record', { timeout: 90_000 }, async () => {
     const lists = Object.keys(doc.paths).filter((p) => /^\/api\/v2\/admin\/\w+$/.test(p) && doc.paths[p].get && registry.has(p.split('/').pop()!));
     expect(lists.length).toBeGreaterThanOrEqual(registry.size);
     for (const path of lists) {
@@ -98,6 +99,8 @@ describe('responses match the document', () => {
       const reply = await checked('GET', `${path}?per_page=3&includes=${names.join(',')}`);
       expect(reply.status, `${path}: ${reply.text}`).toBe(200);
       for (const header of Object.keys(doc.paths[path].get.responses['200'].headers)) expect(reply.headers.get(header), header).toMatch(/^\d+$/);
+      // No webhooks yet, so no delivery log (README); its get is checked by its own test.
+      if (type === 'service_hook_logs') continue;
       expect(reply.body[type].length, `demo data has ${type}`).toBeGreaterThan(0);
       const id = reply.body[type][0].id;
       const one = await checked('GET', `${path}/${id}?includes=${names.join(',')}`);
@@ -105,7 +108,7 @@ describe('responses match the document', () => {
     }
   });
 
-  it('a create for every collection that has one', async () => {
+  it('a create for every collection that has one', { timeout: 60_000 }, async () => {
     const suggestion = await first('suggestions');
     const forum = await first('forums');
     const user = await first('users');
@@ -130,6 +133,9 @@ describe('responses match the document', () => {
       segments: { name: `Segment ${u()}` },
       segmented_values: { name: `Value ${u()}`, key: `v_${u()}`, column_type: 'users_count', links: { segment } },
       permissions: { email: `${u()}@example.com`, license_type: 'contributor' },
+      supporter_messages: { body: 'Thanks', links: { suggestion } },
+      messages: { body: 'Thanks again', links: { suggestion } },
+      forum_invitations: { email: [`${u()}@example.com`, `${u()}@example.com`], links: { forum } },
     };
     const creatable = Object.keys(doc.paths).filter((p) => /^\/api\/v2\/admin\/\w+$/.test(p) && doc.paths[p].post && registry.has(p.split('/').pop()!));
     const problems: string[] = [];
