@@ -7,6 +7,7 @@ import type { Config } from './src/config.ts';
 import { entities } from './src/entities/index.ts';
 import { migrationsList } from './src/migrations/index.ts';
 import { RATE_LIMIT_TABLE } from './src/limits/limiters.ts';
+import { pgliteExtensions } from './src/db/pglite-extensions.ts';
 
 export interface OrmOverrides {
   /** Hand the ORM an already-open PGlite (tests give each file its own in-memory copy). */
@@ -71,5 +72,5 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
       driverOptions: { connectionTimeoutMillis: config.dbAcquireTimeoutMs },
     };
   }
-  return { ...common, driver: PgliteDriver, dbName: config.dataDir };
+  return { ...common, driver: PgliteDriver, dbName: config.dataDir, driverOptions: { extensions: pgliteExtensions } };
 }

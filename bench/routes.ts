@@ -12,7 +12,7 @@
  *   through the ORM's own connection and serialised by hand. The bench checks the bodies are
  *   byte-identical to the real ones before it compares speeds.
  * - `POST /_bench/raw/suggestions`: the floor for create — the same writes by hand in one transaction
- *   (check forum and category, INSERT … RETURNING, counters); `POST /_bench/raw/insert`: the INSERT alone.
+ *   (check forum and category, INSERT … RETURNING, counters, the activity entry); `POST /_bench/raw/insert`: the INSERT alone.
  * - `GET /_bench/counters`: statements sent through the ORM's connection so far (pg pool or PGlite), so
  *   the bench can count statements per request, and this process's garbage-collection pauses.
  * - `/_bench/unlimited/api/v2/admin/…`: the admin API exactly as app.ts builds it (adminRouter), but without the
@@ -149,6 +149,9 @@ const SQL = {
   check: `select f.category_required, c.forum_id as category_forum_id from forums f left join categories c on c.id = $2 where f.id = $1`,
   countForum: `update forums set suggestions_count = suggestions_count + 1, open_suggestions_count = open_suggestions_count + 1, updated_at = now() where id = $1`,
   countCategory: `update categories set suggestions_count = suggestions_count + 1, open_suggestions_count = open_suggestions_count + 1, updated_at = now() where id = $1`,
+  /** The create's activity entry (services/activity.ts). */
+  activity: `insert into suggestion_activity_entries (kind, suggestion_id, created_by_id, new_title, new_body, new_state, new_forum_id, new_category_id, created_at, updated_at)
+    values ('suggestion_created', $1, $2, $3, $4, 'approved', $5, $6, now(), now())`,
 } as const;
 
 /** `2025-03-15 11:54:05.678+00` (the driver hands timestamps over as text) → `2025-03-15T11:54:05Z`. */
@@ -577,6 +580,7 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>): Ro
         const [row] = await run(SQL.insert, [input.title, input.body, input.forum, input.category, input.createdBy]);
         await run(SQL.countForum, [input.forum]);
         if (input.category !== null) await run(SQL.countCategory, [input.category]);
+        await run(SQL.activity, [row!.id, input.createdBy, input.title, input.body, input.forum, input.category]);
         return created(row!);
       });
   });

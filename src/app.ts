@@ -37,6 +37,12 @@ import { permissionsRouter } from './routes/permissions.ts';
 import { featuresRouter } from './routes/features.ts';
 import { internalStatusesRouter } from './routes/internal-statuses.ts';
 import { importanceRouter } from './routes/importance.ts';
+import { suggestionActivityEntriesRouter } from './routes/suggestion-activity-entries.ts';
+import { suggestedMergesRouter } from './routes/suggested-merges.ts';
+import { supporterMessagesRouter } from './routes/supporter-messages.ts';
+import { forumInvitationsRouter } from './routes/forum-invitations.ts';
+import { serviceHookLogsRouter } from './routes/service-hook-logs.ts';
+import { translatableStringsRouter } from './routes/translatable-strings.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
 
@@ -98,6 +104,12 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminR
     featuresRouter(deps),
     internalStatusesRouter(deps),
     importanceRouter(deps),
+    suggestionActivityEntriesRouter(deps),
+    suggestedMergesRouter(deps),
+    supporterMessagesRouter(deps),
+    forumInvitationsRouter(deps),
+    serviceHookLogsRouter(deps),
+    translatableStringsRouter(deps),
   ];
   for (const router of routers) {
     admin.use(router.routes());

@@ -21,6 +21,7 @@ import {
   ExternalUser,
   Feedback,
   Forum,
+  ForumInvitation,
   Label,
   Note,
   Permission,
@@ -30,6 +31,7 @@ import {
   StatusUpdate,
   Suggestion,
   Supporter,
+  SupporterMessage,
   Team,
   TeamMember,
   User,
@@ -37,6 +39,7 @@ import {
 import type { BlobStore, StoredBlob } from './storage/index.ts';
 import { createClient, type IssuedCredentials } from './auth/clients.ts';
 import { recountAll } from './services/counters.ts';
+import { recordSeededHistory } from './services/activity.ts';
 import { recordRating } from './services/nps-ratings.ts';
 import { FULL_ACCESS, ownerPermission } from './services/permissions.ts';
 import { keyOf } from './services/segments.ts';
@@ -67,6 +70,8 @@ interface DemoData {
   /** Records on a suggestion, named by its title. */
   notes?: Array<{ suggestion: string; by: string; body: string }>;
   status_updates?: Array<{ suggestion: string; by: string; status: string; body: string }>;
+  supporter_messages?: Array<{ suggestion: string; by: string; body: string }>;
+  forum_invitations?: Array<{ forum: string; by: string; email: string; subject?: string; message?: string }>;
   attachments?: Array<{ suggestion: string; by: string; file_name: string; content_type: string; content: string }>;
   nps_ratings?: Array<{ user: string; rating: number; days_ago: number; prompt?: string; body?: string }>;
   /** Admins made the way POST /admin/permissions makes them (the user is created from the email). */
@@ -207,6 +212,19 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
     for (const u of data.status_updates ?? []) {
       tx.create(StatusUpdate, { body: u.body, suggestion: pick(byTitle, u.suggestion)!, user: pick(users, u.by)!, newStatus: pick(statuses, u.status)! });
     }
+    for (const m of data.supporter_messages ?? []) {
+      tx.create(SupporterMessage, { body: m.body, suggestion: pick(byTitle, m.suggestion)!, createdBy: pick(users, m.by)! });
+    }
+    for (const i of data.forum_invitations ?? []) {
+      tx.create(ForumInvitation, {
+        email: i.email,
+        code: randomBytes(16).toString('hex'),
+        subject: i.subject ?? null,
+        text: i.message ?? null,
+        forum: pick(forums, i.forum)!,
+        invitedBy: pick(users, i.by)!,
+      });
+    }
     for (const { file, key, stored } of blobs) {
       tx.create(Attachment, {
         token: randomBytes(16).toString('hex'),
@@ -330,6 +348,7 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
     }
     await tx.flush();
     await recountAll(tx.getKysely());
+    await recordSeededHistory(tx.getKysely());
     for (const r of data.nps_ratings ?? []) {
       await recordRating(tx.getKysely(), {
         userId: pick(users, r.user)!.id,

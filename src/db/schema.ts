@@ -26,6 +26,11 @@ import type { IdempotencyKeySchema } from '../entities/idempotency-key.ts';
 import type { FeatureSchema, FeatureStatusSchema, FeatureSuggestionSchema, ProductAreaSchema } from '../entities/feature.ts';
 import type { InternalFlagSchema, InternalStatusSchema, InternalStatusUpdateSchema } from '../entities/internal-status.ts';
 import type { ImportanceResponseSchema, ImportanceScoreSchema } from '../entities/importance.ts';
+import type { SupporterMessageSchema } from '../entities/supporter-message.ts';
+import type { SuggestionActivityEntrySchema } from '../entities/suggestion-activity-entry.ts';
+import type { ForumInvitationSchema } from '../entities/forum-invitation.ts';
+import type { SuggestedMergeSchema } from '../entities/suggested-merge.ts';
+import type { ServiceHookLogSchema } from '../entities/service-hook-log.ts';
 
 /** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from the entities. */
 export type DB = InferKyselyDB<
@@ -64,4 +69,9 @@ export type DB = InferKyselyDB<
   | typeof InternalFlagSchema
   | typeof ImportanceResponseSchema
   | typeof ImportanceScoreSchema
+  | typeof SupporterMessageSchema
+  | typeof SuggestionActivityEntrySchema
+  | typeof ForumInvitationSchema
+  | typeof SuggestedMergeSchema
+  | typeof ServiceHookLogSchema
 >;

@@ -25,6 +25,11 @@ import { IdempotencyKeySchema } from './idempotency-key.ts';
 import { FeatureSchema, FeatureStatusSchema, FeatureSuggestionSchema, ProductAreaSchema } from './feature.ts';
 import { InternalFlagSchema, InternalStatusSchema, InternalStatusUpdateSchema } from './internal-status.ts';
 import { ImportanceResponseSchema, ImportanceScoreSchema } from './importance.ts';
+import { SupporterMessageSchema } from './supporter-message.ts';
+import { SuggestionActivityEntrySchema } from './suggestion-activity-entry.ts';
+import { ForumInvitationSchema } from './forum-invitation.ts';
+import { SuggestedMergeSchema } from './suggested-merge.ts';
+import { ServiceHookLogSchema } from './service-hook-log.ts';
 
 export { Comment } from './comment.ts';
 export { ExternalAccount } from './external-account.ts';
@@ -53,6 +58,11 @@ export { IdempotencyKey } from './idempotency-key.ts';
 export { Feature, FeatureStatus, FeatureSuggestion, ProductArea } from './feature.ts';
 export { InternalFlag, InternalStatus, InternalStatusUpdate } from './internal-status.ts';
 export { ImportanceResponse, ImportanceScore } from './importance.ts';
+export { SupporterMessage } from './supporter-message.ts';
+export { SuggestionActivityEntry } from './suggestion-activity-entry.ts';
+export { ForumInvitation } from './forum-invitation.ts';
+export { SuggestedMerge } from './suggested-merge.ts';
+export { ServiceHookLog } from './service-hook-log.ts';
 
 /** Every entity, listed explicitly (MikroORM 7 has no folder discovery). */
 export const entities = [
@@ -91,4 +101,9 @@ export const entities = [
   InternalFlagSchema,
   ImportanceResponseSchema,
   ImportanceScoreSchema,
+  SupporterMessageSchema,
+  SuggestionActivityEntrySchema,
+  ForumInvitationSchema,
+  SuggestedMergeSchema,
+  ServiceHookLogSchema,
 ];

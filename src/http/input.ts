@@ -36,7 +36,7 @@ function tokens(raw: unknown): string[] | { error: string } {
   if (clean.some((t) => !TOKEN.test(t))) return { error: 'contains an unknown token' };
   return clean;
 }
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MIME_TYPES = ['text/plain', 'text/html'];
 
 /** The request body as an object; `{"suggestion": {...}}` is unwrapped, `links` flattened to `links.x`. */

@@ -8,6 +8,7 @@ import { Migration20261203075152_catalog2 } from './Migration20261203075152_cata
 import { Migration20261203084001_importer } from './Migration20261203084001_importer.ts';
 import { Migration20261203120345_roadmap_internal_importance } from './Migration20261203120345_roadmap_internal_importance.ts';
 import { Migration20261203121134_import_missing } from './Migration20261203121134_import_missing.ts';
+import { Migration20261203121346_activity_merges_messages } from './Migration20261203121346_activity_merges_messages.ts';
 import { Migration20261203121544_idempotency_keys } from './Migration20261203121544_idempotency_keys.ts';
 
 /** The committed migration history, in order. `npm run cli -- migration:create NAME` writes new ones; list them here. */
@@ -21,5 +22,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203084001_importer', class: Migration20261203084001_importer },
   { name: 'Migration20261203120345_roadmap_internal_importance', class: Migration20261203120345_roadmap_internal_importance },
   { name: 'Migration20261203121134_import_missing', class: Migration20261203121134_import_missing },
+  { name: 'Migration20261203121346_activity_merges_messages', class: Migration20261203121346_activity_merges_messages },
   { name: 'Migration20261203121544_idempotency_keys', class: Migration20261203121544_idempotency_keys },
 ];

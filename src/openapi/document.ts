@@ -113,6 +113,7 @@ function filterDescription(name: string, filter: FilterDef): string {
     case 'unserved':
       return `Ids, as a comma list or repeated \`${name}\` keys`;
     case 'none':
+    case 'present':
     case 'bool':
     case 'boolWhere':
       return '`true` or `false`';

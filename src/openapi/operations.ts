@@ -7,6 +7,7 @@ import { labelsOperations } from '../routes/labels.ts';
 import { oauthOperations } from '../routes/oauth.ts';
 import { suggestionsOperations } from '../routes/suggestions.ts';
 import { usersOperations } from '../routes/users.ts';
+import { translatableStringsOperations } from '../routes/translatable-strings.ts';
 import type { Operations } from './spec.ts';
 
 /**
@@ -23,4 +24,5 @@ export const operations: Operations = {
   ...labelsOperations,
   ...usersOperations,
   ...externalCustomersOperations,
+  ...translatableStringsOperations,
 };

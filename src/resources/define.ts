@@ -57,6 +57,8 @@ export type FilterDef =
   | { kind: 'ids'; column: string }
   /** `category_none=true`: the column is null (false: not null). */
   | { kind: 'none'; column: string }
+  /** `claimed=true`: the column is not null (false: null). */
+  | { kind: 'present'; column: string }
   /** `forum=1,2` on supporters: the row's `column` points at a `table` row whose `target` is one of the ids. */
   | { kind: 'via'; column: string; table: string; target: string }
   /** `label=3,4`: linked through a pivot table to one of the ids. */

@@ -24,6 +24,11 @@ function condition(def: ResourceDef, name: string, filter: FilterDef, params: Li
       if (value === undefined) return undefined;
       return value ? sql<boolean>`${col(def, filter.column)} is null` : sql<boolean>`${col(def, filter.column)} is not null`;
     }
+    case 'present': {
+      const value = boolParam(q, name);
+      if (value === undefined) return undefined;
+      return value ? sql<boolean>`${col(def, filter.column)} is not null` : sql<boolean>`${col(def, filter.column)} is null`;
+    }
     case 'bool': {
       const value = boolParam(q, name);
       return value === undefined ? undefined : sql<boolean>`${col(def, filter.column)} = ${value}`;

@@ -26,6 +26,11 @@ import { internalStatuses } from './internal-statuses.ts';
 import { internalStatusUpdates } from './internal-status-updates.ts';
 import { internalFlags } from './internal-flags.ts';
 import { importanceResponses, importanceScores } from './importance.ts';
+import { suggestionActivityEntries } from './suggestion-activity-entries.ts';
+import { suggestedMerges } from './suggested-merges.ts';
+import { messages, supporterMessages } from './supporter-messages.ts';
+import { forumInvitations } from './forum-invitations.ts';
+import { serviceHookLogs } from './service-hook-logs.ts';
 
 /** Every served resource type, by collection key. Adding a resource = one declaration listed here. */
 const all: ResourceDef[] = [
@@ -60,6 +65,12 @@ const all: ResourceDef[] = [
   internalFlags,
   importanceResponses,
   importanceScores,
+  suggestionActivityEntries,
+  suggestedMerges,
+  supporterMessages,
+  messages,
+  forumInvitations,
+  serviceHookLogs,
 ];
 
 export const registry: ReadonlyMap<string, ResourceDef> = new Map(all.map((def) => [def.type, def]));

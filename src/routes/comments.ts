@@ -19,16 +19,16 @@ export function commentsRouter({ env }: AppDeps): Router<AppState> {
     await respondWith(ctx, comments, [id], env);
   });
   router.put('/comments/:id', async (ctx) => {
-    const id = await updateComment(emOf(ctx), pathId(ctx), readInput(ctx, { ...comments, writable: COMMENT_UPDATE }, 'update'));
+    const id = await updateComment(emOf(ctx), pathId(ctx), readInput(ctx, { ...comments, writable: COMMENT_UPDATE }, 'update'), authOf(ctx).userId);
     await respondWith(ctx, comments, [id], env);
   });
   router.delete('/comments/:id', async (ctx) => {
-    const id = await changeCommentState(emOf(ctx), pathId(ctx), 'delete');
+    const id = await changeCommentState(emOf(ctx), pathId(ctx), 'delete', authOf(ctx).userId);
     await respondWith(ctx, comments, [id], env);
   });
   for (const action of ACTIONS) {
     router.put(`/comments/:id/${action}`, async (ctx) => {
-      const id = await changeCommentState(emOf(ctx), pathId(ctx), action);
+      const id = await changeCommentState(emOf(ctx), pathId(ctx), action, authOf(ctx).userId);
       await respondWith(ctx, comments, [id], env);
     });
   }

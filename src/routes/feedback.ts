@@ -17,7 +17,7 @@ export function feedbackRouter({ env }: AppDeps): Router<AppState> {
     writeRoutes(router, def, env, {
       save: (ctx, id, input) =>
         id === undefined ? createFeedback(emOf(ctx), input, authOf(ctx).userId) : updateFeedback(emOf(ctx), id, input, authOf(ctx).userId),
-      remove: (ctx, id) => deleteFeedback(emOf(ctx), id),
+      remove: (ctx, id) => deleteFeedback(emOf(ctx), id, authOf(ctx).userId),
     });
   }
   readRoutes(router, supporters, env);

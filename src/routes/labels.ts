@@ -3,7 +3,7 @@ import type { AppDeps } from '../deps.ts';
 import { ValidationError } from '../errors.ts';
 import { bodyFields } from '../http/input.ts';
 import { parseId } from '../http/params.ts';
-import { emOf, type AppContext, type AppState } from '../http/state.ts';
+import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import { labels } from '../resources/labels.ts';
 import { deleteLabel, saveLabel, setLabel } from '../services/labels.ts';
 import { readRoutes, respondWith, writeRoutes } from './collection.ts';
@@ -31,7 +31,7 @@ export function labelsRouter({ env }: AppDeps): Router<AppState> {
   for (const action of ['attach', 'detach'] as const) {
     router.post(`/labels/${action}`, async (ctx) => {
       const { label, suggestion } = attachment(ctx);
-      await setLabel(emOf(ctx), label, suggestion, action === 'attach');
+      await setLabel(emOf(ctx), label, suggestion, action === 'attach', authOf(ctx).userId);
       await respondWith(ctx, labels, [label], env);
     });
   }

@@ -15,7 +15,7 @@ export function notesRouter({ env }: AppDeps): Router<AppState> {
     await respondWith(ctx, notes, [id], env);
   });
   router.put('/notes/:id', async (ctx) => {
-    const id = await updateNote(emOf(ctx), pathId(ctx), readInput(ctx, notes, 'update'));
+    const id = await updateNote(emOf(ctx), pathId(ctx), readInput(ctx, notes, 'update'), authOf(ctx).userId);
     await respondWith(ctx, notes, [id], env);
   });
   return router;

@@ -11,8 +11,8 @@ export function statusUpdatesRouter({ env, clock }: AppDeps): Router<AppState> {
   readRoutes(router, statusUpdates, env);
   writeRoutes(router, statusUpdates, env, {
     save: (ctx, id, input) =>
-      id === undefined ? createStatusUpdate(emOf(ctx), input, authOf(ctx).userId, new Date(clock())) : updateStatusUpdate(emOf(ctx), id, input),
-    remove: (ctx, id) => deleteStatusUpdate(emOf(ctx), id),
+      id === undefined ? createStatusUpdate(emOf(ctx), input, authOf(ctx).userId, new Date(clock())) : updateStatusUpdate(emOf(ctx), id, input, authOf(ctx).userId),
+    remove: (ctx, id) => deleteStatusUpdate(emOf(ctx), id, authOf(ctx).userId),
   });
   return router;
 }

@@ -59,7 +59,7 @@ export function suggestionsRouter({ env, clock }: AppDeps): Router<AppState> {
   const now = () => new Date(clock());
   readRoutes(router, suggestions, env);
   router.post('/suggestions/bulk/merge', async (ctx) => {
-    const id = await mergeSuggestions(emOf(ctx), mergeRequest(ctx));
+    const id = await mergeSuggestions(emOf(ctx), mergeRequest(ctx), authOf(ctx).userId);
     await respondWith(ctx, suggestions, [id], env);
   });
   router.post('/suggestions', async (ctx) => {
@@ -67,16 +67,16 @@ export function suggestionsRouter({ env, clock }: AppDeps): Router<AppState> {
     await respondWith(ctx, suggestions, [id], env);
   });
   router.put('/suggestions/:id', async (ctx) => {
-    const id = await updateSuggestion(emOf(ctx), pathId(ctx), readInput(ctx, suggestions, 'update'), now());
+    const id = await updateSuggestion(emOf(ctx), pathId(ctx), readInput(ctx, suggestions, 'update'), now(), authOf(ctx).userId);
     await respondWith(ctx, suggestions, [id], env);
   });
   router.delete('/suggestions/:id', async (ctx) => {
-    const id = await changeSuggestionState(emOf(ctx), pathId(ctx), 'delete', now());
+    const id = await changeSuggestionState(emOf(ctx), pathId(ctx), 'delete', now(), authOf(ctx).userId);
     await respondWith(ctx, suggestions, [id], env);
   });
   for (const action of ACTIONS) {
     router.put(`/suggestions/:id/${action}`, async (ctx) => {
-      const id = await changeSuggestionState(emOf(ctx), pathId(ctx), action, now());
+      const id = await changeSuggestionState(emOf(ctx), pathId(ctx), action, now(), authOf(ctx).userId);
       await respondWith(ctx, suggestions, [id], env);
     });
   }

@@ -5,6 +5,7 @@ import { RecordNotFoundError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
 import { COMMENT_STATES } from '../resources/comments.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
+import { recordActivity, type Activity } from './activity.ts';
 
 export type CommentAction = 'approve' | 'spam' | 'unremove' | 'delete';
 
@@ -28,6 +29,10 @@ export async function createComment(em: EntityManager, input: Input, actorId: nu
       });
       if (input.has('body_mime_type')) comment.bodyMimeType = input.get('body_mime_type') as string;
       if (input.has('created_at')) comment.createdAt = input.get('created_at') as Date;
+      await tx.flush();
+      await recordActivity(tx.getKysely<DB>(), [
+        { kind: 'comment_created', suggestionId: s.id, actorId, commentId: comment.id, newBody: comment.body, newState: comment.state ?? 'approved' },
+      ]);
       return comment;
     },
     { errors, supportersOf: [authorId] },
@@ -35,7 +40,7 @@ export async function createComment(em: EntityManager, input: Input, actorId: nu
 }
 
 /** Moderation and (soft) DELETE: only approved comments count, so each recounts. */
-export async function changeCommentState(em: EntityManager, id: number, action: CommentAction): Promise<number> {
+export async function changeCommentState(em: EntityManager, id: number, action: CommentAction, actorId?: number): Promise<number> {
   const found = await em.getKysely<DB>().selectFrom('comments').select(['suggestion_id', 'created_by_id']).where('id', '=', id).executeTakeFirst();
   if (!found) throw new RecordNotFoundError();
   const authorId = found.created_by_id;
@@ -47,7 +52,13 @@ export async function changeCommentState(em: EntityManager, id: number, action: 
       // Re-read under the suggestion's lock: it may have gone meanwhile.
       const comment = await tx.findOne(Comment, id, { refresh: true });
       if (!comment) throw new RecordNotFoundError();
+      const oldState = comment.state;
       comment.state = STATE_AFTER[action];
+      if (comment.state !== oldState) {
+        await recordActivity(tx.getKysely<DB>(), [
+          { kind: 'comment_state_changed', suggestionId: found.suggestion_id, actorId, commentId: id, oldState, newState: comment.state },
+        ]);
+      }
       return comment.id;
     },
     { supportersOf: authorId == null ? [] : [authorId] },
@@ -58,7 +69,7 @@ export async function changeCommentState(em: EntityManager, id: number, action: 
  * PUT: `body`, `body_mime_type` and `state` (one of the moderation states, the same as the actions set).
  * The suggestion is locked and recounted like the actions: a state change moves `comments_count`.
  */
-export async function updateComment(em: EntityManager, id: number, input: Input): Promise<number> {
+export async function updateComment(em: EntityManager, id: number, input: Input, actorId?: number): Promise<number> {
   const found = await em.getKysely<DB>().selectFrom('comments').select(['suggestion_id', 'created_by_id']).where('id', '=', id).executeTakeFirst();
   if (!found) throw new RecordNotFoundError();
   const state = input.get('state');
@@ -73,9 +84,15 @@ export async function updateComment(em: EntityManager, id: number, input: Input)
     async (tx) => {
       const comment = await tx.findOne(Comment, id, { refresh: true });
       if (!comment) throw new RecordNotFoundError();
+      const before = { body: comment.body, state: comment.state };
       if (input.has('body')) comment.body = input.get('body') as string;
       if (input.has('body_mime_type')) comment.bodyMimeType = input.get('body_mime_type') as string;
       if (input.has('state')) comment.state = state as string;
+      const on = { suggestionId: found.suggestion_id, actorId, commentId: id };
+      const entries: Activity[] = [];
+      if (comment.body !== before.body) entries.push({ kind: 'comment_updated', ...on, oldBody: before.body, newBody: comment.body });
+      if (comment.state !== before.state) entries.push({ kind: 'comment_state_changed', ...on, oldState: before.state, newState: comment.state });
+      await recordActivity(tx.getKysely<DB>(), entries);
       return comment.id;
     },
     { supportersOf: found.created_by_id == null ? [] : [found.created_by_id] },

@@ -7,6 +7,7 @@ import { FEEDBACK_CHANNELS } from '../resources/feedback.ts';
 import { addSupportedCount } from './counters.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { recordActivity, type Activity } from './activity.ts';
 
 function channelErrors(input: Input): Record<string, string[]> {
   const channel = input.get('channel');
@@ -38,6 +39,7 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
       const user = tx.getReference(User, userId);
       const actor = tx.getReference(User, actorId);
       let supporter = await tx.findOne(Supporter, { suggestion: s, user });
+      const supports = !supporter;
       if (!supporter) {
         supporter = tx.create(Supporter, {
           suggestion: s,
@@ -56,6 +58,10 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
       const feedback = tx.create(Feedback, { body: input.get('body') as string, suggestion: s, user, supporter, createdBy: actor, updatedBy: actor });
       assign(feedback, input);
       if (input.has('created_at')) feedback.createdAt = input.get('created_at') as Date;
+      await tx.flush();
+      const entries: Activity[] = [{ kind: 'feedback_created', suggestionId: s.id, actorId, feedbackId: feedback.id, newBody: feedback.body }];
+      if (supports) entries.push({ kind: 'supporter_added', suggestionId: s.id, actorId: userId, feedbackId: feedback.id });
+      await recordActivity(tx.getKysely<DB>(), entries);
       return feedback;
     },
     { errors, supportersOf: [userId] },
@@ -68,7 +74,13 @@ export async function updateFeedback(em: EntityManager, id: number, input: Input
   return writeTransaction(em, async (tx) => {
     const feedback = await tx.findOne(Feedback, id);
     if (!feedback) throw new RecordNotFoundError();
+    const oldBody = feedback.body;
     assign(feedback, input);
+    if (feedback.body !== oldBody) {
+      await recordActivity(tx.getKysely<DB>(), [
+        { kind: 'feedback_updated', suggestionId: feedback.suggestion.id, actorId, feedbackId: id, oldBody, newBody: feedback.body },
+      ]);
+    }
     feedback.updatedBy = tx.getReference(User, actorId);
     await tx.flush();
     return feedback.id;
@@ -76,7 +88,7 @@ export async function updateFeedback(em: EntityManager, id: number, input: Input
 }
 
 /** Deleting a user's last feedback on a suggestion removes their support. */
-export async function deleteFeedback(em: EntityManager, id: number): Promise<void> {
+export async function deleteFeedback(em: EntityManager, id: number, actorId?: number): Promise<void> {
   const found = await em.getKysely<DB>().selectFrom('feedback').select(['suggestion_id', 'user_id']).where('id', '=', id).executeTakeFirst();
   if (!found) throw new RecordNotFoundError();
   await onSuggestion(
@@ -85,13 +97,15 @@ export async function deleteFeedback(em: EntityManager, id: number): Promise<voi
     undefined,
     async (tx) => {
       const db = tx.getKysely<DB>();
-      const deleted = await db.deleteFrom('feedback').where('id', '=', id).returning('supporter_id').executeTakeFirst();
+      const deleted = await db.deleteFrom('feedback').where('id', '=', id).returning(['supporter_id', 'body']).executeTakeFirst();
       if (!deleted) throw new RecordNotFoundError();
-      if (deleted.supporter_id == null) return;
+      const gone: Activity = { kind: 'feedback_deleted', suggestionId: found.suggestion_id, actorId, oldBody: deleted.body };
+      if (deleted.supporter_id == null) return recordActivity(db, [gone]);
       const rest = await db.selectFrom('feedback').select('id').where('supporter_id', '=', deleted.supporter_id).limit(1).executeTakeFirst();
-      if (rest) return;
+      if (rest) return recordActivity(db, [gone]);
       await db.deleteFrom('supporters').where('id', '=', deleted.supporter_id).execute();
       await addSupportedCount(db, found.user_id, -1);
+      await recordActivity(db, [gone, { kind: 'supporter_removed', suggestionId: found.suggestion_id, actorId: found.user_id }]);
     },
     { supportersOf: [found.user_id] },
   );

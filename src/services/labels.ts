@@ -5,6 +5,7 @@ import type { Input } from '../http/input.ts';
 import type { DB } from '../db/schema.ts';
 import { withSuggestionLocked } from './suggestions.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { recordActivity } from './activity.ts';
 
 const SEPARATOR = ' / ';
 const MAX_DEPTH = 10;
@@ -70,7 +71,7 @@ export async function deleteLabel(em: EntityManager, id: number): Promise<void> 
 }
 
 /** POST /admin/labels/attach|detach: idempotent; keeps the label's open_suggestions_count exact. */
-export async function setLabel(em: EntityManager, labelId: number, suggestionId: number, attached: boolean): Promise<void> {
+export async function setLabel(em: EntityManager, labelId: number, suggestionId: number, attached: boolean, actorId?: number): Promise<void> {
   const errors: Record<string, string[]> = {};
   if ((await em.count(Label, { id: labelId })) === 0) errors['links.label'] = ['does not exist'];
   if ((await em.count(Suggestion, { id: suggestionId })) === 0) errors['links.suggestion'] = ['does not exist'];
@@ -82,8 +83,12 @@ export async function setLabel(em: EntityManager, labelId: number, suggestionId:
       const label = await tx.findOne(Label, labelId);
       // Deleted since the check above.
       if (!label) throw new ValidationError({ 'links.label': ['does not exist'] });
+      const had = suggestion.labels.contains(label);
       if (attached) suggestion.labels.add(label);
       else suggestion.labels.remove(label);
+      if (had !== attached) {
+        await recordActivity(tx.getKysely<DB>(), [{ kind: attached ? 'label_added' : 'label_removed', suggestionId, actorId, labelId }]);
+      }
     },
     () => new ValidationError({ 'links.suggestion': ['does not exist'] }),
   );

@@ -5,6 +5,7 @@ import type { Suggestion } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
 import { recountEngagement, recountInternal, recountSupporters } from './counters.ts';
 import { lockSuggestions } from './suggestions.ts';
+import { recordActivity } from './activity.ts';
 
 export interface MergeRequest {
   /** Suggestions merged away. */
@@ -28,7 +29,7 @@ function mergeErrors(target: Suggestion, sourceIds: readonly number[]): Record<s
  * target's, else the earliest), dated from their earliest support, with all their feedback. Comments,
  * notes and status updates stay where they were written. Every count involved is recomputed.
  */
-export async function mergeSuggestions(em: EntityManager, { sourceIds, targetId }: MergeRequest): Promise<number> {
+export async function mergeSuggestions(em: EntityManager, { sourceIds, targetId }: MergeRequest, actorId?: number): Promise<number> {
   if (sourceIds.includes(targetId)) throw new ValidationError({ [TO]: ['cannot merge a suggestion into itself'] });
   const children = await em
     .getKysely<DB>()
@@ -52,6 +53,11 @@ export async function mergeSuggestions(em: EntityManager, { sourceIds, targetId 
       // The target's all_internal_flags_count takes in the flags of what was merged into it.
       await recountInternal(tx.getKysely(), [targetId, ...movedIds]);
       await recountSupporters(tx.getKysely(), [targetId]);
+      // Each move shows in both suggestions' activity.
+      await recordActivity(
+        tx.getKysely<DB>(),
+        movedIds.flatMap((id) => [id, targetId].map((suggestionId) => ({ kind: 'merged' as const, suggestionId, actorId, mergedFromId: id, mergedToId: targetId }))),
+      );
       return targetId;
     },
     (absent) =>

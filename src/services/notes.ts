@@ -6,6 +6,7 @@ import type { Input } from '../http/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
 import { onSuggestion, targetSuggestion } from './engagement.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { recordActivity } from './activity.ts';
 
 const tokensOf = (input: Input) => (input.get('attachment_tokens') as string[] | undefined) ?? [];
 
@@ -22,18 +23,23 @@ export async function createNote(em: EntityManager, input: Input, actorId: numbe
     if (input.has('body_mime_type')) note.bodyMimeType = input.get('body_mime_type') as string;
     await tx.flush();
     await linkAttachments(tx, claim.ids, { noteId: note.id });
+    await recordActivity(tx.getKysely<DB>(), [{ kind: 'note_created', suggestionId: s.id, actorId, noteId: note.id, newBody: note.body }]);
     return note.id;
   }, { errors });
 }
 
 /** PUT: body, mime type, and more attachments. */
-export async function updateNote(em: EntityManager, id: number, input: Input): Promise<number> {
+export async function updateNote(em: EntityManager, id: number, input: Input, actorId?: number): Promise<number> {
   return writeTransaction(em, async (tx) => {
     const note = await tx.findOne(Note, id);
     if (!note) throw new RecordNotFoundError();
     const claim = await claimAttachments(tx, tokensOf(input), { noteId: id });
     input.check(claim.errors);
+    const oldBody = note.body;
     if (input.has('body')) note.body = input.get('body') as string;
+    if (note.body !== oldBody) {
+      await recordActivity(tx.getKysely<DB>(), [{ kind: 'note_updated', suggestionId: note.suggestion.id, actorId, noteId: id, oldBody, newBody: note.body }]);
+    }
     if (input.has('body_mime_type')) note.bodyMimeType = input.get('body_mime_type') as string;
     await linkAttachments(tx, claim.ids, { noteId: id });
     // Attachments alone change no column of the note: stamp it so incremental syncs see the change.

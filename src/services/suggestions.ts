@@ -6,6 +6,7 @@ import type { Input } from '../http/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
 import { applyContribution, applyContributions, contribution, type Contribution } from './counters.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { recordActivity, type Activity } from './activity.ts';
 
 export type SuggestionAction = 'approve' | 'publish' | 'spam' | 'unremove';
 
@@ -190,19 +191,54 @@ export async function createSuggestion(em: EntityManager, input: Input, creatorI
       statusOpen: status ? status.is_open : null,
     });
     await applyContribution(db, null, after);
+    await recordActivity(db, [
+      {
+        kind: 'suggestion_created',
+        suggestionId: inserted.id,
+        actorId: creatorId,
+        newTitle: input.get('title') as string,
+        newBody: (input.get('body') as string | null | undefined) ?? null,
+        newState: 'approved',
+        newForumId: forum!.id,
+        newCategoryId: category?.id ?? null,
+        newStatusId: status?.id ?? null,
+      },
+    ]);
     return inserted.id;
   });
 }
 
-export async function updateSuggestion(em: EntityManager, id: number, input: Input, now: Date): Promise<number> {
+export async function updateSuggestion(em: EntityManager, id: number, input: Input, now: Date, actorId?: number): Promise<number> {
   return withSuggestionLocked(em, id, async (tx, s) => {
     const { forum, category, status, attachmentIds } = await resolveLinks(tx, input, s);
     await linkAttachments(tx, attachmentIds, { suggestionId: s.id });
+    const before = { title: s.title, body: s.body ?? null, forumId: s.forum.id, categoryId: s.category?.id ?? null, statusId: s.status?.id ?? null };
     applyScalars(s, input);
     s.forum = forum;
     s.category = category;
     if (input.has('links.status')) applyStatus(s, status, now);
+    await recordActivity(tx.getKysely<DB>(), updateActivity(s, before, actorId));
   });
+}
+
+/** `suggestion_updated` naming what changed (the rest stays null), and `status_changed`. */
+function updateActivity(
+  s: Suggestion,
+  before: { title: string; body: string | null; forumId: number; categoryId: number | null; statusId: number | null },
+  actorId: number | undefined,
+): Activity[] {
+  const entries: Activity[] = [];
+  const categoryId = s.category?.id ?? null;
+  const changes: Partial<Activity> = {
+    ...(s.title !== before.title ? { oldTitle: before.title, newTitle: s.title } : {}),
+    ...((s.body ?? null) !== before.body ? { oldBody: before.body, newBody: s.body ?? null } : {}),
+    ...(s.forum.id !== before.forumId ? { oldForumId: before.forumId, newForumId: s.forum.id } : {}),
+    ...(categoryId !== before.categoryId ? { oldCategoryId: before.categoryId, newCategoryId: categoryId } : {}),
+  };
+  if (Object.keys(changes).length > 0) entries.push({ kind: 'suggestion_updated', suggestionId: s.id, actorId, ...changes });
+  const statusId = s.status?.id ?? null;
+  if (statusId !== before.statusId) entries.push({ kind: 'status_changed', suggestionId: s.id, actorId, oldStatusId: before.statusId, newStatusId: statusId });
+  return entries;
 }
 
 /** DELETE marks the suggestion deleted (UserVoice's `unremove` brings it back). */
@@ -211,8 +247,10 @@ export async function changeSuggestionState(
   id: number,
   action: SuggestionAction | 'delete',
   now: Date,
+  actorId?: number,
 ): Promise<number> {
-  return withSuggestionLocked(em, id, async (_tx, s) => {
+  return withSuggestionLocked(em, id, async (tx, s) => {
+    const oldState = s.state;
     switch (action) {
       case 'approve':
       case 'publish':
@@ -229,5 +267,6 @@ export async function changeSuggestionState(
         if (s.state === 'deleted' || s.state === 'spam') s.state = 'approved';
         break;
     }
+    if (s.state !== oldState) await recordActivity(tx.getKysely<DB>(), [{ kind: 'state_changed', suggestionId: s.id, actorId, oldState, newState: s.state }]);
   });
 }

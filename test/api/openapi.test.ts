@@ -99,6 +99,8 @@ describe('responses match the document', () => {
       const reply = await checked('GET', `${path}?per_page=3&includes=${names.join(',')}`);
       expect(reply.status, `${path}: ${reply.text}`).toBe(200);
       for (const header of Object.keys(doc.paths[path].get.responses['200'].headers)) expect(reply.headers.get(header), header).toMatch(/^\d+$/);
+      // No webhooks yet, so no delivery log (README); its get is checked by its own test.
+      if (type === 'service_hook_logs') continue;
       expect(reply.body[type].length, `demo data has ${type}`).toBeGreaterThan(0);
       const id = reply.body[type][0].id;
       const one = await checked('GET', `${path}/${id}?includes=${names.join(',')}`);
@@ -138,6 +140,9 @@ describe('responses match the document', () => {
       internal_status_updates: { links: { suggestion, internal_status: await first('internal_statuses') } },
       internal_flags: { reason: 'Check', links: { suggestion, user } },
       importance_scores: { value: 2, links: { suggestion, user } },
+      supporter_messages: { body: 'Thanks', links: { suggestion } },
+      messages: { body: 'Thanks again', links: { suggestion } },
+      forum_invitations: { email: [`${u()}@example.com`, `${u()}@example.com`], links: { forum } },
     };
     const creatable = Object.keys(doc.paths).filter((p) => /^\/api\/v2\/admin\/\w+$/.test(p) && doc.paths[p].post && registry.has(p.split('/').pop()!));
     const problems: string[] = [];

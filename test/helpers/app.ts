@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pgliteExtensions } from '../../src/db/pglite-extensions.ts';
 import { inject } from 'vitest';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
@@ -31,7 +32,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       drop: () => onServer(postgresUrl, async (c) => void (await c.query(`drop database if exists "${name}" with (force)`))),
     };
   }
-  const pglite = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(inject('pgliteTemplate'))]) });
+  const pglite = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(inject('pgliteTemplate'))]), extensions: pgliteExtensions });
   return { pglite, drop: async () => void (pglite.closed || (await pglite.close())) };
 }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pgliteExtensions } from '../../src/db/pglite-extensions.ts';
 import { MikroORM } from '@mikro-orm/sql';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/config.ts';
@@ -48,7 +49,7 @@ export default async function setup(project: TestProject) {
     };
   }
 
-  const pglite = await PGlite.create();
+  const pglite = await PGlite.create({ extensions: pgliteExtensions });
   const orm = await MikroORM.init(ormOptions(config, { pglite }));
   await orm.migrator.up();
   await orm.close(true);

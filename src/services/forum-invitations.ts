@@ -1,0 +1,43 @@
+import { randomBytes } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/sql';
+import type { DB } from '../db/schema.ts';
+import { writeTransaction } from '../db/transaction.ts';
+import { RecordNotFoundError } from '../errors.ts';
+import type { Input } from '../http/input.ts';
+
+/** One invitation per address in `email`, all or none; answers their ids in the order given. */
+export async function createForumInvitations(em: EntityManager, input: Input, actorId: number): Promise<number[]> {
+  return writeTransaction(em, async (tx) => {
+    const db = tx.getKysely<DB>();
+    const forumId = input.get('links.forum') as number | undefined;
+    const exists = typeof forumId === 'number' && (await db.selectFrom('forums').select('id').where('id', '=', forumId).executeTakeFirst());
+    input.check(typeof forumId === 'number' && !exists ? { 'links.forum': ['does not exist'] } : {});
+    const at = new Date();
+    const rows = await db
+      .insertInto('forum_invitations')
+      .values(
+        (input.get('email') as string[]).map((email) => ({
+          email,
+          // What an invitation link would carry: unguessable, unique.
+          code: randomBytes(16).toString('hex'),
+          subject: (input.get('subject') as string | null | undefined) ?? null,
+          text: (input.get('message') as string | null | undefined) ?? null,
+          reply_to: (input.get('reply_to') as string | null | undefined) ?? null,
+          forum_id: forumId!,
+          invited_by_id: actorId,
+          created_at: at,
+          updated_at: at,
+        })),
+      )
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id).sort((a, b) => a - b);
+  });
+}
+
+export async function deleteForumInvitation(em: EntityManager, id: number): Promise<void> {
+  await writeTransaction(em, async (tx) => {
+    const deleted = await tx.getKysely<DB>().deleteFrom('forum_invitations').where('id', '=', id).executeTakeFirst();
+    if (deleted.numDeletedRows === 0n) throw new RecordNotFoundError();
+  });
+}
