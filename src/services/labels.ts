@@ -5,6 +5,7 @@ import type { Input } from '../http/input.ts';
 import type { DB } from '../db/schema.ts';
 import { withSuggestionLocked } from './suggestions.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { sqlNow } from '../db/clock.ts';
 
 const SEPARATOR = ' / ';
 const MAX_DEPTH = 10;
@@ -29,7 +30,7 @@ async function refreshPaths(tx: EntityManager): Promise<void> {
   for (const row of rows) {
     const { fullName, level } = path(row.id);
     if (fullName !== row.full_name || level !== row.level) {
-      await db.updateTable('labels').set({ full_name: fullName, level, updated_at: new Date() }).where('id', '=', row.id).execute();
+      await db.updateTable('labels').set({ full_name: fullName, level, updated_at: sqlNow }).where('id', '=', row.id).execute();
     }
   }
 }

@@ -6,6 +6,7 @@ import type { Input } from '../http/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
 import { onSuggestion, targetSuggestion } from './engagement.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { nowOf } from '../db/clock.ts';
 
 const tokensOf = (input: Input) => (input.get('attachment_tokens') as string[] | undefined) ?? [];
 
@@ -37,7 +38,7 @@ export async function updateNote(em: EntityManager, id: number, input: Input): P
     if (input.has('body_mime_type')) note.bodyMimeType = input.get('body_mime_type') as string;
     await linkAttachments(tx, claim.ids, { noteId: id });
     // Attachments alone change no column of the note: stamp it so incremental syncs see the change.
-    note.updatedAt = new Date();
+    note.updatedAt = nowOf(tx);
     return note.id;
   });
 }

@@ -194,9 +194,9 @@ describe('import uservoice', () => {
     for (const r of summaryOf(fourth.stdout).resources) expect([r.resource, r.created, r.updated]).toEqual([r.resource, 0, 0]);
 
     // 5. --since: only what changed after the date is fetched.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const since = new Date().toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Everything so far is older than `since`; the source's clock then moves past it (no sleeping).
+    const since = new Date(Date.now() + 1000).toISOString();
+    source.clock.offsetMs += 3000;
     const forum = (expected.forums![0] as { id: number }).id;
     const created = await request(source.url, 'POST', '/api/v2/admin/suggestions', { token: sourceToken, json: { suggestion: { title: 'Newer idea', links: { forum } } } });
     expect(created.status).toBe(200);
