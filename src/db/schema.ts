@@ -1,53 +1,5 @@
 import type { InferKyselyDB } from '@mikro-orm/sql';
-import type { CommentSchema } from '../entities/comment.ts';
-import type { ExternalAccountSchema } from '../entities/external-account.ts';
-import type { ExternalUserSchema } from '../entities/external-user.ts';
-import type { FeedbackSchema } from '../entities/feedback.ts';
-import type { NoteSchema } from '../entities/note.ts';
-import type { NpsRatingSchema } from '../entities/nps-rating.ts';
-import type { StatusUpdateSchema } from '../entities/status-update.ts';
-import type { SupporterSchema } from '../entities/supporter.ts';
-import type { ApiClientSchema } from '../entities/api-client.ts';
-import type { AttachmentSchema } from '../entities/attachment.ts';
-import type { CategorySchema } from '../entities/category.ts';
-import type { ForumSchema } from '../entities/forum.ts';
-import type { LabelSchema } from '../entities/label.ts';
-import type { SettingSchema } from '../entities/setting.ts';
-import type { StatusSchema } from '../entities/status.ts';
-import type { SuggestionSchema } from '../entities/suggestion.ts';
-import type { UserSchema } from '../entities/user.ts';
-import type { TeamMemberSchema, TeamSchema } from '../entities/team.ts';
-import type { CustomFieldSchema } from '../entities/custom-field.ts';
-import type { SegmentSchema } from '../entities/segment.ts';
-import type { SegmentedValueSchema } from '../entities/segmented-value.ts';
-import type { PermissionSchema } from '../entities/permission.ts';
-import type { ImportDeferredSchema, ImportProgressSchema } from '../entities/import-progress.ts';
+import type { entities } from '../entities/index.ts';
 
-/** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from the entities. */
-export type DB = InferKyselyDB<
-  | typeof UserSchema
-  | typeof ApiClientSchema
-  | typeof SettingSchema
-  | typeof ForumSchema
-  | typeof CategorySchema
-  | typeof StatusSchema
-  | typeof LabelSchema
-  | typeof SuggestionSchema
-  | typeof AttachmentSchema
-  | typeof StatusUpdateSchema
-  | typeof CommentSchema
-  | typeof NoteSchema
-  | typeof SupporterSchema
-  | typeof FeedbackSchema
-  | typeof NpsRatingSchema
-  | typeof TeamSchema
-  | typeof TeamMemberSchema
-  | typeof CustomFieldSchema
-  | typeof SegmentSchema
-  | typeof SegmentedValueSchema
-  | typeof PermissionSchema
-  | typeof ExternalAccountSchema
-  | typeof ExternalUserSchema
-  | typeof ImportProgressSchema
-  | typeof ImportDeferredSchema
->;
+/** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from every registered entity. */
+export type DB = InferKyselyDB<(typeof entities)[number]>;

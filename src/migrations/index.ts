@@ -1,3 +1,5 @@
+// Generated from the files in this folder by src/db/generate-indexes.ts (npm run --silent cli -- generate; migration:create runs it); do not edit.
+
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122021018_initial } from './Migration20261122021018_initial.ts';
 import { Migration20261122024637_attachments } from './Migration20261122024637_attachments.ts';
@@ -7,7 +9,7 @@ import { Migration20261203074438_nps_passwords } from './Migration20261203074438
 import { Migration20261203075152_catalog2 } from './Migration20261203075152_catalog2.ts';
 import { Migration20261203084001_importer } from './Migration20261203084001_importer.ts';
 
-/** The committed migration history, in order. `npm run cli -- migration:create NAME` writes new ones; list them here. */
+/** The committed migration history, in order. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122021018_initial', class: Migration20261122021018_initial },
   { name: 'Migration20261122024637_attachments', class: Migration20261122024637_attachments },
