@@ -30,6 +30,7 @@ import { teamsRouter } from './routes/teams.ts';
 import { customFieldsRouter } from './routes/custom-fields.ts';
 import { segmentsRouter } from './routes/segments.ts';
 import { permissionsRouter } from './routes/permissions.ts';
+import { resourcesRouter, servedRoutes } from './routes/resources.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
 
@@ -82,6 +83,9 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminR
     permissionsRouter(deps),
     externalCustomersRouter(deps),
   ];
+  // Then, from the resource registry, whatever those leave out: reads of every declared resource, and
+  // the writes of `crud: true` declarations (routes/resources.ts).
+  routers.push(resourcesRouter(deps, servedRoutes(routers)));
   for (const router of routers) {
     admin.use(router.routes());
   }
