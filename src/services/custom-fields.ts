@@ -3,7 +3,7 @@ import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import { CustomField } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { CUSTOM_FIELD_KEY } from '../resources/custom-fields.ts';
 import { assignScalars } from './assign.ts';
 import { found } from './found.ts';

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { writeTransaction } from '../db/transaction.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 
 export interface NewRating {
   userId: number;

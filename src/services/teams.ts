@@ -3,7 +3,7 @@ import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Team } from '../entities/index.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { assignScalars } from './assign.ts';
 import { found } from './found.ts';
 
