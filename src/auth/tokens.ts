@@ -2,7 +2,7 @@ import { createSecretKey, randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Config } from '../config.ts';
-import type { DB } from '../db/schema.ts';
+import { settingOnce } from '../db/settings.ts';
 
 /** Fixed claims: tokens from another deployment kind or purpose never verify here. */
 export const TOKEN_ISSUER = 'uservoice-compatible-server';
@@ -25,20 +25,10 @@ export interface AccessClaims {
 
 export class InvalidTokenError extends Error {}
 
-/**
- * The HMAC key: TOKEN_SECRET when set, else one generated on first start and kept in the database,
- * so restarts and replicas agree. Concurrent first starts race on the insert; everyone reads back the winner.
- */
+/** The HMAC key: TOKEN_SECRET when set, else one generated on first start and kept in the database. */
 export async function loadSigningKey(orm: MikroORM, config: Config): Promise<string> {
   if (config.tokenSecret) return config.tokenSecret;
-  const db = orm.em.getKysely<DB>();
-  await db
-    .insertInto('settings')
-    .values({ key: SIGNING_KEY_SETTING, value: randomBytes(48).toString('base64url'), created_at: new Date() })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const row = await db.selectFrom('settings').select('value').where('key', '=', SIGNING_KEY_SETTING).executeTakeFirstOrThrow();
-  return row.value;
+  return settingOnce(orm, SIGNING_KEY_SETTING, () => randomBytes(48).toString('base64url'));
 }
 
 export interface TokenService {
