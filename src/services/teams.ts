@@ -3,7 +3,8 @@ import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Team } from '../entities/index.ts';
-import type { Input } from '../schema/input.ts';
+import type { teams } from '../resources/teams.ts';
+import type { WriteInput } from '../schema/write.ts';
 import { assignScalars } from './assign.ts';
 import { found } from './found.ts';
 
@@ -11,15 +12,15 @@ import { found } from './found.ts';
  * Creates or updates a team; `links.users`, when sent, replaces its members. Users who join or leave get
  * a new updated_at, since their `links.teams` changed (incremental syncs pick them up).
  */
-export async function saveTeam(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
-  const members = input.get('links.users') as number[] | undefined;
+export async function saveTeam(em: EntityManager, id: number | undefined, input: WriteInput<typeof teams>): Promise<number> {
+  const members = input.get('links.users');
   return writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
     const known = members && members.length > 0 ? await db.selectFrom('users').select('id').where('id', 'in', members).execute() : [];
     input.check(members && known.length !== members.length ? { 'links.users': ['does not exist'] } : {});
     const team =
       id === undefined
-        ? tx.create(Team, { name: input.get('name') as string })
+        ? tx.create(Team, { name: input.get('name')! })
         : await found(tx.findOne(Team, id, { lockMode: LockMode.PESSIMISTIC_WRITE }));
     assignScalars(team, input);
     if (members) team.membersCount = members.length;
