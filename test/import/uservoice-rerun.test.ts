@@ -28,7 +28,8 @@ let proxy: ProxyControl;
 let target: ChildDatabase;
 
 beforeAll(async () => {
-  source = await startSourceAccount(0.3);
+  // Small: these are semantics, not scale (the copy and resume tests carry the few thousand records).
+  source = await startSourceAccount(0.15);
   proxy = await startProxy(source.app.url);
   target = await childDatabase();
 }, 120_000);
