@@ -109,10 +109,11 @@ describe(POSTGRES_MODE ? 'npm start with DATABASE_URL and SEED_DEMO=1' : 'npm st
         users: expect.any(Array),
         links: expect.any(Object),
       });
-      expect(document.suggestions as unknown[], listed).toHaveLength(5);
+      expect(document.suggestions as unknown[], listed).toHaveLength(6);
       // The demo's supports and comments (fixtures/demo.json) are counted, newest suggestion first.
       const counts = (document.suggestions as Array<Record<string, unknown>>).map((s) => [s.title, s.supporters_count, s.votes_count, s.requests_count, s.comments_count]);
       expect(counts).toEqual([
+        ['Export reports to Excel', 1, 1, 1, 0],
         ['Scheduled report emails', 1, 1, 1, 0],
         ['Offline mode for the mobile app', 0, 0, 0, 0],
         ['Dark mode', 3, 3, 3, 0],
