@@ -48,7 +48,7 @@ export interface LoggerOptions {
 }
 
 /**
- * pino, one JSON object per line: `time` (ISO 8601), `level` (its name), `msg`, then the fields. Written
+ * pino, one JSON object per line: `level` (its name), `time` (ISO 8601), `msg`, then the fields. Written
  * synchronously, so the last lines before process.exit are not lost.
  */
 export function createLogger(level: LogLevel, options: LoggerOptions | ((line: string) => void) = {}): Logger {
@@ -71,10 +71,12 @@ export function createLogger(level: LogLevel, options: LoggerOptions | ((line: s
     },
     destination,
   );
+  // `msg` goes in as the first field, not as pino's message argument (which pino writes last): lines
+  // keep reading `…"msg":"shutting down","signal":"SIGTERM"…`, as before pino and as tools grep them.
   return {
-    debug: (message, fields) => logger.debug(fields ?? {}, message),
-    info: (message, fields) => logger.info(fields ?? {}, message),
-    warn: (message, fields) => logger.warn(fields ?? {}, message),
-    error: (message, fields) => logger.error(fields ?? {}, message),
+    debug: (message, fields) => logger.debug({ msg: message, ...fields }),
+    info: (message, fields) => logger.info({ msg: message, ...fields }),
+    warn: (message, fields) => logger.warn({ msg: message, ...fields }),
+    error: (message, fields) => logger.error({ msg: message, ...fields }),
   };
 }
