@@ -15,6 +15,8 @@ import {
   startSourceAccount,
   summaryOf,
   withTarget,
+  NOT_WALKED,
+  SERVED,
   STEP_NAMES,
   type ProxyControl,
   type SourceAccount,
@@ -44,6 +46,8 @@ describe('import uservoice: a few thousand records through a rate-limited, flaky
     const total = Object.values(source.counts).reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(3_000);
     for (const [table, added] of Object.entries(source.counts)) expect(added, table).toBeGreaterThan(0);
+    // Every served collection is walked or has a stated reason not to be.
+    expect([...STEP_NAMES, ...Object.keys(NOT_WALKED)].sort()).toEqual(SERVED);
 
     // Faults by request number: 429 + Retry-After every 17th, 503 (with Retry-After) every 13th, two
     // 503s in a row once, one dropped connection, one 401 (an expired token) — on lists, downloads and
