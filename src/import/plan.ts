@@ -21,8 +21,8 @@ const step = (type: string, extra: Partial<Pick<Step, 'pivots' | 'skip'>> = {}):
 /**
  * Dependency order: a record's links point at records of earlier steps. Users come first (almost
  * everything names an author). Links that point forward or at the same collection (a label's parent, a
- * suggestion merged into a newer one) are deferred and set at the end. Feedback's two other names
- * (requests, feedback_records) and crm_accounts are the same rows and are not walked again.
+ * suggestion merged into a newer one) are deferred and set at the end. Served collections that are not
+ * steps are in NOT_WALKED, each with its reason.
  */
 export const PLAN: readonly Step[] = [
   step('users'),
@@ -52,10 +52,29 @@ export const PLAN: readonly Step[] = [
   step('notes'),
   step('supporters'),
   step('feedback'),
+  step('supporter_messages'),
+  step('forum_invitations'),
+  // Our server computes these pairs (services/suggested-merges.ts) from the titles; they are copied anyway,
+  // ids kept, so ids an integration stored and a pair's `merged`/`stale` history survive. The target's own
+  // refresh leaves a copied pair alone while its titles still score the same, and adds pairs it finds on top.
+  step('suggested_merges'),
+  // History, ids and timestamps kept. The importer writes rows, not through the services that log changes,
+  // so the import itself adds no entries; the walk comes after every record an entry links to.
+  step('suggestion_activity_entries'),
   step('nps_ratings'),
   // Bytes are downloaded and stored under keys of our own.
   step('attachments', { skip: ['storage_key', 'sha256'] }),
 ];
+
+/** Collections the server serves that the importer does not walk, and why. */
+export const NOT_WALKED: Readonly<Record<string, string>> = {
+  requests: 'the feedback rows under another name',
+  feedback_records: 'the feedback rows under another name',
+  crm_accounts: 'the external accounts under another name',
+  messages: 'the supporter messages under another name',
+  // (translatable_strings is one document, not a collection: not in the registry, so never walked.)
+  service_hook_logs: "the delivery log of a server's own webhooks: the source's deliveries were not made by this server",
+};
 
 export const STEP_NAMES = PLAN.map((s) => s.type);
 

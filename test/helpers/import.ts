@@ -15,7 +15,7 @@ import type { AnyDb } from '../../src/resources/rows.ts';
 import { seedDemo } from '../../src/seed.ts';
 import { startServer } from '../../src/server.ts';
 import { localStore } from '../../src/storage/local.ts';
-import { STEP_NAMES } from '../../src/import/plan.ts';
+import { NOT_WALKED, STEP_NAMES } from '../../src/import/plan.ts';
 import { startTestApp, TEST_TOKEN_SECRET, type TestApp } from './app.ts';
 import { request } from './http.ts';
 import { enlargeDemo, type LargeAccountCounts } from './large-account.ts';
@@ -193,7 +193,9 @@ export async function attachmentDigests(url: string, token: string): Promise<Rec
 /** The tables the importer writes (its plan's tables and pivots). */
 export const IMPORTED_TABLES = [
   'users', 'forums', 'categories', 'statuses', 'labels', 'external_accounts', 'external_users', 'teams', 'team_members', 'permissions', 'custom_fields',
-  'segments', 'segmented_values', 'suggestions', 'suggestion_labels', 'status_updates', 'comments', 'notes', 'supporters', 'feedback', 'nps_ratings', 'attachments',
+  'segments', 'segmented_values', 'product_areas', 'feature_statuses', 'internal_statuses', 'importance_responses', 'suggestions', 'suggestion_labels',
+  'features', 'feature_suggestions', 'internal_status_updates', 'internal_flags', 'importance_scores', 'status_updates', 'comments', 'notes', 'supporters', 'feedback',
+  'supporter_messages', 'forum_invitations', 'suggested_merges', 'suggestion_activity_entries', 'nps_ratings', 'attachments',
 ];
 
 /**
@@ -254,4 +256,4 @@ export function differences(expected: Snapshot, actual: Snapshot, limit = 3): Re
   return out;
 }
 
-export { STEP_NAMES };
+export { NOT_WALKED, STEP_NAMES };

@@ -7,7 +7,10 @@
  * - every nullable wire field is null on some rows and set on others; texts carry quotes, HTML and
  *   non-ASCII; timestamps carry milliseconds (the wire has whole seconds);
  * - a label's parent and a suggestion's merge target that come *later* in id order (deferred links);
- * - suggestions in every state, merged ones, closed statuses (the counters' rules);
+ * - suggestions in every state, merged ones, closed statuses (the counters' rules), pairs of equal titles
+ *   (suggested merges);
+ * - the roadmap, internal statuses and flags, importance, supporter messages, forum invitations and the
+ *   activity log of the generated records (ids and timestamps the import must keep);
  * - users with NPS ratings (users → nps_ratings links point forward in the import order);
  * - attachments with real bytes in the blob store (on suggestions and on notes), one over 64 KiB.
  * Stored counters are then recomputed the application's way (recountAll), as the server keeps them.
@@ -61,13 +64,18 @@ export async function enlargeDemo(db: AnyDb, store: BlobStore, options: LargeAcc
     segments: Math.round(12 * k),
     suggestions: Math.round(1000 * k),
     attachments: Math.round(30 * k),
+    productAreas: Math.max(2, Math.round(10 * k)),
+    features: Math.round(80 * k),
+    invitations: Math.round(60 * k),
   };
   const base: Record<string, number> = {};
-  const tables = ['users', 'forums', 'categories', 'statuses', 'labels', 'external_accounts', 'external_users', 'teams', 'permissions', 'custom_fields', 'segments', 'segmented_values', 'suggestions', 'status_updates', 'comments', 'notes', 'supporters', 'feedback', 'nps_ratings', 'attachments'];
+  const tables = ['users', 'forums', 'categories', 'statuses', 'labels', 'external_accounts', 'external_users', 'teams', 'permissions', 'custom_fields', 'segments', 'segmented_values', 'suggestions', 'status_updates', 'comments', 'notes', 'supporters', 'feedback', 'nps_ratings', 'attachments',
+    'product_areas', 'feature_statuses', 'features', 'internal_statuses', 'internal_status_updates', 'internal_flags', 'importance_responses', 'importance_scores',
+    'supporter_messages', 'forum_invitations', 'suggestion_activity_entries'];
   for (const table of tables) base[table] = await maxId(db, table);
   const before: Record<string, number> = {};
   const count = async (table: string) => Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(db)).rows[0]!.n);
-  for (const table of [...tables, 'suggestion_labels', 'team_members']) before[table] = await count(table);
+  for (const table of [...tables, 'suggestion_labels', 'team_members', 'feature_suggestions']) before[table] = await count(table);
 
   const U = base.users!;
   const F = base.forums!;
@@ -198,7 +206,10 @@ export async function enlargeDemo(db: AnyDb, store: BlobStore, options: LargeAcc
         inappropriate_flags_count, recent_engagement, creator_user_agent, creator_referrer, creator_browser, creator_browser_version, creator_os,
         creator_mobile, unmergeable, forum_id, category_id, status_id, created_by_id, parent_suggestion_id)
       select ${S} + i, ts, ts + (i % 30) * interval '1 day 7 minutes 0.4 seconds',
-        'Idea ' || i || ': ' || (array['Dark mode', 'Export as "CSV"', 'SSO with SAML', 'Faster search', 'Café-style kanban view'])[1 + i % 5],
+        -- A digest makes titles unalike (pg_trgm would pair thousands of "Idea 12: Dark mode"s); every
+        -- twentieth repeats the one before it: a few dozen suggested merges, with or without pg_trgm.
+        (array['Dark mode', 'Export as "CSV"', 'SSO with SAML', 'Faster search', 'Café-style kanban view'])[1 + (i - (i % 20 = 0)::int) % 5]
+          || ' — ' || left(md5('idea ' || (i - (i % 20 = 0)::int)), 16),
         case when i % 9 = 0 then null else (array['We need this. ', '<p>Please &mdash; <b>important</b>.</p> ', 'Customers ask for it. '])[1 + i % 3] || repeat('Lorem ipsum dolor sit amet. ', 1 + i % 5) end,
         case when i % 3 = 1 then 'text/html' else 'text/plain' end,
         state, (array['web', 'api', 'widget', 'email'])[1 + i % 4],
@@ -284,6 +295,114 @@ export async function enlargeDemo(db: AnyDb, store: BlobStore, options: LargeAcc
           ${randomBytes(16).toString('hex')}, ${`file ${i} “report”.${i % 2 === 0 ? 'txt' : 'csv'}`}, ${i % 2 === 0 ? 'text/plain' : 'text/csv'}, ${file.size}, ${file.sha256}, ${file.key},
           ${onNote ? null : S + 1 + ((i * 37) % n.suggestions)}, ${onNote ? notes[i % notes.length]! : null}, ${i % 4 === 0 ? null : U + 1 + i})`);
     }
+
+    // The roadmap: areas, statuses (one the default), features holding a few suggestions each.
+    const admin = (expr: string) => sql.raw(`${U} + 40 * (1 + (${expr}) % ${admins})`);
+    await run(sql`insert into product_areas (id, created_at, updated_at, name, created_by_id, updated_by_id)
+      select ${base.product_areas!} + i, ${EPOCH}::timestamptz + i * interval '2 days', ${EPOCH}::timestamptz + i * interval '3 days 0.4 seconds',
+        'Area ' || i || case when i % 3 = 0 then ' — “platform” & <api>' else '' end, ${admin('i')}, case when i % 2 = 0 then null else ${admin('i + 1')} end
+      from generate_series(1, ${n.productAreas}) i`);
+    await run(sql`insert into feature_statuses (id, created_at, updated_at, name, hex_color, position, is_default, created_by_id, updated_by_id)
+      select ${base.feature_statuses!} + i, ${EPOCH}::timestamptz + i * interval '1 hour', ${EPOCH}::timestamptz + i * interval '5 hours 0.2 seconds',
+        (array['Planned', 'In progress', 'Shipped', 'Won''t ship'])[i], (array['#2563eb', '#f59e0b', '#10b981', '#6b7280'])[i], 100 + i, false,
+        ${admin('i')}, case when i = 2 then null else ${admin('i')} end
+      from generate_series(1, 4) i`);
+    await run(sql`insert into features (id, created_at, updated_at, name, description, position, feature_status_id, product_area_id, created_by_id, updated_by_id)
+      select ${base.features!} + i, ${EPOCH}::timestamptz + i * interval '17 hours', ${EPOCH}::timestamptz + i * interval '19 hours 0.6 seconds',
+        'Feature ' || i, case when i % 4 = 0 then null else '<p>Ship “feature” ' || i || ' &amp; tell the supporters.</p>' end, i,
+        case when i % 7 = 0 then null else ${base.feature_statuses!} + 1 + i % 4 end,
+        case when i % 5 = 0 then null else ${base.product_areas!} + 1 + i % ${n.productAreas} end,
+        ${admin('i')}, case when i % 3 = 0 then null else ${admin('i + 2')} end
+      from generate_series(1, ${n.features}) i`);
+    await run(sql`insert into feature_suggestions (feature_id, suggestion_id)
+      select ${base.features!} + f, ${S} + 1 + (f * 37 + j * 101) % ${n.suggestions} from generate_series(1, ${n.features}) f, generate_series(0, 3) j where j < f % 5
+      on conflict do nothing`);
+
+    // Internal statuses and their history on every eighth suggestion (one or two steps); flags on every eleventh.
+    await run(sql`insert into internal_statuses (id, created_at, updated_at, name, hex_color, position, is_default)
+      select ${base.internal_statuses!} + i, ${EPOCH}::timestamptz + i * interval '1 hour', ${EPOCH}::timestamptz + i * interval '2 hours 0.3 seconds',
+        (array['Triage', 'Needs spec', 'Ready', 'Blocked'])[i], (array['#a1a1aa', '#eab308', '#22c55e', '#ef4444'])[i], 100 + i, false
+      from generate_series(1, 4) i`);
+    await run(sql`insert into internal_status_updates (id, created_at, updated_at, name, hex_color, teams_notified, suggestion_id, created_by_id, old_internal_status_id, new_internal_status_id)
+      select ${base.internal_status_updates!} + row_number() over (order by i, j), s.created_at + (j + 1) * interval '3 days 0.7 seconds', s.created_at + (j + 1) * interval '3 days 0.7 seconds',
+        st.name, st.hex_color, (i + j) % 2 = 0, ${S} + i, case when i % 5 = 0 then null else ${admin('i')} end,
+        case when j = 0 then null else ${base.internal_statuses!} + 1 + (i + j - 1) % 4 end, st.id
+      from generate_series(1, ${n.suggestions}) i, generate_series(0, 1) j
+        join lateral (select created_at from suggestions where id = ${S} + i) s on true
+        join lateral (select id, name, hex_color from internal_statuses where id = ${base.internal_statuses!} + 1 + (i + j) % 4) st on true
+      where i % 8 = 0 and j <= i % 2`);
+    await run(sql`insert into internal_flags (id, created_at, updated_at, reason, suggestion_id, user_id, created_by_id)
+      select ${base.internal_flags!} + row_number() over (order by i), s.created_at + interval '2 hours', s.created_at + interval '2 hours 0.5 seconds',
+        case when i % 3 = 0 then null else 'Flagged: “legal” review & <escalation> for idea ' || i end, ${S} + i,
+        case when i % 2 = 0 then null else ${U} + 1 + (i * 3) % ${n.users} end, ${admin('i')}
+      from generate_series(1, ${n.suggestions}) i join lateral (select created_at from suggestions where id = ${S} + i) s on true
+      where i % 11 = 0`);
+
+    // Importance: one response per score (1–3 answers on every fifth suggestion, by distinct users).
+    const importance = (table: 'importance_responses' | 'importance_scores') =>
+      table === 'importance_responses'
+        ? sql`insert into importance_responses (id, created_at, updated_at, value, label, user_id)
+            select ${base.importance_responses!} + row_number() over (order by i, j), ts, ts, v, (array['Nice to have', 'Important', 'Critical'])[v], u from g`
+        : sql`insert into importance_scores (id, created_at, updated_at, suggestion_id, user_id, response_id)
+            select ${base.importance_scores!} + row_number() over (order by i, j), ts, ts, ${S} + i, u, ${base.importance_responses!} + row_number() over (order by i, j) from g`;
+    for (const table of ['importance_responses', 'importance_scores'] as const) {
+      await run(sql`with g as (select i, j, 1 + (i + j) % 3 as v, ${U} + 1 + (i * 7 + j * 13) % ${n.users} as u, s.created_at + (j + 1) * interval '4 hours 0.1 seconds' as ts
+          from generate_series(1, ${n.suggestions}) i, generate_series(0, 2) j join lateral (select created_at from suggestions where id = ${S} + i) s on true
+          where i % 5 = 0 and j <= i % 3) ${importance(table)}`);
+    }
+
+    // Messages to supporters on every ninth suggestion; forum invitations, some of them claimed.
+    await run(sql`insert into supporter_messages (id, created_at, updated_at, body, body_mime_type, notification_email_address, suggestion_id, created_by_id)
+      select ${base.supporter_messages!} + row_number() over (order by i), s.created_at + interval '7 days 0.4 seconds', s.created_at + interval '7 days 0.4 seconds',
+        'Update for the supporters of idea ' || i || ': “it shipped” — see <b>notes</b> & reply.', case when i % 2 = 0 then 'text/html' else 'text/plain' end,
+        case when i % 3 = 0 then null else 'pm' || i || '@example.org' end, ${S} + i, case when i % 4 = 0 then null else ${admin('i')} end
+      from generate_series(1, ${n.suggestions}) i join lateral (select created_at from suggestions where id = ${S} + i) s on true
+      where i % 9 = 0`);
+    await run(sql`insert into forum_invitations (id, created_at, updated_at, email, code, subject, text, reply_to, claimed_at, forum_id, invited_by_id, claimed_by_id)
+      select ${base.forum_invitations!} + i, ${EPOCH}::timestamptz + i * interval '6 hours', ${EPOCH}::timestamptz + i * interval '6 hours 0.9 seconds',
+        'invitee' || i || '@example.org', 'code-' || md5('invitation ' || i), case when i % 3 = 0 then null else 'Join forum ' || i || ' — “beta”' end,
+        case when i % 4 = 0 then null else 'Hi! We''d love your <input> on forum ' || i || '.' end, case when i % 2 = 0 then null else 'pm@example.org' end,
+        case when i % 5 = 0 then ${EPOCH}::timestamptz + i * interval '6 hours' + interval '2 days' end, ${F} + 1 + i % ${n.forums},
+        case when i % 6 = 0 then null else ${admin('i')} end, case when i % 5 = 0 then ${U} + 1 + (i * 19) % ${n.users} end
+      from generate_series(1, ${n.invitations}) i`);
+
+    // The activity log of the generated records (kinds and links as services/activity.ts writes them).
+    const A = base.suggestion_activity_entries!;
+    const activity = async (order: string, select: ReturnType<typeof sql>) => {
+      const at = Math.max(await maxId(tx, 'suggestion_activity_entries'), A);
+      await run(sql`insert into suggestion_activity_entries (id, created_at, updated_at, kind, old_title, new_title, old_body, new_body, old_state, new_state, suggestion_id,
+          created_by_id, comment_id, note_id, feedback_id, status_update_id, message_id, label_id, old_forum_id, new_forum_id, old_category_id, new_category_id,
+          old_status_id, new_status_id, merged_from_suggestion_id, merged_to_suggestion_id)
+        select ${at}::int + row_number() over (order by ${sql.raw(order)}), ${select}`);
+    };
+    const none = sql.raw('null, null, null');
+    await activity('created_at, id', sql`created_at, created_at, 'suggestion_created', null, title, null, body, null, state, id, created_by_id,
+        null, null, null, null, null, null, null, forum_id, null, category_id, null, status_id, null, null
+      from suggestions where id > ${S} and id % 3 = 0`);
+    await activity('updated_at, id', sql`updated_at, updated_at, 'suggestion_updated', 'Old title of idea ' || id, title, null, null, null, null, id, created_by_id,
+        null, null, null, null, null, null, ${F} + 1 + id % ${n.forums}, forum_id, null, category_id, null, null, null, null
+      from suggestions where id > ${S} and id % 25 = 0`);
+    await activity('created_at, id', sql`created_at, created_at, 'comment_created', ${none}, body, null, null, suggestion_id, created_by_id,
+        id, null, null, null, null, null, null, null, null, null, null, null, null, null
+      from comments where id > ${base.comments!} and id % 2 = 0`);
+    await activity('created_at, id', sql`created_at, created_at, 'note_created', ${none}, body, null, null, suggestion_id, created_by_id,
+        null, id, null, null, null, null, null, null, null, null, null, null, null, null
+      from notes where id > ${base.notes!}`);
+    await activity('created_at, id', sql`created_at, created_at, 'status_update_created', ${none}, body, null, null, suggestion_id, user_id,
+        null, null, null, id, null, null, null, null, null, null, old_status_id, new_status_id, null, null
+      from status_updates where id > ${base.status_updates!}`);
+    await activity('created_at, id', sql`created_at, created_at, 'feedback_created', ${none}, body, null, null, suggestion_id, created_by_id,
+        null, null, id, null, null, null, null, null, null, null, null, null, null, null
+      from feedback where id > ${base.feedback!} and suggestion_id is not null and id % 2 = 0`);
+    await activity('created_at, id', sql`created_at, created_at, 'message_sent', ${none}, body, null, null, suggestion_id, created_by_id,
+        null, null, null, null, id, null, null, null, null, null, null, null, null, null
+      from supporter_messages where id > ${base.supporter_messages!}`);
+    await activity('s.id, sl.label_id', sql`s.created_at + interval '1 hour', s.created_at + interval '1 hour', 'label_added', ${none}, null, null, null, s.id, s.created_by_id,
+        null, null, null, null, null, sl.label_id, null, null, null, null, null, null, null, null
+      from suggestion_labels sl join suggestions s on s.id = sl.suggestion_id where s.id > ${S} and s.id % 7 = 0`);
+    await activity('updated_at, id', sql`updated_at, updated_at, 'merged', ${none}, null, null, null, id, null,
+        null, null, null, null, null, null, null, null, null, null, null, null, id, parent_suggestion_id
+      from suggestions where id > ${S} and parent_suggestion_id is not null`);
 
     await recountAll(tx);
     for (const table of tables) await sql`select setval(pg_get_serial_sequence(${table}, 'id'), (select max(id) from ${sql.table(table)}))`.execute(tx);

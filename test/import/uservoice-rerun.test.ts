@@ -109,8 +109,11 @@ describe('import uservoice: reruns, --since and deletions', () => {
     expect(proxy.log.filter((l) => l.includes('/api/v2/admin/')).every((l) => l.includes(`updated_after=${encodeURIComponent(since)}`))).toBe(true);
     const fetched = Object.fromEntries(s3.resources.filter((r) => r.fetched > 0).map((r) => [r.resource, [r.fetched, r.created, r.updated]]));
     expect(fetched).toMatchObject({ suggestions: [2, 0, 2], comments: [1, 1, 0] });
-    // …and what their counters moved (forums, categories, labels, supporters, users): nothing else.
-    expect(Object.keys(fetched).filter((t) => !['suggestions', 'comments', 'forums', 'categories', 'labels', 'supporters', 'users'].includes(t))).toEqual([]);
+    // …what their counters moved (forums, categories, labels, supporters, users), the activity the three
+    // changes logged and the suggested merges the rename and the deletion made stale: nothing else.
+    expect(fetched).toMatchObject({ suggestion_activity_entries: [3, 3, 0] });
+    const moved = ['suggestions', 'comments', 'forums', 'categories', 'labels', 'supporters', 'users', 'suggestion_activity_entries', 'suggested_merges'];
+    expect(Object.keys(fetched).filter((t) => !moved.includes(t))).toEqual([]);
     expect(s3.resources.every((r) => r.missingCount === 0)).toBe(true);
     const incremental = await withTarget(target, (view) => snapshot(view.url, view.token));
     const gone = { custom_fields: [goneField], attachments: [goneFile] } as Record<string, number[]>;
