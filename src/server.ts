@@ -22,18 +22,30 @@ const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
  * Runs the sweepers now and then hourly: orphaned attachments, and Idempotency-Keys past their 24 hours.
- * A failed sweep is logged and retried next time.
+ * A failed sweep is logged and retried next time. `stop` waits for a sweep in progress: closing the
+ * database under it left a pooled connection checked out, and pg's pool then never ended, so a SIGTERM
+ * right after start hung the process (startup-failures' "secret nobody saw" test on PostgreSQL).
  */
-function startSweeper(db: Database, store: BlobStore, config: Config, log: Logger, clock: () => number): NodeJS.Timeout {
+function startSweeper(db: Database, store: BlobStore, config: Config, log: Logger, clock: () => number): { stop(): Promise<void> } {
   const keys = idempotencyKeys(db.orm);
+  let running: Promise<void> = Promise.resolve();
   const sweep = async () => {
     await sweepAttachments(db.orm.em.fork(), store, config.attachmentOrphanTtl, new Date(clock()), log).catch((error: unknown) =>
       log.warn('attachment sweep failed', { error: String(error) }),
     );
     await keys.sweep(clock()).catch((error: unknown) => log.warn('idempotency key sweep failed', { error: String(error) }));
   };
-  void sweep();
-  return setInterval(sweep, SWEEP_INTERVAL_MS).unref();
+  const run = () => {
+    running = running.then(sweep);
+  };
+  run();
+  const timer = setInterval(run, SWEEP_INTERVAL_MS).unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 export interface RunningServer {
@@ -77,7 +89,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   server.on('clientError', answerClientError);
   watchRequestBodies(server, { idleMs: config.bodyIdleTimeoutMs, totalMs: config.requestTimeoutMs });
   const drain = createDrain();
-  let sweeper: NodeJS.Timeout | undefined;
+  let sweeper: { stop(): Promise<void> } | undefined;
   let url: string;
   let limits: RateLimits | undefined;
   // Until the app is ready, requests on the bound port are answered 503 (a load balancer retries elsewhere).
@@ -147,7 +159,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       }
       clearInterval(reaper);
       clearTimeout(timer);
-      clearInterval(sweeper);
+      await sweeper?.stop();
       await rateLimits.close();
       await db.close();
       await store.close?.();
