@@ -18,6 +18,11 @@ export const FeedbackSchema = defineEntity({
     sourceType: p.string().length(64).nullable(),
     sourceGuid: p.string().length(255).nullable(),
     severity: p.integer().nullable(),
+    /** positive | neutral | negative, or null when the sender gave none (counted on the suggestion). */
+    sentiment: p.string().length(16).nullable(),
+    /** Free-form intake labels: where the feedback came from (`in_app_widget`, `email`) and a tag. */
+    source: p.string().length(64).nullable(),
+    tag: p.string().length(64).nullable(),
     suggestion: () => p.manyToOne(Suggestion).deleteRule('cascade').index(),
     user: () => p.manyToOne(User).deleteRule('cascade').index(),
     supporter: () => p.manyToOne(Supporter).nullable().deleteRule('set null').index(),

@@ -45,6 +45,13 @@ export const SuggestionSchema = defineEntity({
     importanceLowCount: p.integer().default(0),
     importanceMediumCount: p.integer().default(0),
     importanceHighCount: p.integer().default(0),
+    /**
+     * Feedback records on it by sentiment (positive, neutral, negative), recounted with the engagement
+     * counters (counters.recountEngagement) under the suggestion's lock.
+     */
+    satisfactionPromoterCount: p.integer().default(0),
+    satisfactionNeutralCount: p.integer().default(0),
+    satisfactionDetractorCount: p.integer().default(0),
     forum: () => p.manyToOne(Forum).index(),
     category: () => p.manyToOne(Category).nullable().deleteRule('set null').index(),
     status: () => p.manyToOne(Status).nullable().deleteRule('set null').index(),

@@ -1,7 +1,13 @@
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource, type ResourceDef } from './define.ts';
+import { defineResource, type ResourceDef, type Row } from './define.ts';
+import { oneOf } from './writable.ts';
 
 export const FEEDBACK_CHANNELS = ['api', 'admin', 'bookmarklet', 'zendesk'] as const;
+
+/** A feedback's sentiment and its score: +1, 0, -1 (the suggestion's `sentiment_score` averages them). */
+export const SENTIMENTS = ['positive', 'neutral', 'negative'] as const;
+const SENTIMENT_SCORES: Record<string, number> = { positive: 1, neutral: 0, negative: -1 };
+const sentimentScore = (row: Row) => (row.sentiment == null ? null : (SENTIMENT_SCORES[row.sentiment as string] ?? null));
 
 const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
   table: 'feedback',
@@ -14,7 +20,10 @@ const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
     { name: 'source_guid', type: 'string' },
     { name: 'severity', type: 'integer' },
     { name: 'has_attachments', type: 'boolean', value: () => false },
-    { name: 'sentiment_score', type: 'number', value: () => null },
+    { name: 'sentiment', type: 'string' },
+    { name: 'sentiment_score', type: 'number', value: sentimentScore, uses: ['sentiment'] },
+    { name: 'source', type: 'string' },
+    { name: 'tag', type: 'string' },
     ...timestamps,
   ],
   links: [
@@ -34,6 +43,9 @@ const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
     source_url: { kind: 'values', column: 'source_url' },
     source_type: { kind: 'values', column: 'source_type' },
     source_guid: { kind: 'values', column: 'source_guid' },
+    sentiment: { kind: 'values', column: 'sentiment', values: SENTIMENTS },
+    source: { kind: 'values', column: 'source' },
+    tag: { kind: 'values', column: 'tag' },
   },
   sorts: baseSorts,
   defaultSort: '-updated_at',
@@ -45,6 +57,9 @@ const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
     source_type: { type: 'string', max: 64, nullable: true },
     source_guid: { type: 'string', max: 255, nullable: true },
     severity: { type: 'integer', nullable: true },
+    sentiment: oneOf(SENTIMENTS, { nullable: true }),
+    source: { type: 'string', max: 64, nullable: true },
+    tag: { type: 'string', max: 64, nullable: true },
     subscribe: { type: 'boolean' },
     created_at: { type: 'timestamp' },
     'links.suggestion': { type: 'ref', required: true },

@@ -26,6 +26,19 @@ export function importance(row: Row): { total: number; percent: number[]; averag
   };
 }
 
+const SENTIMENT_COLUMNS = ['satisfaction_promoter_count', 'satisfaction_neutral_count', 'satisfaction_detractor_count'] as const;
+
+/**
+ * The suggestion's sentiment from its feedback (+1 positive, 0 neutral, -1 negative): the sum and the
+ * average (two decimals, -1 … 1); both null while no feedback carries a sentiment.
+ */
+export function sentiment(row: Row): { total: number | null; average: number | null } {
+  const [positive, neutral, negative] = SENTIMENT_COLUMNS.map((column) => Number(row[column] ?? 0)) as [number, number, number];
+  const rated = positive + neutral + negative;
+  if (rated === 0) return { total: null, average: null };
+  return { total: positive - negative, average: Math.round(((positive - negative) * 100) / rated) / 100 };
+}
+
 /** [distinct accounts, their MRR cents, their LTV cents] over the suggestion's supporters (computed below). */
 const supporterAccounts = (row: Row, i: number) => Number((row.__supporter_accounts as unknown[] | null)?.[i] ?? 0);
 
@@ -61,9 +74,10 @@ export const suggestions = defineResource({
     { name: 'account_supporters_count', type: 'integer', value: zero },
     { name: 'inappropriate_flags_count', type: 'integer' },
     { name: 'recent_engagement', type: 'integer' },
-    { name: 'satisfaction_detractor_count', type: 'integer', value: zero },
-    { name: 'satisfaction_neutral_count', type: 'integer', value: zero },
-    { name: 'satisfaction_promoter_count', type: 'integer', value: zero },
+    // Feedback records by sentiment: positive → promoter, neutral, negative → detractor (README).
+    { name: 'satisfaction_detractor_count', type: 'integer' },
+    { name: 'satisfaction_neutral_count', type: 'integer' },
+    { name: 'satisfaction_promoter_count', type: 'integer' },
     { name: 'merge_candidates_count', type: 'integer', value: zero },
     { name: 'internal_flags_count', type: 'integer' },
     { name: 'all_internal_flags_count', type: 'integer' },
@@ -76,8 +90,8 @@ export const suggestions = defineResource({
     { name: 'supporter_mrr', type: 'number', value: (row) => supporterAccounts(row, 1) / 100 },
     { name: 'supporter_revenue', type: 'number', value: (row) => supporterAccounts(row, 2) / 100 },
     { name: 'supporter_satisfaction_score', type: 'number', value: zero },
-    { name: 'sentiment_score', type: 'number', value: nothing },
-    { name: 'total_sentiment_score', type: 'number', value: nothing },
+    { name: 'sentiment_score', type: 'number', value: (row) => sentiment(row).average, uses: SENTIMENT_COLUMNS },
+    { name: 'total_sentiment_score', type: 'number', value: (row) => sentiment(row).total, uses: SENTIMENT_COLUMNS },
     // From the importance scores (services/importance.ts), recounted under the suggestion's lock.
     { name: 'importance_low_count', type: 'integer' },
     { name: 'importance_medium_count', type: 'integer' },

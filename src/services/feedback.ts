@@ -6,7 +6,6 @@ import type { Input } from '../http/input.ts';
 import { FEEDBACK_CHANNELS } from '../resources/feedback.ts';
 import { addSupportedCount } from './counters.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
-import { writeTransaction } from '../db/transaction.ts';
 import { recordActivity, type Activity } from './activity.ts';
 
 function channelErrors(input: Input): Record<string, string[]> {
@@ -16,7 +15,7 @@ function channelErrors(input: Input): Record<string, string[]> {
     : {};
 }
 
-const SCALARS = ['body', 'body_mime_type', 'channel', 'source_url', 'source_type', 'source_guid', 'severity'] as const;
+const SCALARS = ['body', 'body_mime_type', 'channel', 'source_url', 'source_type', 'source_guid', 'severity', 'sentiment', 'source', 'tag'] as const;
 const camel = (wire: string) => wire.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function assign(feedback: Feedback, input: Input): void {
@@ -68,23 +67,33 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
   ).then((feedback) => feedback.id);
 }
 
-/** PUT: the text and its source; who and what it is about stay. */
+/**
+ * PUT: the text, its source and its sentiment; who and what it is about stay. Under the suggestion's
+ * lock, so its sentiment counters are recounted in the same transaction.
+ */
 export async function updateFeedback(em: EntityManager, id: number, input: Input, actorId: number): Promise<number> {
   input.check(channelErrors(input));
-  return writeTransaction(em, async (tx) => {
-    const feedback = await tx.findOne(Feedback, id);
-    if (!feedback) throw new RecordNotFoundError();
-    const oldBody = feedback.body;
-    assign(feedback, input);
-    if (feedback.body !== oldBody) {
-      await recordActivity(tx.getKysely<DB>(), [
-        { kind: 'feedback_updated', suggestionId: feedback.suggestion.id, actorId, feedbackId: id, oldBody, newBody: feedback.body },
-      ]);
-    }
-    feedback.updatedBy = tx.getReference(User, actorId);
-    await tx.flush();
-    return feedback.id;
-  });
+  // A merge may move the feedback to another suggestion between the read and the lock: then lock that one.
+  for (let attempt = 0; ; attempt++) {
+    const found = await em.getKysely<DB>().selectFrom('feedback').select('suggestion_id').where('id', '=', id).executeTakeFirst();
+    if (!found) throw new RecordNotFoundError();
+    const updated = await onSuggestion(em, found.suggestion_id, undefined, async (tx) => {
+      const feedback = await tx.findOne(Feedback, id);
+      if (!feedback) throw new RecordNotFoundError();
+      if (feedback.suggestion.id !== found.suggestion_id && attempt < 3) return undefined;
+      const oldBody = feedback.body;
+      assign(feedback, input);
+      if (feedback.body !== oldBody) {
+        await recordActivity(tx.getKysely<DB>(), [
+          { kind: 'feedback_updated', suggestionId: feedback.suggestion.id, actorId, feedbackId: id, oldBody, newBody: feedback.body },
+        ]);
+      }
+      feedback.updatedBy = tx.getReference(User, actorId);
+      await tx.flush();
+      return feedback.id;
+    });
+    if (updated !== undefined) return updated;
+  }
 }
 
 /** Deleting a user's last feedback on a suggestion removes their support. */

@@ -179,7 +179,10 @@ const COUNTERS: Record<string, string[]> = {
   forums: ['suggestions_count', 'open_suggestions_count'],
   categories: ['suggestions_count', 'open_suggestions_count'],
   labels: ['open_suggestions_count'],
-  suggestions: ['comments_count', 'notes_count', 'supporters_count', 'votes_count', 'requests_count', 'first_support_at', 'last_status_update_id'],
+  suggestions: [
+    'comments_count', 'notes_count', 'supporters_count', 'votes_count', 'requests_count', 'first_support_at', 'last_status_update_id',
+    'satisfaction_promoter_count', 'satisfaction_neutral_count', 'satisfaction_detractor_count',
+  ],
   supporters: ['comments_count', 'feedback_count'],
   users: ['supported_suggestions_count', 'suggestion_votes'],
 };
