@@ -37,6 +37,8 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
     async (tx, s) => {
       const user = tx.getReference(User, userId);
       const actor = tx.getReference(User, actorId);
+      // One instant for the feedback and the support it creates (two clock reads could straddle a second).
+      const createdAt = input.has('created_at') ? (input.get('created_at') as Date) : new Date();
       let supporter = await tx.findOne(Supporter, { suggestion: s, user });
       const supports = !supporter;
       if (!supporter) {
@@ -48,7 +50,7 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
           createdBy: actor,
           updatedBy: actor,
         });
-        if (input.has('created_at')) supporter.createdAt = input.get('created_at') as Date;
+        supporter.createdAt = createdAt;
         await addSupportedCount(tx.getKysely(), userId, 1);
       } else if (input.has('subscribe')) {
         supporter.isSubscribed = input.get('subscribe') as boolean;
@@ -56,7 +58,7 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
       }
       const feedback = tx.create(Feedback, { body: input.get('body') as string, suggestion: s, user, supporter, createdBy: actor, updatedBy: actor });
       assign(feedback, input);
-      if (input.has('created_at')) feedback.createdAt = input.get('created_at') as Date;
+      feedback.createdAt = createdAt;
       await tx.flush();
       const entries: Activity[] = [{ kind: 'feedback_created', suggestionId: s.id, actorId, feedbackId: feedback.id, newBody: feedback.body }];
       if (supports) entries.push({ kind: 'supporter_added', suggestionId: s.id, actorId: userId, feedbackId: feedback.id });
