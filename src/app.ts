@@ -43,6 +43,7 @@ import { supporterMessagesRouter } from './routes/supporter-messages.ts';
 import { forumInvitationsRouter } from './routes/forum-invitations.ts';
 import { serviceHookLogsRouter } from './routes/service-hook-logs.ts';
 import { translatableStringsRouter } from './routes/translatable-strings.ts';
+import { reportsRouter } from './routes/reports.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
 
@@ -110,6 +111,7 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminR
     forumInvitationsRouter(deps),
     serviceHookLogsRouter(deps),
     translatableStringsRouter(deps),
+    reportsRouter(deps),
   ];
   for (const router of routers) {
     admin.use(router.routes());
