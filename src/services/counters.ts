@@ -173,24 +173,25 @@ const IMPORTANCE = (value: number) =>
 
 function engagementUpdate(which: RawBuilder<unknown>) {
   // Rows whose counters are already right are not written.
-  // Feedback is counted once per suggestion: all of it (requests) and by sentiment (satisfaction_*).
+  // Feedback is counted in one lateral aggregate (all of it: requests; by sentiment: satisfaction_*). The
+  // scalar subqueries of v are inlined wherever v's columns are used; the lateral is computed once per row.
   return sql`update suggestions s set comments_count = v.comments, notes_count = v.notes, supporters_count = v.n, votes_count = v.n,
-      first_support_at = v.first_at, requests_count = v.f[1], last_status_update_id = v.last_update,
-      satisfaction_promoter_count = v.f[2], satisfaction_neutral_count = v.f[3], satisfaction_detractor_count = v.f[4]
+      first_support_at = v.first_at, requests_count = fb.requests, last_status_update_id = v.last_update,
+      satisfaction_promoter_count = fb.positive, satisfaction_neutral_count = fb.neutral, satisfaction_detractor_count = fb.negative
     from (select x.id,
                  (select count(*) from comments c where c.suggestion_id = x.id and c.state = 'approved') as comments,
                  (select count(*) from notes n where n.suggestion_id = x.id) as notes,
                  (select count(*) from supporters p where p.suggestion_id = x.id) as n,
                  (select min(p.created_at) from supporters p where p.suggestion_id = x.id) as first_at,
-                 (select array[count(*), count(*) filter (where f.sentiment = 'positive'), count(*) filter (where f.sentiment = 'neutral'),
-                               count(*) filter (where f.sentiment = 'negative')]
-                    from feedback f where f.suggestion_id = x.id) as f,
                  (select su.id from status_updates su where su.suggestion_id = x.id order by su.created_at desc, su.id desc limit 1) as last_update
           from suggestions x where ${which}) v
+    cross join lateral (select count(*) as requests, count(*) filter (where f.sentiment = 'positive') as positive,
+                               count(*) filter (where f.sentiment = 'neutral') as neutral, count(*) filter (where f.sentiment = 'negative') as negative
+                        from feedback f where f.suggestion_id = v.id) fb
     where s.id = v.id
       and (s.comments_count, s.notes_count, s.supporters_count, s.votes_count, s.first_support_at, s.requests_count, s.last_status_update_id,
            s.satisfaction_promoter_count, s.satisfaction_neutral_count, s.satisfaction_detractor_count)
-          is distinct from (v.comments, v.notes, v.n, v.n, v.first_at, v.f[1], v.last_update, v.f[2], v.f[3], v.f[4])`;
+          is distinct from (v.comments, v.notes, v.n, v.n, v.first_at, fb.requests, v.last_update, fb.positive, fb.neutral, fb.negative)`;
 }
 
 /**
