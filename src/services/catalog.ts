@@ -6,6 +6,7 @@ import type { DB } from '../db/schema.ts';
 import { assignScalars } from './assign.ts';
 import { recountListings } from './counters.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { sqlNow } from '../db/clock.ts';
 
 /** Forums, categories and statuses: the structure suggestions are filed under. */
 
@@ -62,7 +63,7 @@ export async function saveCategory(em: EntityManager, id: number | undefined, in
     await tx.flush();
     if (movedForum) {
       // Suggestions stay in their forum; a category of another forum no longer applies to them.
-      await tx.getKysely<DB>().updateTable('suggestions').set({ category_id: null, updated_at: new Date() }).where('category_id', '=', category.id).execute();
+      await tx.getKysely<DB>().updateTable('suggestions').set({ category_id: null, updated_at: sqlNow }).where('category_id', '=', category.id).execute();
       await recountListings(tx.getKysely());
     }
     return category.id;

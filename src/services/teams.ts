@@ -6,6 +6,7 @@ import { Team } from '../entities/index.ts';
 import type { Input } from '../http/input.ts';
 import { assignScalars } from './assign.ts';
 import { found } from './found.ts';
+import { sqlNow } from '../db/clock.ts';
 
 /**
  * Creates or updates a team; `links.users`, when sent, replaces its members. Users who join or leave get
@@ -31,7 +32,7 @@ export async function saveTeam(em: EntityManager, id: number | undefined, input:
       if (leaving.length > 0) await db.deleteFrom('team_members').where('team_id', '=', team.id).where('user_id', 'in', leaving).execute();
       if (joining.length > 0) await db.insertInto('team_members').values(joining.map((user) => ({ team_id: team.id, user_id: user }))).execute();
       const changed = [...leaving, ...joining];
-      if (changed.length > 0) await db.updateTable('users').set({ updated_at: new Date() }).where('id', 'in', changed).execute();
+      if (changed.length > 0) await db.updateTable('users').set({ updated_at: sqlNow }).where('id', 'in', changed).execute();
     }
     return team.id;
   });
@@ -42,7 +43,7 @@ export async function deleteTeam(em: EntityManager, id: number): Promise<void> {
     const team = await found(tx.findOne(Team, id, { lockMode: LockMode.PESSIMISTIC_WRITE }));
     const db = tx.getKysely<DB>();
     const members = (await db.selectFrom('team_members').select('user_id').where('team_id', '=', id).execute()).map((r) => Number(r.user_id));
-    if (members.length > 0) await db.updateTable('users').set({ updated_at: new Date() }).where('id', 'in', members).execute();
+    if (members.length > 0) await db.updateTable('users').set({ updated_at: sqlNow }).where('id', 'in', members).execute();
     tx.remove(team);
     await tx.flush();
   });
