@@ -6,6 +6,7 @@ import { Feature, FeatureStatus, ProductArea, User } from '../entities/index.ts'
 import type { Input } from '../http/input.ts';
 import { assignScalars } from './assign.ts';
 import { found } from './found.ts';
+import { nowOf } from '../db/clock.ts';
 
 /** Product areas, feature statuses and features: the roadmap. Writes to the first two are our extension. */
 
@@ -38,7 +39,7 @@ export async function deleteRoadmapRecord(em: EntityManager, entity: typeof Prod
   const column = entity === ProductArea ? 'product_area_id' : 'feature_status_id';
   await writeTransaction(em, async (tx) => {
     const record = await found(tx.findOne(entity, id));
-    await tx.getKysely<DB>().updateTable('features').set({ updated_at: new Date() }).where(column, '=', id).execute();
+    await tx.getKysely<DB>().updateTable('features').set({ updated_at: nowOf(tx) }).where(column, '=', id).execute();
     tx.remove(record);
     await tx.flush();
   });
@@ -84,7 +85,7 @@ export async function saveFeature(em: EntityManager, id: number | undefined, inp
     }
     feature.updatedBy = user;
     // A change to the links alone still changes the record.
-    feature.updatedAt = new Date();
+    feature.updatedAt = nowOf(tx);
     await tx.flush();
     if (members) await replaceSuggestions(tx, feature.id, members);
     return feature.id;
@@ -101,7 +102,7 @@ async function replaceSuggestions(tx: EntityManager, featureId: number, members:
   await db.selectFrom('suggestions').select('id').where('id', 'in', changed).orderBy('id').forNoKeyUpdate().execute();
   if (leaving.length > 0) await db.deleteFrom('feature_suggestions').where('feature_id', '=', featureId).where('suggestion_id', 'in', leaving).execute();
   if (joining.length > 0) await db.insertInto('feature_suggestions').values(joining.map((s) => ({ feature_id: featureId, suggestion_id: s }))).execute();
-  await db.updateTable('suggestions').set({ updated_at: new Date() }).where('id', 'in', changed).execute();
+  await db.updateTable('suggestions').set({ updated_at: nowOf(tx) }).where('id', 'in', changed).execute();
 }
 
 /** Its suggestions lose the link and get a new updated_at. */
