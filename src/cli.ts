@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.ts';
-import { openDatabase, type Database } from './db/index.ts';
+import { loadConfig, type Config } from './config.ts';
+import { openDatabase as openDb, type Database, type OpenOptions } from './db/index.ts';
 import { ClientNotFoundError, createClient, listClients, revokeClient, rotateClient } from './auth/clients.ts';
 import { EXIT } from './exit-codes.ts';
 import { ValidationError } from './errors.ts';
@@ -36,22 +36,46 @@ that stops early (interrupted, or the source keeps failing) exits 1 and continue
 
 class UsageError extends Error {}
 
+/** What a CLI run reads and writes: the process's own streams and environment, or a test's. */
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdin: AsyncIterable<string | Buffer> & { isTTY?: boolean };
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Opens the database the configuration names (default openDatabase); tests hand in their own. */
+  open?: (config: Config, options?: OpenOptions) => Promise<Database>;
+}
+
+const processIo: CliIo = {
+  env: process.env,
+  stdin: process.stdin,
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
 /** The password from standard input: its first line (a trailing newline is not part of it). */
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Password (Enter, then Ctrl-D): ');
+async function readPassword(io: CliIo): Promise<string> {
+  if (io.stdin.isTTY) io.stderr('Password (Enter, then Ctrl-D): ');
   let text = '';
-  for await (const chunk of process.stdin) {
+  for await (const chunk of io.stdin) {
     text += String(chunk);
     if (text.length > 64 * 1024) throw new UsageError('standard input is too long for a password');
   }
   return text.split(/\r?\n/)[0] ?? '';
 }
 
-function out(value: unknown, json: boolean, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+/** Runs one CLI command and answers its exit code; failures are reported on `io.stderr`, never thrown. */
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  try {
+    return (await command(argv, io)) ?? EXIT.ok;
+  } catch (error) {
+    return failure(error, io);
+  }
 }
 
-async function run(argv: string[]): Promise<void> {
+async function command(argv: string[], io: CliIo): Promise<number | void> {
+  const out = (value: unknown, json: boolean, text: string) => io.stdout(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+  const openDatabase = io.open ?? openDb;
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -73,7 +97,7 @@ async function run(argv: string[]): Promise<void> {
   const [group, command, ref] = positionals;
   if (values.help || !group) throw new UsageError('');
   const json = values.json ?? false;
-  const config = loadConfig();
+  const config = loadConfig(io.env);
 
   if (group === 'migration:create') {
     const db = await openDatabase(config);
@@ -126,14 +150,12 @@ async function run(argv: string[]): Promise<void> {
       if (error instanceof ImportUsageError) throw new UsageError(error.message);
       throw error;
     }
-    const code = await withDb((db) => importUservoice(db, config, plan));
-    process.exitCode = code;
-    return;
+    return withDb((db) => importUservoice(db, config, plan));
   }
   if (group === 'users') {
     if (command !== 'set-password') throw new UsageError(`Unknown users command "${command ?? ''}"`);
     if (!ref) throw new UsageError('users set-password needs an EMAIL');
-    const password = values.password ?? (await readPassword());
+    const password = values.password ?? (await readPassword(io));
     const id = await withDb((db) => setPasswordByEmail(db.orm.em.fork(), ref, password));
     out({ id, email: ref.trim().toLowerCase(), password_set: true }, json, `password set for ${ref.trim().toLowerCase()}`);
     return;
@@ -175,27 +197,28 @@ async function run(argv: string[]): Promise<void> {
   }
 }
 
-try {
-  process.exitCode = EXIT.ok;
-  await run(process.argv.slice(2));
-} catch (error) {
+function failure(error: unknown, io: CliIo): number {
   if (error instanceof UsageError) {
-    process.stderr.write(`${error.message ? `${error.message}\n\n` : ''}${USAGE}\n`);
-    process.exitCode = EXIT.usage;
-  } else if (error instanceof ValidationError) {
-    const problems = Object.entries(error.fields).map(([field, messages]) => `${field} ${messages.join(', ')}`);
-    process.stderr.write(`${problems.join('\n')}\n`);
-    process.exitCode = EXIT.usage;
-  } else if (error instanceof ClientNotFoundError || error instanceof UserNotFoundError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = EXIT.notFound;
-  } else if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    process.exitCode = EXIT.usage;
-  } else {
-    // Configuration, locked DATA_DIR, unreachable or unmigrated database: one line, its exit code.
-    const { line, exitCode } = describeFailure(error);
-    process.stderr.write(`${line}\n`);
-    process.exitCode = exitCode;
+    io.stderr(`${error.message ? `${error.message}\n\n` : ''}${USAGE}\n`);
+    return EXIT.usage;
   }
+  if (error instanceof ValidationError) {
+    const problems = Object.entries(error.fields).map(([field, messages]) => `${field} ${messages.join(', ')}`);
+    io.stderr(`${problems.join('\n')}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof ClientNotFoundError || error instanceof UserNotFoundError) {
+    io.stderr(`${error.message}\n`);
+    return EXIT.notFound;
+  }
+  if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    io.stderr(`${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  // Configuration, locked DATA_DIR, unreachable or unmigrated database: one line, its exit code.
+  const { line, exitCode } = describeFailure(error);
+  io.stderr(`${line}\n`);
+  return exitCode;
 }
+
+if (import.meta.main) process.exitCode = await run(process.argv.slice(2));
