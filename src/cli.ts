@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config.ts';
 import { openDatabase as openDb, type Database, type OpenOptions } from './db/index.ts';
 import { ClientNotFoundError, createClient, listClients, revokeClient, rotateClient } from './auth/clients.ts';
+import { writeIndexes } from './db/generate-indexes.ts';
 import { EXIT } from './exit-codes.ts';
 import { ValidationError } from './errors.ts';
 import { setPasswordByEmail, UserNotFoundError } from './services/users.ts';
@@ -28,7 +31,10 @@ const USAGE = `Usage: npm run --silent cli -- <command>
                                         changing TOKEN_SECRET on purpose (stop every server first); the
                                         next server to start records its own
   migrate                               apply pending database migrations
-  migration:create [NAME]               (development) write a migration for entity changes
+  migration:create [NAME]               (development) write a migration for entity changes; lists new
+                                        entities and migrations in src/entities/index.ts and
+                                        src/migrations/index.ts
+  generate                              (development) rewrite those two lists from their folders
 
 ID is the client_id (or the numeric id shown by "clients list"). Exit codes: 0 ok, 1 failure, 2 usage
 (or a password that is too short), 3 database in use, 4 configuration, 5 unknown client or user; an import
@@ -99,7 +105,22 @@ async function command(argv: string[], io: CliIo): Promise<number | void> {
   const json = values.json ?? false;
   const config = loadConfig(io.env);
 
+  if (group === 'generate') {
+    const written = writeIndexes();
+    out(written, json, written.length > 0 ? written.map((file) => `wrote ${file}`).join('\n') : 'indexes are up to date');
+    return;
+  }
   if (group === 'migration:create') {
+    // A new entity file must be in the list the ORM loads before the schema can be diffed: when the list
+    // changes, the command runs again in a new process, which imports the new list.
+    const listed = writeIndexes({ entities: true });
+    if (listed.length > 0) {
+      io.stderr(`wrote ${listed.join(', ')}\n`);
+      const again = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...argv], { env: io.env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      io.stdout(again.stdout);
+      io.stderr(again.stderr);
+      return again.status ?? EXIT.failure;
+    }
     const db = await openDatabase(config);
     try {
       const result = await db.orm.migrator.create('src/migrations', false, false, command);
@@ -107,6 +128,7 @@ async function command(argv: string[], io: CliIo): Promise<number | void> {
     } finally {
       await db.close();
     }
+    writeIndexes({ migrations: true });
     return;
   }
 
