@@ -43,6 +43,7 @@ import { supporterMessagesRouter } from './routes/supporter-messages.ts';
 import { forumInvitationsRouter } from './routes/forum-invitations.ts';
 import { serviceHookLogsRouter } from './routes/service-hook-logs.ts';
 import { translatableStringsRouter } from './routes/translatable-strings.ts';
+import { resourcesRouter, servedRoutes } from './routes/resources.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
 
@@ -111,6 +112,9 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminR
     serviceHookLogsRouter(deps),
     translatableStringsRouter(deps),
   ];
+  // Then, from the resource registry, whatever those leave out: reads of every declared resource, and
+  // the writes of `crud: true` declarations (routes/resources.ts).
+  routers.push(resourcesRouter(deps, servedRoutes(routers)));
   for (const router of routers) {
     admin.use(router.routes());
   }

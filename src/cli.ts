@@ -33,8 +33,8 @@ const USAGE = `Usage: npm run --silent cli -- <command>
   migrate                               apply pending database migrations
   migration:create [NAME]               (development) write a migration for entity changes; lists new
                                         entities and migrations in src/entities/index.ts and
-                                        src/migrations/index.ts
-  generate                              (development) rewrite those two lists from their folders
+                                        src/migrations/index.ts (and resources in src/resources/index.ts)
+  generate                              (development) rewrite those lists from their folders
 
 ID is the client_id (or the numeric id shown by "clients list"). Exit codes: 0 ok, 1 failure, 2 usage
 (or a password that is too short), 3 database in use, 4 configuration, 5 unknown client or user; an import
@@ -128,7 +128,7 @@ async function command(argv: string[], io: CliIo): Promise<number | void> {
     } finally {
       await db.close();
     }
-    writeIndexes({ migrations: true });
+    writeIndexes({ migrations: true, resources: true });
     return;
   }
 

@@ -2,19 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * Writes the two lists the ORM needs and Node cannot discover on its own: src/entities/index.ts (every
- * entity, for MikroORM's `entities` option and for imports) and src/migrations/index.ts (the migration
- * history, in timestamp order). MikroORM 7 finds entities in folders only through a glob of compiled
+ * Writes the lists Node cannot discover on its own: src/entities/index.ts (every entity, for MikroORM's
+ * `entities` option and for imports), src/migrations/index.ts (the migration history, in timestamp
+ * order) and src/resources/index.ts (every resource declaration, for the registry). MikroORM 7 finds entities in folders only through a glob of compiled
  * files or a TS loader; generating the static list keeps `node src/…` and vitest running the sources
- * as they are. `migration:create` runs this; so does `npm run --silent cli -- generate`.
+ * as they are. `migration:create` runs this; so does `npm run generate`.
  */
 
 const SRC = path.resolve(import.meta.dirname, '..');
 export const ENTITIES_DIR = path.join(SRC, 'entities');
 export const MIGRATIONS_DIR = path.join(SRC, 'migrations');
+export const RESOURCES_DIR = path.join(SRC, 'resources');
 
 const HEADER = (what: string) => `// Generated from the files in this folder by src/db/generate-indexes.ts (${what}); do not edit.\n`;
-const COMMAND = 'npm run --silent cli -- generate';
+const COMMAND = 'npm run generate';
 
 /** Files of a folder that may define what is listed (not the index itself, not helpers such as base.ts). */
 function sources(dir: string, match: RegExp): string[] {
@@ -52,6 +53,30 @@ export function entitiesIndex(dir = ENTITIES_DIR): string {
   ].join('\n');
 }
 
+/** src/resources/index.ts: each file's `export const x = defineResource(…)`, in file order (the registry's order). */
+export function resourcesIndex(dir = RESOURCES_DIR): string {
+  const imports: string[] = [];
+  const names: string[] = [];
+  for (const file of sources(dir, /\.ts$/)) {
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const found = [...text.matchAll(/^export const (\w+) = defineResource\(/gm)].map((m) => m[1]!);
+    if (found.length === 0) continue;
+    imports.push(`import { ${found.join(', ')} } from './${file}';`);
+    names.push(...found);
+  }
+  return [
+    HEADER(COMMAND),
+    "import type { ResourceDef } from './define.ts';",
+    ...imports,
+    '',
+    '/** Every served resource declaration (registry.ts indexes them by type). */',
+    'export const declarations: ResourceDef[] = [',
+    ...names.map((name) => `  ${name},`),
+    '];',
+    '',
+  ].join('\n');
+}
+
 /** src/migrations/index.ts: every `MigrationYYYYMMDDhhmmss_name.ts`, oldest first (file names sort by timestamp). */
 export function migrationsIndex(dir = MIGRATIONS_DIR): string {
   const names = sources(dir, /^Migration\d{14}_\w+\.ts$/).map((file) => {
@@ -74,11 +99,12 @@ export function migrationsIndex(dir = MIGRATIONS_DIR): string {
 }
 
 /** Writes whichever index differs from what the folders hold; returns the paths written. */
-export function writeIndexes(which: { entities?: boolean; migrations?: boolean } = { entities: true, migrations: true }): string[] {
+export function writeIndexes(which: { entities?: boolean; migrations?: boolean; resources?: boolean } = { entities: true, migrations: true, resources: true }): string[] {
   const written: string[] = [];
   const targets: Array<[boolean | undefined, string, () => string]> = [
     [which.entities, path.join(ENTITIES_DIR, 'index.ts'), () => entitiesIndex()],
     [which.migrations, path.join(MIGRATIONS_DIR, 'index.ts'), () => migrationsIndex()],
+    [which.resources, path.join(RESOURCES_DIR, 'index.ts'), () => resourcesIndex()],
   ];
   for (const [wanted, file, generate] of targets) {
     if (!wanted) continue;
@@ -90,3 +116,6 @@ export function writeIndexes(which: { entities?: boolean; migrations?: boolean }
   }
   return written;
 }
+
+// `npm run generate`: runs on its own, so it also repairs an index that no longer loads (a merge).
+if (import.meta.main) for (const file of writeIndexes()) process.stdout.write(`wrote ${file}\n`);

@@ -1,4 +1,4 @@
-// Generated from the files in this folder by src/db/generate-indexes.ts (npm run --silent cli -- generate); do not edit.
+// Generated from the files in this folder by src/db/generate-indexes.ts (npm run generate); do not edit.
 
 import { ApiClientSchema } from './api-client.ts';
 import { AttachmentSchema } from './attachment.ts';

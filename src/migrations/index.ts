@@ -1,4 +1,4 @@
-// Generated from the files in this folder by src/db/generate-indexes.ts (npm run --silent cli -- generate; migration:create runs it); do not edit.
+// Generated from the files in this folder by src/db/generate-indexes.ts (npm run generate; migration:create runs it); do not edit.
 
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122021018_initial } from './Migration20261122021018_initial.ts';
