@@ -7,6 +7,7 @@ import { ValidationError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
 import type { LinkDef, ResourceDef } from '../resources/define.ts';
 import { resourceOf } from '../resources/registry.ts';
+import { camel } from './assign.ts';
 import { found } from './found.ts';
 
 /**
@@ -40,8 +41,6 @@ export interface Actor {
   /** The token's user (stamped as `created_by`/`updated_by` where the entity has them). */
   userId?: number;
 }
-
-const camel = (wire: string) => wire.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** The entity mapped to the declaration's table. */
 export function entityOf(em: EntityManager, def: ResourceDef): EntityMetadata {
