@@ -37,11 +37,9 @@ import { permissionsRouter } from './routes/permissions.ts';
 import { featuresRouter } from './routes/features.ts';
 import { internalStatusesRouter } from './routes/internal-statuses.ts';
 import { importanceRouter } from './routes/importance.ts';
-import { suggestionActivityEntriesRouter } from './routes/suggestion-activity-entries.ts';
 import { suggestedMergesRouter } from './routes/suggested-merges.ts';
 import { supporterMessagesRouter } from './routes/supporter-messages.ts';
 import { forumInvitationsRouter } from './routes/forum-invitations.ts';
-import { serviceHookLogsRouter } from './routes/service-hook-logs.ts';
 import { translatableStringsRouter } from './routes/translatable-strings.ts';
 import { resourcesRouter, servedRoutes } from './routes/resources.ts';
 import { openApiRouter } from './routes/openapi.ts';
@@ -105,11 +103,9 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminR
     featuresRouter(deps),
     internalStatusesRouter(deps),
     importanceRouter(deps),
-    suggestionActivityEntriesRouter(deps),
     suggestedMergesRouter(deps),
     supporterMessagesRouter(deps),
     forumInvitationsRouter(deps),
-    serviceHookLogsRouter(deps),
     translatableStringsRouter(deps),
   ];
   // Then, from the resource registry, whatever those leave out: reads of every declared resource, and

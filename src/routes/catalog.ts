@@ -4,7 +4,7 @@ import { emOf, type AppState } from '../http/state.ts';
 import { categories } from '../resources/categories.ts';
 import { statuses } from '../resources/statuses.ts';
 import { deleteCategory, deleteStatus, saveCategory, saveStatus } from '../services/catalog.ts';
-import { readRoutes, writeRoutes } from './collection.ts';
+import { writeRoutes } from './collection.ts';
 
 /**
  * /admin/categories, /admin/statuses (and /admin/forums, a `crud: true` declaration served from the
@@ -13,12 +13,10 @@ import { readRoutes, writeRoutes } from './collection.ts';
  */
 export function catalogRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
-  readRoutes(router, categories, env);
   writeRoutes(router, categories, env, {
     save: (ctx, id, input) => saveCategory(emOf(ctx), id, input),
     remove: (ctx, id) => deleteCategory(emOf(ctx), id),
   });
-  readRoutes(router, statuses, env);
   writeRoutes(router, statuses, env, {
     save: (ctx, id, input) => saveStatus(emOf(ctx), id, input),
     remove: (ctx, id) => deleteStatus(emOf(ctx), id),
