@@ -45,6 +45,10 @@ import { resourcesRouter, servedRoutes } from './routes/resources.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
 
+/** The order of a 405's Allow list, whichever router serves which method of a path; others go last. */
+const METHOD_ORDER = ['HEAD', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const methodRank = (method: string) => (METHOD_ORDER.includes(method) ? METHOD_ORDER.indexOf(method) : METHOD_ORDER.length);
+
 /**
  * Turns what the router leaves unanswered into errors: an unknown path → 404 not_found, a known path
  * with another method (or a method we do not implement) → 405 with Allow.
@@ -52,7 +56,9 @@ import { operations } from './openapi/operations.ts';
 const unmatched: Koa.Middleware<AppState> = async (ctx, next) => {
   await next();
   if (ctx.status === 405 || ctx.status === 501) {
-    throw new MethodNotAllowedError(ctx.response.get('Allow').split(/,\s*/).filter(Boolean));
+    const allowed = ctx.response.get('Allow').split(/,\s*/).filter(Boolean);
+    // A resource's own writes are mounted before the registry's reads (routes/resources.ts).
+    throw new MethodNotAllowedError(allowed.sort((x, y) => methodRank(x) - methodRank(y)));
   }
   if (ctx.status === 404 && ctx.body == null) throw new RouteNotFoundError();
 };
