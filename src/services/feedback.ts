@@ -7,6 +7,7 @@ import { FEEDBACK_CHANNELS } from '../resources/feedback.ts';
 import { addSupportedCount } from './counters.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { recordActivity, type Activity } from './activity.ts';
+import { nowOf } from '../db/clock.ts';
 
 function channelErrors(input: Input): Record<string, string[]> {
   const channel = input.get('channel');
@@ -38,7 +39,7 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
       const user = tx.getReference(User, userId);
       const actor = tx.getReference(User, actorId);
       // One instant for the feedback and the support it creates (two clock reads could straddle a second).
-      const createdAt = input.has('created_at') ? (input.get('created_at') as Date) : new Date();
+      const createdAt = input.has('created_at') ? (input.get('created_at') as Date) : nowOf(tx);
       let supporter = await tx.findOne(Supporter, { suggestion: s, user });
       const supports = !supporter;
       if (!supporter) {
