@@ -1,5 +1,13 @@
 import type { MikroORM } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
+import type { TableVersions } from '../cache/versions.ts';
+
+/**
+ * How stale the Bearer check's cached client may be at most: a revocation or rotation committed by any
+ * process is refused by every process within this time (sooner when the announcement arrives sooner).
+ */
+export const CLIENT_CACHE_BOUND_MS = 1_000;
+const MAX_CACHED_CLIENTS = 10_000;
 
 export interface StoredClient {
   id: number;
@@ -10,8 +18,13 @@ export interface StoredClient {
   userId: number;
 }
 
-/** Plain-row reads of API clients for the token endpoint and the Bearer check (hot paths: no hydration). */
-export function createClientStore(orm: MikroORM) {
+/**
+ * Plain-row reads of API clients for the token endpoint and the Bearer check (hot paths: no hydration).
+ * With `versions`, `current(id)` (the Bearer check) answers from a per-process copy while no change to
+ * api_clients has been announced since it was read (src/cache/versions.ts) and the listening session
+ * has confirmed within CLIENT_CACHE_BOUND_MS that nothing is pending; otherwise it reads the row.
+ */
+export function createClientStore(orm: MikroORM, versions?: TableVersions) {
   const query = () =>
     orm.em
       .getKysely<DB>()
@@ -25,6 +38,7 @@ export function createClientStore(orm: MikroORM) {
     revoked: row.revoked_at != null,
     userId: row.user_id,
   });
+  const copies = new Map<number, { client: StoredClient | undefined; epoch: number; version: number }>();
   return {
     async byKey(key: string): Promise<StoredClient | undefined> {
       const row = await query().where('key', '=', key).executeTakeFirst();
@@ -33,6 +47,22 @@ export function createClientStore(orm: MikroORM) {
     async byId(id: number): Promise<StoredClient | undefined> {
       const row = await query().where('id', '=', id).executeTakeFirst();
       return row && toClient(row);
+    },
+    async current(id: number): Promise<StoredClient | undefined> {
+      if (!versions) return this.byId(id);
+      const cached = copies.get(id);
+      if (cached && cached.epoch === versions.epoch && cached.version === versions.version('api_clients') && versions.syncedWithin(CLIENT_CACHE_BOUND_MS)) {
+        return cached.client;
+      }
+      const { epoch } = versions;
+      const version = versions.version('api_clients');
+      const live = versions.live;
+      const client = await this.byId(id);
+      if (live) {
+        if (copies.size >= MAX_CACHED_CLIENTS) copies.clear();
+        copies.set(id, { client, epoch, version });
+      } else copies.delete(id);
+      return client;
     },
   };
 }
