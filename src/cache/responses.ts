@@ -90,23 +90,23 @@ function hasBody(ctx: AppContext): boolean {
  * by any process before the request arrived is never answered with an older body. A miss records the
  * versions before it reads, and the tables its statements name; it stores the body only when
  * every one of those tables announces its changes, no statement wrote, and nothing in it expires on its
- * own (signed download URLs). `Cache-Control: no-cache` on a request skips the lookup (and refreshes).
+ * own (signed download URLs). A request's `Cache-Control: no-cache` changes nothing: what it asks for (a
+ * response validated with the origin) is what every answer here is, and fetch() sends it with every
+ * If-None-Match.
  */
 export function responseCache(store: ResponseStore, versions: TableVersions): AppMiddleware {
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || hasBody(ctx)) return next();
     const key = keyOf(ctx);
-    if (!/no-cache|no-store/i.test(ctx.get('Cache-Control'))) {
-      const entry = store.get(key);
-      if (entry && (await versions.sync()) && current(entry, versions)) {
-        ctx.status = 200;
-        ctx.type = JSON_TYPE;
-        ctx.set('ETag', entry.etag);
-        ctx.body = entry.body;
-        return;
-      }
-      if (entry) store.delete(key);
+    const entry = store.get(key);
+    if (entry && (await versions.sync()) && current(entry, versions)) {
+      ctx.status = 200;
+      ctx.type = JSON_TYPE;
+      ctx.set('ETag', entry.etag);
+      ctx.body = entry.body;
+      return;
     }
+    if (entry) store.delete(key);
     const before: Versions | undefined = versions.live ? versions.snapshot() : undefined;
     const record = new ReadRecord();
     await readRecorder.run(record, next);

@@ -9,6 +9,19 @@ export function etagOf(bytes: Buffer): string {
 }
 
 /**
+ * RFC 9110 §13.1.2: does the request's If-None-Match name this ETag (weak comparison, `*` for any)? Judged
+ * here rather than by Koa's `ctx.fresh`, which calls everything stale when the request says
+ * `Cache-Control: no-cache` — and fetch() adds exactly that to every request carrying If-None-Match.
+ * That directive is for caches on the way; an origin server still answers the condition.
+ */
+export function noneMatch(header: string, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const opaque = etag.replace(/^W\//, '');
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
+}
+
+/**
  * `ETag` on every successful GET (and HEAD) with a body in memory, and `304 Not Modified` (no body, the
  * same ETag, every other header as usual, e.g. X-Rate-Limit-*) when the request's `If-None-Match` names
  * it. The body is serialised here, once, exactly as Koa would (JSON.stringify), so the hash covers the
@@ -32,6 +45,6 @@ export function etag(): AppMiddleware {
       }
       ctx.set('ETag', etagOf(body as Buffer));
     }
-    if (ctx.fresh) ctx.status = 304;
+    if (noneMatch(ctx.get('If-None-Match'), ctx.response.get('ETag'))) ctx.status = 304;
   };
 }
