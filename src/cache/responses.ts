@@ -99,7 +99,10 @@ export function responseCache(store: ResponseStore, versions: TableVersions): Ap
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || hasBody(ctx)) return next();
     const key = keyOf(ctx);
     const entry = store.get(key);
-    if (entry && (await versions.sync()) && current(entry, versions)) {
+    // Brought up to date first: a hit must not miss a change acknowledged before this request, and a
+    // miss stamps its body with versions that already count every change committed before it reads.
+    const synced = await versions.sync();
+    if (entry && synced && current(entry, versions)) {
       ctx.status = 200;
       ctx.type = JSON_TYPE;
       ctx.set('ETag', entry.etag);
@@ -107,7 +110,7 @@ export function responseCache(store: ResponseStore, versions: TableVersions): Ap
       return;
     }
     if (entry) store.delete(key);
-    const before: Versions | undefined = versions.live ? versions.snapshot() : undefined;
+    const before: Versions | undefined = synced ? versions.snapshot() : undefined;
     const record = new ReadRecord();
     await readRecorder.run(record, next);
     if (!before || record.volatile || ctx.status !== 200) return;
