@@ -73,6 +73,23 @@ class Counter {
   }
 }
 
+/** The counter's read side, plus how a driver syncs and closes. */
+function facade(counter: Counter, driver: Pick<TableVersions, 'sync' | 'syncedWithin' | 'close'>): TableVersions {
+  return {
+    get live() {
+      return counter.live;
+    },
+    get epoch() {
+      return counter.epoch;
+    },
+    announced: counter.announced,
+    tables: counter.tables,
+    version: (table) => counter.version(table),
+    snapshot: () => counter.snapshot(),
+    ...driver,
+  };
+}
+
 /** Reads which tables exist and which of them announce their changes. */
 async function schemaTables(orm: MikroORM): Promise<{ tables: Set<string>; announced: Set<string> }> {
   const rows = (await orm.em.getConnection().execute(
@@ -168,17 +185,7 @@ async function listenPostgres(orm: MikroORM, databaseUrl: string, log: Logger): 
 
   await connect();
   const heartbeat = setInterval(() => void sync(), HEARTBEAT_MS).unref();
-  return {
-    get live() {
-      return counter.live;
-    },
-    get epoch() {
-      return counter.epoch;
-    },
-    announced: counter.announced,
-    tables: counter.tables,
-    version: (table) => counter.version(table),
-    snapshot: () => counter.snapshot(),
+  return facade(counter, {
     sync,
     syncedWithin: (ms) => counter.live && performance.now() - lastSynced <= ms,
     async close() {
@@ -190,7 +197,7 @@ async function listenPostgres(orm: MikroORM, databaseUrl: string, log: Logger): 
       counter.live = false;
       await target?.end().catch(() => undefined);
     },
-  };
+  });
 }
 
 /** PGlite (one process, one session): the announcements of a commit arrive before the COMMIT returns. */
@@ -201,24 +208,14 @@ async function listenPglite(orm: MikroORM): Promise<TableVersions> {
   const pglite = await connection.getNativeClient();
   const unlisten = await pglite.listen(CHANNEL, (table) => counter.bump(table));
   counter.live = true;
-  return {
-    get live() {
-      return counter.live;
-    },
-    get epoch() {
-      return counter.epoch;
-    },
-    announced: counter.announced,
-    tables: counter.tables,
-    version: (table) => counter.version(table),
-    snapshot: () => counter.snapshot(),
+  return facade(counter, {
     sync: async () => counter.live,
     syncedWithin: () => counter.live,
     async close() {
       counter.live = false;
       if (!pglite.closed) await unlisten().catch(() => undefined);
     },
-  };
+  });
 }
 
 export function watchTables(orm: MikroORM, databaseUrl: string | undefined, log: Logger): Promise<TableVersions> {

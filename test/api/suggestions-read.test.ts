@@ -213,7 +213,7 @@ describe('includes', () => {
 });
 
 describe('SQL statements per request', () => {
-  it('do not depend on per_page (1, 10, 100): page + count + one per included type (the Bearer check's client is cached)', async () => {
+  it('do not depend on per_page (1, 10, 100): page + count + one per included type (the Bearer check caches its client)', async () => {
     const forum = await a.forum();
     const categories = [await a.category(forum.id), await a.category(forum.id), await a.category(forum.id)];
     const statuses = [await a.status(), await a.status()];
