@@ -77,12 +77,6 @@ function keyOf(ctx: AppContext): string {
   return `${ctx.state.auth?.userId ?? ''} ${ctx.path}?${canonical.map((c) => c[2]).join('&')}`;
 }
 
-/** A GET body (includes may come in one) makes the request its own: it is neither looked up nor stored. */
-function hasBody(ctx: AppContext): boolean {
-  const body = ctx.request.body;
-  return body !== undefined && body !== null && (typeof body !== 'object' || Object.keys(body).length > 0);
-}
-
 /**
  * Whole rendered GET responses of the admin API, kept in memory and answered from there while nothing
  * they were read from has changed (src/cache/versions.ts). On a hit the versions are first brought up
@@ -96,7 +90,8 @@ function hasBody(ctx: AppContext): boolean {
  */
 export function responseCache(store: ResponseStore, versions: TableVersions): AppMiddleware {
   return async (ctx, next) => {
-    if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || hasBody(ctx)) return next();
+    // GET bodies are not read (http/body.ts), so a body cannot change the answer.
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     const key = keyOf(ctx);
     const entry = store.get(key);
     // Brought up to date first: a hit must not miss a change acknowledged before this request, and a
