@@ -22,7 +22,8 @@ export interface StoredClient {
  * Plain-row reads of API clients for the token endpoint and the Bearer check (hot paths: no hydration).
  * With `versions`, `current(id)` (the Bearer check) answers from a per-process copy while no change to
  * api_clients has been announced since it was read (src/cache/versions.ts) and the listening session
- * has confirmed within CLIENT_CACHE_BOUND_MS that nothing is pending; otherwise it reads the row.
+ * has confirmed within CLIENT_CACHE_BOUND_MS (or confirms now) that nothing is pending; otherwise it
+ * reads the row.
  */
 export function createClientStore(orm: MikroORM, versions?: TableVersions) {
   const query = () =>
@@ -51,8 +52,10 @@ export function createClientStore(orm: MikroORM, versions?: TableVersions) {
     async current(id: number): Promise<StoredClient | undefined> {
       if (!versions) return this.byId(id);
       const cached = copies.get(id);
-      if (cached && cached.epoch === versions.epoch && cached.version === versions.version('api_clients') && versions.syncedWithin(CLIENT_CACHE_BOUND_MS)) {
-        return cached.client;
+      // Recently confirmed by the listening session's heartbeat, or else by a round trip on it now
+      // (shared with concurrent requests; cheaper than the row, and no pooled connection).
+      if (cached && (versions.syncedWithin(CLIENT_CACHE_BOUND_MS) || (await versions.sync()))) {
+        if (cached.epoch === versions.epoch && cached.version === versions.version('api_clients')) return cached.client;
       }
       const { epoch } = versions;
       const version = versions.version('api_clients');
