@@ -21,9 +21,9 @@ export const ANNOUNCED_TABLES = [
   'suggestion_labels', 'suggestions', 'supporter_messages', 'supporters', 'team_members', 'teams', 'users',
 ];
 
-export class Migration20261215120000_change_notifications extends Migration {
+export class Migration20261203170000_change_notifications extends Migration {
 
-  override name = 'Migration20261215120000_change_notifications';
+  override name = 'Migration20261203170000_change_notifications';
 
   override up(): void | Promise<void> {
     this.addSql(`create or replace function "uv_announce_change"() returns trigger language plpgsql as $$ begin perform pg_notify('uv_table_changes', tg_table_name); return null; end $$;`);
