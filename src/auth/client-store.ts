@@ -2,11 +2,6 @@ import type { MikroORM } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import type { TableVersions } from '../cache/versions.ts';
 
-/**
- * How stale the Bearer check's cached client may be at most: a revocation or rotation committed by any
- * process is refused by every process within this time (sooner when the announcement arrives sooner).
- */
-export const CLIENT_CACHE_BOUND_MS = 1_000;
 const MAX_CACHED_CLIENTS = 10_000;
 
 export interface StoredClient {
@@ -21,9 +16,10 @@ export interface StoredClient {
 /**
  * Plain-row reads of API clients for the token endpoint and the Bearer check (hot paths: no hydration).
  * With `versions`, `current(id)` (the Bearer check) answers from a per-process copy while no change to
- * api_clients has been announced since it was read (src/cache/versions.ts) and the listening session
- * has confirmed within CLIENT_CACHE_BOUND_MS (or confirms now) that nothing is pending; otherwise it
- * reads the row.
+ * api_clients has been announced since it was read (src/cache/versions.ts), counted after catching up
+ * with every change committed before the request (`sync`, shared with the response cache through
+ * `memo`); otherwise it reads the row. A revocation acknowledged by any process is therefore seen by
+ * every process's next request.
  */
 export function createClientStore(orm: MikroORM, versions?: TableVersions) {
   const query = () =>
@@ -49,12 +45,12 @@ export function createClientStore(orm: MikroORM, versions?: TableVersions) {
       const row = await query().where('id', '=', id).executeTakeFirst();
       return row && toClient(row);
     },
-    async current(id: number): Promise<StoredClient | undefined> {
+    async current(id: number, memo: { synced?: Promise<boolean> }): Promise<StoredClient | undefined> {
       if (!versions) return this.byId(id);
       const cached = copies.get(id);
-      // Recently confirmed by the listening session's heartbeat, or else by a round trip on it now
-      // (shared with concurrent requests; cheaper than the row, and no pooled connection).
-      if (cached && (versions.syncedWithin(CLIENT_CACHE_BOUND_MS) || (await versions.sync()))) {
+      // The round trip on the listening session is shared with concurrent requests and uses no pooled
+      // connection: cheaper than the row.
+      if (cached && (await (memo.synced ??= versions.sync()))) {
         if (cached.epoch === versions.epoch && cached.version === versions.version('api_clients')) return cached.client;
       }
       const { epoch } = versions;

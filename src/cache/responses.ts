@@ -96,7 +96,7 @@ export function responseCache(store: ResponseStore, versions: TableVersions): Ap
     const entry = store.get(key);
     // Brought up to date first: a hit must not miss a change acknowledged before this request, and a
     // miss stamps its body with versions that already count every change committed before it reads.
-    const synced = await versions.sync();
+    const synced = await (ctx.state.synced ??= versions.sync());
     if (entry && synced && current(entry, versions)) {
       ctx.status = 200;
       ctx.type = JSON_TYPE;

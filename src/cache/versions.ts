@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 export const CHANNEL = 'uv_table_changes';
 /** A sync round trip that takes longer than this counts as failed: the caller renders instead of waiting. */
 const SYNC_TIMEOUT_MS = 2_000;
-/** How often the listening session is pinged, so `syncedWithin` stays true on an idle server. */
+/** How often an idle listening session is pinged, so a dead one is noticed and replaced. */
 const HEARTBEAT_MS = 250;
 const RECONNECT_MS = 1_000;
 
@@ -40,8 +40,6 @@ export interface TableVersions {
    * session is down or slow).
    */
   sync(): Promise<boolean>;
-  /** true when a sync that started at most `ms` ago has completed (the Bearer cache's bound). */
-  syncedWithin(ms: number): boolean;
   close(): Promise<void>;
 }
 
@@ -74,7 +72,7 @@ class Counter {
 }
 
 /** The counter's read side, plus how a driver syncs and closes. */
-function facade(counter: Counter, driver: Pick<TableVersions, 'sync' | 'syncedWithin' | 'close'>): TableVersions {
+function facade(counter: Counter, driver: Pick<TableVersions, 'sync' | 'close'>): TableVersions {
   return {
     get live() {
       return counter.live;
@@ -109,7 +107,6 @@ async function listenPostgres(orm: MikroORM, databaseUrl: string, log: Logger): 
   Object.assign(counter, await schemaTables(orm));
   let client: pg.Client | undefined;
   let closed = false;
-  let lastSynced = -Infinity;
   let reconnect: NodeJS.Timeout | undefined;
   let inFlight: Promise<boolean> | undefined;
   let queued: Promise<boolean> | undefined;
@@ -152,7 +149,6 @@ async function listenPostgres(orm: MikroORM, databaseUrl: string, log: Logger): 
     const target = client;
     if (!target || !counter.live) return false;
     const epoch = counter.epoch;
-    const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     try {
       const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), SYNC_TIMEOUT_MS)));
@@ -165,9 +161,7 @@ async function listenPostgres(orm: MikroORM, databaseUrl: string, log: Logger): 
     } finally {
       clearTimeout(timer);
     }
-    if (counter.epoch !== epoch || !counter.live) return false;
-    lastSynced = Math.max(lastSynced, started);
-    return true;
+    return counter.epoch === epoch && counter.live;
   };
   // A caller may only use a round trip that started after it called: one in flight is waited out, and
   // everyone who arrives meanwhile shares the next one.
@@ -187,7 +181,6 @@ async function listenPostgres(orm: MikroORM, databaseUrl: string, log: Logger): 
   const heartbeat = setInterval(() => void sync(), HEARTBEAT_MS).unref();
   return facade(counter, {
     sync,
-    syncedWithin: (ms) => counter.live && performance.now() - lastSynced <= ms,
     async close() {
       closed = true;
       clearInterval(heartbeat);
@@ -210,7 +203,6 @@ async function listenPglite(orm: MikroORM): Promise<TableVersions> {
   counter.live = true;
   return facade(counter, {
     sync: async () => counter.live,
-    syncedWithin: () => counter.live,
     async close() {
       counter.live = false;
       if (!pglite.closed) await unlisten().catch(() => undefined);

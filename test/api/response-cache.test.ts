@@ -3,10 +3,9 @@
  * and 304s on GETs; the response cache answers a repeated GET with no SQL at all, and is never stale
  * after a write (through the API, straight in the database, or to a side-loaded table), keeps what a
  * write to an unrelated table did not touch, never keeps a body with a signed URL; the Bearer check's
- * client copy sees a revocation. Two processes on PostgreSQL: test/process/cache-processes.test.ts.
+ * client copy sees a revocation at once. Two processes on PostgreSQL: test/process/cache-processes.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revokeClient } from '../../src/auth/clients.ts';
 import type { DB } from '../../src/db/schema.ts';
@@ -175,7 +174,7 @@ describe('response cache', () => {
 });
 
 describe('Bearer check', () => {
-  it('runs no query for a known client, and refuses a revoked one within a second', async () => {
+  it('runs no query for a known client, and refuses a revoked one at once', async () => {
     const creds = await app.createClient('revoked soon');
     const response = await fetch(`${app.url}/api/v2/oauth/token`, {
       method: 'POST',
@@ -190,7 +189,6 @@ describe('Bearer check', () => {
     expect(app.sql).toEqual([]);
 
     await revokeClient(app.server.db.orm.em.fork(), creds.client_id);
-    await sleep(1_000);
     const refused = await request(app.url, 'GET', path, { token: own });
     expect(refused.status).toBe(401);
     expect(refused.body).toEqual({ errors: { error: 'not_authorized' } });
