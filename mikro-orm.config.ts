@@ -8,6 +8,7 @@ import { entities } from './src/entities/index.ts';
 import { migrationsList } from './src/migrations/index.ts';
 import { RATE_LIMIT_TABLE } from './src/limits/limiters.ts';
 import { pgliteExtensions } from './src/db/pglite-extensions.ts';
+import { seeStatement } from './src/cache/reads.ts';
 
 export interface OrmOverrides {
   /** Hand the ORM an already-open PGlite (tests give each file its own in-memory copy). */
@@ -18,16 +19,23 @@ export interface OrmOverrides {
 
 /**
  * Every statement, from the ORM and from `em.getKysely()` alike, runs through a Kysely connection:
- * wrapping `executeQuery` there sees them all (the ORM's logger does not see raw Kysely queries).
+ * wrapping `executeQuery` there sees them all (the ORM's logger does not see raw Kysely queries). The
+ * response cache learns from them which tables a GET read (src/cache/reads.ts); tests count them.
  */
-function observeQueries(onQuery: (sql: string) => void) {
+function observeQueries(onQuery: ((sql: string) => void) | undefined) {
   return async (connection: unknown) => {
     const c = connection as { executeQuery: (query: { sql: string }) => Promise<unknown> };
     const execute = c.executeQuery.bind(c);
-    c.executeQuery = (query) => {
-      onQuery(query.sql);
-      return execute(query);
-    };
+    c.executeQuery = onQuery
+      ? (query) => {
+          onQuery(query.sql);
+          seeStatement(query.sql);
+          return execute(query);
+        }
+      : (query) => {
+          seeStatement(query.sql);
+          return execute(query);
+        };
   };
 }
 
@@ -55,7 +63,7 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
     debug: false,
     logger: () => {},
     colors: false,
-    ...(overrides.onQuery ? { onCreateConnection: observeQueries(overrides.onQuery) } : {}),
+    onCreateConnection: observeQueries(overrides.onQuery),
   };
   if (overrides.pglite) {
     return { ...common, driver: PgliteDriver, dbName: 'memory://', driverOptions: { pglite: overrides.pglite } };

@@ -17,6 +17,8 @@
  *   the bench can count statements per request, and this process's garbage-collection pauses.
  * - `/_bench/unlimited/api/v2/admin/…`: the admin API exactly as app.ts builds it (adminRouter), but without the
  *   per-client rate limiter, to measure the limiter's cost in the same process.
+ * - `/_bench/uncached/api/v2/admin/…`: the same, with the limiter but without the response cache: every GET
+ *   is rendered (the list and get parts measure rendering there; list_100_cached compares the two).
  *
  * The hand-written serialisers below mirror src/resources/{suggestions,forums,users,categories,statuses,
  * labels}.ts field by field. When a declaration changes, the byte comparison fails and names the first
@@ -490,7 +492,7 @@ async function document(query: Query, rows: Row[], base: string): Promise<Row> {
 // ---------------------------------------------------------------------------------------------------
 // Router
 
-export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>): Router<AppState> {
+export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, uncachedAdmin: Router<AppState>): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/_bench' });
   const counting = installCounter(deps.orm);
   const gc = watchGc();
@@ -597,6 +599,9 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>): Ro
   const unlimited = new Router<AppState>({ prefix: '/unlimited/api/v2' });
   unlimited.use(unlimitedAdmin.routes());
   router.use(unlimited.routes());
+  const uncached = new Router<AppState>({ prefix: '/uncached/api/v2' });
+  uncached.use(uncachedAdmin.routes());
+  router.use(uncached.routes());
 
   return router;
 }

@@ -1,7 +1,7 @@
 /**
  * The bench's server entry: src/main.ts (same configuration, seed, banner and shutdown) plus the
  * baselines under /_bench (bench/routes.ts), among them the admin API built without the per-client
- * rate limiter. The production entry (src/main.ts run directly) mounts none of this.
+ * rate limiter and the admin API built without the response cache. The production entry (src/main.ts run directly) mounts none of this.
  */
 import { main } from '../src/main.ts';
 import { adminRouter } from '../src/app.ts';
@@ -9,6 +9,6 @@ import { benchRouter } from './routes.ts';
 
 await main({
   extend: (router, deps) => {
-    router.use(benchRouter(deps, adminRouter(deps, { rateLimit: false })).routes());
+    router.use(benchRouter(deps, adminRouter(deps, { rateLimit: false }), adminRouter(deps, { cache: false })).routes());
   },
 });

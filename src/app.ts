@@ -9,6 +9,8 @@ import { forkEm } from './http/em.ts';
 import { rateLimit } from './http/rate-limit.ts';
 import { tokenGuard } from './http/token-guard.ts';
 import { errorHandler } from './http/error-handler.ts';
+import { etag } from './http/etag.ts';
+import { responseCache } from './cache/responses.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { requestLog } from './http/request-log.ts';
 import { idempotency } from './http/idempotency.ts';
@@ -71,24 +73,28 @@ export interface AdminRouterOptions {
    * the bench (bench/server.ts) mounts such a router beside the real one to measure the limiter's cost.
    */
   rateLimit?: boolean;
+  /** `false` builds it without the response cache (the bench's uncached baseline). */
+  cache?: boolean;
 }
 
 /**
  * The admin API (`/admin/…`, mounted under /api/v2): Bearer auth → per-client rate limit (unless
  * disabled by RATE_LIMIT_PER_MINUTE=0 or `rateLimit: false`) → Idempotency-Key (needs the client, and
- * must see the body from its first byte) → body parsing → one EntityManager fork per request → the
- * resource routes.
+ * must see the body from its first byte) → body parsing → response cache (GET; a hit ends here) → one
+ * EntityManager fork per request → the resource routes.
  */
-export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminRouterOptions = {}): Router<AppState> {
+export function adminRouter(deps: AppDeps, { rateLimit: limited = true, cache = true }: AdminRouterOptions = {}): Router<AppState> {
   const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
   const { limits } = deps;
   const admin = new Router<AppState>({ prefix: '/admin' });
   const limiter = limited && limits.api ? [rateLimit(limits.api, deps.clock, limits.windowSeconds)] : [];
+  const responses = cache && deps.cache?.responses ? [responseCache(deps.cache.responses, deps.cache.versions)] : [];
   admin.use(
-    bearerAuth(tokens, createClientStore(deps.orm), createUserStore(deps.orm)),
+    bearerAuth(tokens, createClientStore(deps.orm, deps.cache?.versions), createUserStore(deps.orm)),
     ...limiter,
     idempotency(idempotencyKeys(deps.orm), deps.clock, deps.log),
     parseBody(deps.config.bodyLimitBytes),
+    ...responses,
     forkEm(deps.orm),
   );
   const routers = [
@@ -136,8 +142,8 @@ export interface AppOptions {
 
 /**
  * Builds the Koa application. The middleware order is the architecture:
- * request log → metrics (both see the final status) → error renderer → routes; admin routes (adminRouter) add
- * Bearer auth → per-client rate limit → Idempotency-Key → body parsing → one EntityManager fork per request.
+ * request log → metrics (both see the final status) → error renderer → ETag / 304 → routes; admin routes (adminRouter) add
+ * Bearer auth → per-client rate limit → Idempotency-Key → body parsing → response cache → one EntityManager fork per request.
  */
 export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
@@ -167,6 +173,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
   app.use(requestLog(deps.log));
   app.use(httpMetrics(deps.metrics));
   app.use(errorHandler(deps.log));
+  app.use(etag());
   app.use(unmatched);
   app.use(root.routes());
   app.use(extra.routes());

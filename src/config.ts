@@ -55,6 +55,8 @@ export interface Config {
   dbStatementTimeoutMs: number;
   /** false: the server does not migrate at start (MIGRATE_ON_START=0; run `cli migrate` instead). */
   migrateOnStart: boolean;
+  /** Memory for whole rendered GET responses of the admin API, in bytes (least recently used out); 0: off. */
+  responseCacheBytes: number;
 }
 
 export type StorageConfig = { kind: 'local' } | S3Config;
@@ -251,5 +253,6 @@ export function loadConfig(env: Env = process.env): Config {
     dbLockTimeoutMs: int(env, 'DB_LOCK_TIMEOUT_MS', 2_000, 1),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 1),
     migrateOnStart: bool(env, 'MIGRATE_ON_START') ?? true,
+    responseCacheBytes: int(env, 'RESPONSE_CACHE_BYTES', 32 * 1024 * 1024),
   });
 }

@@ -10,6 +10,8 @@ import type { PresentEnv } from './resources/define.ts';
 import type { UrlSigner } from './auth/url-signing.ts';
 import type { BlobStore } from './storage/index.ts';
 import type { Metrics } from './metrics.ts';
+import type { TableVersions } from './cache/versions.ts';
+import type { ResponseStore } from './cache/responses.ts';
 
 export interface AppDeps {
   config: Config;
@@ -28,4 +30,9 @@ export interface AppDeps {
   limits: RateLimits;
   /** What /metrics reports (metrics.ts), one registry per app. */
   metrics: Metrics;
+  /**
+   * Change tracking for the caches (src/cache/): the Bearer check's client copies, and the response
+   * cache when RESPONSE_CACHE_BYTES > 0. Absent: nothing is cached.
+   */
+  cache?: { versions: TableVersions; responses?: ResponseStore };
 }

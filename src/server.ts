@@ -18,6 +18,9 @@ import { watchRequestBodies } from './http/body-timeouts.ts';
 import { createDrain } from './http/drain.ts';
 import { listen } from './startup.ts';
 import { createMetrics } from './metrics.ts';
+import { markVolatile } from './cache/reads.ts';
+import { ResponseStore } from './cache/responses.ts';
+import { watchTables, type TableVersions } from './cache/versions.ts';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -96,6 +99,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   let sweeper: { stop(): Promise<void> } | undefined;
   let url: string;
   let limits: RateLimits | undefined;
+  let versions: TableVersions | undefined;
   // Until the app is ready, requests on the bound port are answered 503 (a load balancer retries elsewhere).
   const starting: http.RequestListener = (_req, res) => {
     res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', 'Retry-After': '1', Connection: 'close' });
@@ -111,6 +115,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     await options.beforeServe?.(db, store);
     const signingKey = await loadSigningKey(db.orm, config);
     limits = await createRateLimits({ config, orm: db.orm, log: options.log, windowSeconds: options.rateLimitWindowSeconds });
+    versions = await watchTables(db.orm, options.orm?.pglite ? undefined : config.databaseUrl, options.log);
     const address = server.address() as AddressInfo;
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
@@ -123,11 +128,19 @@ export async function startServer(config: Config, options: StartOptions): Promis
       log: options.log,
       signingKey,
       clock,
-      env: { publicUrl, signedUrl: urls.sign },
+      // A signed URL expires: a body holding one is never cached.
+      env: {
+        publicUrl,
+        signedUrl: (path) => {
+          markVolatile();
+          return urls.sign(path);
+        },
+      },
       urls,
       store,
       limits,
       metrics: createMetrics(db.orm),
+      cache: { versions, responses: config.responseCacheBytes > 0 ? new ResponseStore(config.responseCacheBytes) : undefined },
     }, { extend: options.extend });
     server.off('request', starting);
     server.on('request', drain.listener(app.callback()));
@@ -135,11 +148,13 @@ export async function startServer(config: Config, options: StartOptions): Promis
   } catch (error) {
     server.close();
     await limits?.close();
+    await versions?.close();
     await db.close();
     await store.close?.();
     throw error;
   }
   const rateLimits = limits;
+  const tableVersions = versions!;
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
@@ -164,6 +179,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       clearTimeout(timer);
       await sweeper?.stop();
       await rateLimits.close();
+      await tableVersions.close();
       await db.close();
       await store.close?.();
     })());

@@ -9,9 +9,13 @@
  * | list_100 | GET /admin/suggestions?per_page=100&includes=…        | hand-written SQL floor; precomputed bytes  |
  * | list_10  | the same at per_page=10                               | the same                                   |
  * | get_one  | GET /admin/suggestions/:id?includes=…                 | hand-written SQL floor                     |
+ * | list_100_cached | list_100 answered by the response cache        | precomputed bytes; list_100 rendered (info) |
  * | limiter  | GET /admin/users/current (limiter on)                 | the same route without the limiter         |
  * | create   | POST /admin/suggestions (JSON, ~500 bytes)            | the same writes in hand-written SQL; the bare INSERT (info) |
  *
+ * list_100, list_10 and get_one measure rendering: their `real` is the admin API without the response cache
+ * (`/_bench/uncached/…`, same middleware otherwise), since a repeated GET would otherwise be a cache hit;
+ * list_100_cached measures the production route, cache on, next to the same route uncached and the ceiling.
  * Bodies are compared before measuring: byte-identical for the reads (real, floor and ceiling), equal up
  * to ids and timestamps for create. A mismatch fails the part without measuring it. The per-client rate
  * limiter is on, with a budget no run reaches (RATE_LIMIT_PER_MINUTE=1000000000), on the store the
@@ -107,14 +111,17 @@ async function sameBytes(env: PartEnv, variants: Variant[], staticName: string):
   return notes;
 }
 
+/** The admin API without the response cache (bench/routes.ts): what rendering a GET costs. */
+const UNCACHED = '/_bench/uncached';
+
 const listPart = (perPage: number): Part => ({
   name: `list_${perPage}`,
-  description: `GET /api/v2/admin/suggestions?per_page=${perPage}&${INCLUDES}`,
+  description: `GET /api/v2/admin/suggestions?per_page=${perPage}&${INCLUDES} (rendered: response cache off)`,
   baseline: 'floor',
   minRatio: 0.6,
   targetLabel: '≥ 0.6× floor',
   variants: (env) => [
-    { name: 'real', role: 'real', path: `/api/v2/admin/suggestions?per_page=${perPage}&${INCLUDES}`, headers: env.auth },
+    { name: 'real', role: 'real', path: `${UNCACHED}/api/v2/admin/suggestions?per_page=${perPage}&${INCLUDES}`, headers: env.auth },
     { name: 'floor', role: 'floor', path: `/_bench/raw/suggestions?per_page=${perPage}` },
     { name: 'ceiling', role: 'ceiling', path: `/_bench/static/list_${perPage}` },
   ],
@@ -169,13 +176,26 @@ const PARTS: Part[] = [
   listPart(100),
   listPart(10),
   {
+    name: 'list_100_cached',
+    description: `GET /api/v2/admin/suggestions?per_page=100&${INCLUDES} answered by the response cache`,
+    baseline: 'ceiling',
+    minRatio: 0.3,
+    targetLabel: '≥ 0.3× static-bytes ceiling (issue 15.3)',
+    variants: (env) => [
+      { name: 'real', role: 'real', path: `/api/v2/admin/suggestions?per_page=100&${INCLUDES}`, headers: env.auth },
+      { name: 'uncached', role: 'baseline', path: `${UNCACHED}/api/v2/admin/suggestions?per_page=100&${INCLUDES}`, headers: env.auth },
+      { name: 'ceiling', role: 'ceiling', path: '/_bench/static/list_100_cached' },
+    ],
+    prepare: (env, variants) => sameBytes(env, variants, 'list_100_cached'),
+  },
+  {
     name: 'get_one',
-    description: `GET /api/v2/admin/suggestions/${ONE_ID}?${INCLUDES}`,
+    description: `GET /api/v2/admin/suggestions/${ONE_ID}?${INCLUDES} (rendered: response cache off)`,
     baseline: 'floor',
     minRatio: 0.6,
     targetLabel: '≥ 0.6× floor',
     variants: (env) => [
-      { name: 'real', role: 'real', path: `/api/v2/admin/suggestions/${ONE_ID}?${INCLUDES}`, headers: env.auth },
+      { name: 'real', role: 'real', path: `${UNCACHED}/api/v2/admin/suggestions/${ONE_ID}?${INCLUDES}`, headers: env.auth },
       { name: 'floor', role: 'floor', path: `/_bench/raw/suggestions/${ONE_ID}` },
       { name: 'ceiling', role: 'ceiling', path: '/_bench/static/get_one' },
     ],
@@ -331,7 +351,7 @@ async function measurePart(env: PartEnv, part: Part, variants: Variant[], { opti
 export const api: Scenario = {
   name: 'api',
   parts: PART_NAMES,
-  description: 'token, health, list_100, list_10, get_one, limiter, create — each against its same-process baseline',
+  description: 'token, health, list_100, list_10, list_100_cached, get_one, limiter, create — each against its same-process baseline',
   async run(context) {
     const { options, log, only } = context;
     const parts = PARTS.filter((p) => !only || only.has(p.name) || only.has('api'));

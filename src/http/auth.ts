@@ -25,7 +25,7 @@ export function bearerAuth(tokens: TokenService, clients: ClientStore, users: Us
       if (error instanceof InvalidTokenError) throw new NotAuthorizedError(true);
       throw error;
     }
-    const client = await clients.byId(claims.clientId);
+    const client = await clients.current(claims.clientId, ctx.state);
     if (!client || client.revoked || client.generation !== claims.generation) throw new NotAuthorizedError(true);
     let userId = client.userId;
     if (claims.user) {

@@ -18,6 +18,11 @@ export interface AppState {
   idempotency?: 'replayed' | 'stored' | 'not_stored';
   /** One EntityManager fork per request (http/em.ts). */
   em?: EntityManager;
+  /**
+   * This request's catch-up with the database's change announcements (src/cache/versions.ts `sync`),
+   * shared by the Bearer check and the response cache: one round trip per request at most.
+   */
+  synced?: Promise<boolean>;
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -290,8 +290,19 @@ function components(): Schema {
         'Retry-After': integerHeader('Seconds to wait'),
       }),
       E507: errorResponse('No room to store the upload (`insufficient_storage`); try again later', 'error'),
+      N304: {
+        description: "Not Modified: the request's `If-None-Match` names the body's current `ETag`; no body, the same `ETag` and the usual headers",
+        headers: { ETag: { description: 'Strong validator: a hash of the body bytes', schema: { type: 'string' } } },
+      },
     },
     parameters: {
+      IfNoneMatch: {
+        name: 'If-None-Match',
+        in: 'header',
+        required: false,
+        description: 'ETags (from earlier answers) the client holds: when one is the current body\'s, the answer is 304 with no body.',
+        schema: { type: 'string' },
+      },
       IdempotencyKey: {
         name: 'Idempotency-Key',
         in: 'header',
@@ -343,7 +354,16 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
     // Every admin write takes an Idempotency-Key (http/idempotency.ts): a bad key is a 400, a key in use
     // a 409, a key reused for another request a 422.
     const idempotent = admin && ['POST', 'PUT', 'DELETE'].includes(route.method);
-    const described = idempotent
+    // Every GET that answers from memory has an ETag and honours If-None-Match (http/etag.ts); streamed
+    // files do not.
+    const conditional = route.method === 'GET' && !/\/(download|thumbnail)$/.test(path);
+    const described = conditional
+      ? {
+          ...operation,
+          parameters: [...(operation.parameters ?? []), { $ref: '#/components/parameters/IfNoneMatch' }],
+          responses: { ...responses, 304: { $ref: '#/components/responses/N304' } },
+        }
+      : idempotent
       ? {
           ...operation,
           parameters: [...(operation.parameters ?? []), { $ref: '#/components/parameters/IdempotencyKey' }],

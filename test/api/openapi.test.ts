@@ -58,10 +58,12 @@ describe('the document', () => {
     expect(Object.keys(doc.components.headers)).toEqual(['X-Rate-Limit-Limit', 'X-Rate-Limit-Remaining', 'X-Rate-Limit-Reset']);
     const list = doc.paths['/api/v2/admin/suggestions'].get;
     expect(list.responses['200'].headers['X-Rate-Limit-Remaining']).toEqual({ $ref: '#/components/headers/X-Rate-Limit-Remaining' });
-    expect(list.parameters.map((p: any) => p.name)).toEqual([
+    expect(list.parameters.map((p: any) => p.name ?? p.$ref)).toEqual([
       'page', 'per_page', 'cursor', 'page_token', 'sort', 'includes', 'updated_after', 'updated_before',
       ...Object.keys(registry.get('suggestions')!.filters ?? {}),
+      '#/components/parameters/IfNoneMatch',
     ]);
+    expect(list.responses['304']).toEqual({ $ref: '#/components/responses/N304' });
     // The record schema follows the declaration field by field.
     const record = doc.components.schemas.suggestions;
     expect(Object.keys(record.properties)).toEqual(['id', ...registry.get('suggestions')!.fields.map((f) => f.name), 'links']);

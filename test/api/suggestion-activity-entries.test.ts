@@ -269,7 +269,7 @@ describe('GET /admin/suggestion_activity_entries', () => {
     expect(await walkCursor(a, '/suggestion_activity_entries?per_page=7&sort=id')).toEqual(all);
     expect(await walkCursor(a, `/suggestion_activity_entries?per_page=5&suggestion=${s.id}`)).toEqual(ids);
     await checkUpdatedWindow(app, a, 'suggestion_activity_entries', [ids[0]!, ids[1]!, ids[2]!]);
-    // token check + page + count + suggestions + users.
+    // page + count + suggestions + users.
     const counts = await statementCounts(app, a, '/suggestion_activity_entries?includes=suggestions,users');
     expect(new Set(counts).size).toBe(1);
   });

@@ -1,0 +1,131 @@
+import type { AppContext, AppMiddleware } from '../http/state.ts';
+import { etagOf, JSON_TYPE } from '../http/etag.ts';
+import { ReadRecord, readRecorder, tablesRead } from './reads.ts';
+import type { TableVersions, Versions } from './versions.ts';
+
+interface Entry {
+  body: Buffer;
+  etag: string;
+  epoch: number;
+  tables: string[];
+  versions: number[];
+  /** Bytes held: the body plus a rough allowance for the key and bookkeeping. */
+  size: number;
+}
+
+const OVERHEAD_BYTES = 256;
+
+/** Least recently used first out, bounded by the bytes it holds. */
+export class ResponseStore {
+  private readonly entries = new Map<string, Entry>();
+  private held = 0;
+  readonly maxBytes: number;
+  /** One body may take at most this share of the budget (a huge list must not flush everything). */
+  readonly maxEntryBytes: number;
+
+  constructor(maxBytes: number) {
+    this.maxBytes = maxBytes;
+    this.maxEntryBytes = Math.floor(maxBytes / 8);
+  }
+  get bytes(): number {
+    return this.held;
+  }
+  get size(): number {
+    return this.entries.size;
+  }
+  get(key: string): Entry | undefined {
+    const entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+  set(key: string, entry: Entry): void {
+    if (entry.size > this.maxEntryBytes) return;
+    this.delete(key);
+    this.entries.set(key, entry);
+    this.held += entry.size;
+    for (const [oldest] of this.entries) {
+      if (this.held <= this.maxBytes) break;
+      this.delete(oldest);
+    }
+  }
+  delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.held -= entry.size;
+  }
+}
+
+function current(entry: Entry, versions: TableVersions): boolean {
+  if (!versions.live || entry.epoch !== versions.epoch) return false;
+  for (let i = 0; i < entry.tables.length; i++) if (versions.version(entry.tables[i]!) !== entry.versions[i]) return false;
+  return true;
+}
+
+/**
+ * The path and the query string with its parameters in a canonical order (by name; repeated names keep
+ * their order, which can matter), plus the user the token acts for: everything a GET's body may depend on
+ * besides the database (`/users/current` differs per user; nothing differs per client).
+ */
+function keyOf(ctx: AppContext): string {
+  const query = ctx.querystring;
+  const canonical = query ? query.split('&').filter(Boolean).map((pair, i) => [pair.split('=', 1)[0]!, i, pair] as const) : [];
+  canonical.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] - b[1]));
+  return `${ctx.state.auth?.userId ?? ''} ${ctx.path}?${canonical.map((c) => c[2]).join('&')}`;
+}
+
+/**
+ * Whole rendered GET responses of the admin API, kept in memory and answered from there while nothing
+ * they were read from has changed (src/cache/versions.ts). On a hit the versions are first brought up
+ * to date (`sync`: on PostgreSQL a shared round trip on the listening session), so a write acknowledged
+ * by any process before the request arrived is never answered with an older body. A miss records the
+ * versions before it reads, and the tables its statements name; it stores the body only when
+ * every one of those tables announces its changes, no statement wrote, and nothing in it expires on its
+ * own (signed download URLs). A request's `Cache-Control: no-cache` changes nothing: what it asks for (a
+ * response validated with the origin) is what every answer here is, and fetch() sends it with every
+ * If-None-Match.
+ */
+export function responseCache(store: ResponseStore, versions: TableVersions): AppMiddleware {
+  return async (ctx, next) => {
+    // GET bodies are not read (http/body.ts), so a body cannot change the answer.
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
+    const key = keyOf(ctx);
+    const entry = store.get(key);
+    // Brought up to date first: a hit must not miss a change acknowledged before this request, and a
+    // miss stamps its body with versions that already count every change committed before it reads.
+    const synced = await (ctx.state.synced ??= versions.sync());
+    if (entry && synced && current(entry, versions)) {
+      ctx.status = 200;
+      ctx.type = JSON_TYPE;
+      ctx.set('ETag', entry.etag);
+      ctx.body = entry.body;
+      return;
+    }
+    if (entry) store.delete(key);
+    const before: Versions | undefined = synced ? versions.snapshot() : undefined;
+    const record = new ReadRecord();
+    await readRecorder.run(record, next);
+    if (!before || record.volatile || ctx.status !== 200) return;
+    const body = ctx.body;
+    if (body === null || typeof body !== 'object' || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
+    const tables = tablesRead(record.statements, versions.tables);
+    if (!tables || [...tables].some((table) => !versions.announced.has(table))) return;
+    const bytes = Buffer.from(JSON.stringify(body));
+    const etag = etagOf(bytes);
+    ctx.body = bytes;
+    ctx.type = JSON_TYPE;
+    ctx.set('ETag', etag);
+    const names = [...tables];
+    store.set(key, {
+      body: bytes,
+      etag,
+      epoch: before.epoch,
+      tables: names,
+      versions: names.map((table) => before.of.get(table) ?? 0),
+      size: bytes.length + key.length + OVERHEAD_BYTES,
+    });
+  };
+}
