@@ -42,6 +42,8 @@ import { suggestedMergesRouter } from './routes/suggested-merges.ts';
 import { supporterMessagesRouter } from './routes/supporter-messages.ts';
 import { forumInvitationsRouter } from './routes/forum-invitations.ts';
 import { serviceHookLogsRouter } from './routes/service-hook-logs.ts';
+import { serviceHooksRouter } from './routes/service-hooks.ts';
+import { eventsRouter } from './routes/events.ts';
 import { translatableStringsRouter } from './routes/translatable-strings.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
@@ -109,6 +111,8 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminR
     supporterMessagesRouter(deps),
     forumInvitationsRouter(deps),
     serviceHookLogsRouter(deps),
+    serviceHooksRouter(deps),
+    eventsRouter(deps),
     translatableStringsRouter(deps),
   ];
   for (const router of routers) {

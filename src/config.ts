@@ -55,6 +55,10 @@ export interface Config {
   dbStatementTimeoutMs: number;
   /** false: the server does not migrate at start (MIGRATE_ON_START=0; run `cli migrate` instead). */
   migrateOnStart: boolean;
+  /** How often each process looks for due webhook deliveries (ms); 0: this process delivers none. */
+  hookPollMs: number;
+  /** Time allowed for one webhook request, connection to last byte read (ms). */
+  hookTimeoutMs: number;
 }
 
 export type StorageConfig = { kind: 'local' } | S3Config;
@@ -251,5 +255,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbLockTimeoutMs: int(env, 'DB_LOCK_TIMEOUT_MS', 2_000, 1),
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 1),
     migrateOnStart: bool(env, 'MIGRATE_ON_START') ?? true,
+    hookPollMs: int(env, 'HOOK_POLL_INTERVAL_MS', 1_000, 0),
+    hookTimeoutMs: int(env, 'HOOK_TIMEOUT_MS', 10_000, 100),
   });
 }

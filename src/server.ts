@@ -17,6 +17,7 @@ import { watchRequestBodies } from './http/body-timeouts.ts';
 import { createDrain } from './http/drain.ts';
 import { listen } from './startup.ts';
 import { createMetrics } from './metrics.ts';
+import { createDeliverer, type Deliverer } from './services/hook-delivery.ts';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -54,6 +55,8 @@ export interface RunningServer {
   server: http.Server;
   /** Rate-limit counters (tests read buckets from here). */
   limits: RateLimits;
+  /** Webhook deliveries (tests run rounds with `tick()` instead of waiting for the poll). */
+  deliverer: Deliverer;
   /** Stops accepting, lets in-flight requests finish (bounded by shutdownTimeoutMs), closes the database. */
   shutdown(): Promise<void>;
 }
@@ -90,6 +93,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   watchRequestBodies(server, { idleMs: config.bodyIdleTimeoutMs, totalMs: config.requestTimeoutMs });
   const drain = createDrain();
   let sweeper: { stop(): Promise<void> } | undefined;
+  let deliverer: Deliverer | undefined;
   let url: string;
   let limits: RateLimits | undefined;
   // Until the app is ready, requests on the bound port are answered 503 (a load balancer retries elsewhere).
@@ -129,6 +133,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     server.off('request', starting);
     server.on('request', drain.listener(app.callback()));
     sweeper = startSweeper(db, store, config, options.log, clock);
+    // Webhooks: every process delivers (PGlite has one process; PostgreSQL shares the work by row locks).
+    deliverer = createDeliverer(db.orm, { pollMs: config.hookPollMs, timeoutMs: config.hookTimeoutMs, clock, log: options.log });
   } catch (error) {
     server.close();
     await limits?.close();
@@ -137,6 +143,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     throw error;
   }
   const rateLimits = limits;
+  const hooks = deliverer!;
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
@@ -160,9 +167,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
       clearInterval(reaper);
       clearTimeout(timer);
       await sweeper?.stop();
+      await hooks.stop();
       await rateLimits.close();
       await db.close();
       await store.close?.();
     })());
-  return { url, db, server, limits: rateLimits, shutdown };
+  return { url, db, server, limits: rateLimits, deliverer: hooks, shutdown };
 }

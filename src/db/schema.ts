@@ -31,6 +31,8 @@ import type { SuggestionActivityEntrySchema } from '../entities/suggestion-activ
 import type { ForumInvitationSchema } from '../entities/forum-invitation.ts';
 import type { SuggestedMergeSchema } from '../entities/suggested-merge.ts';
 import type { ServiceHookLogSchema } from '../entities/service-hook-log.ts';
+import type { ServiceHookDeliverySchema, ServiceHookSchema } from '../entities/service-hook.ts';
+import type { EventSchema } from '../entities/event.ts';
 
 /** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from the entities. */
 export type DB = InferKyselyDB<
@@ -74,4 +76,7 @@ export type DB = InferKyselyDB<
   | typeof ForumInvitationSchema
   | typeof SuggestedMergeSchema
   | typeof ServiceHookLogSchema
+  | typeof ServiceHookSchema
+  | typeof ServiceHookDeliverySchema
+  | typeof EventSchema
 >;

@@ -30,6 +30,8 @@ import { SuggestionActivityEntrySchema } from './suggestion-activity-entry.ts';
 import { ForumInvitationSchema } from './forum-invitation.ts';
 import { SuggestedMergeSchema } from './suggested-merge.ts';
 import { ServiceHookLogSchema } from './service-hook-log.ts';
+import { ServiceHookDeliverySchema, ServiceHookSchema } from './service-hook.ts';
+import { EventSchema } from './event.ts';
 
 export { Comment } from './comment.ts';
 export { ExternalAccount } from './external-account.ts';
@@ -63,6 +65,8 @@ export { SuggestionActivityEntry } from './suggestion-activity-entry.ts';
 export { ForumInvitation } from './forum-invitation.ts';
 export { SuggestedMerge } from './suggested-merge.ts';
 export { ServiceHookLog } from './service-hook-log.ts';
+export { ServiceHook, ServiceHookDelivery } from './service-hook.ts';
+export { Event } from './event.ts';
 
 /** Every entity, listed explicitly (MikroORM 7 has no folder discovery). */
 export const entities = [
@@ -106,4 +110,7 @@ export const entities = [
   ForumInvitationSchema,
   SuggestedMergeSchema,
   ServiceHookLogSchema,
+  ServiceHookSchema,
+  ServiceHookDeliverySchema,
+  EventSchema,
 ];

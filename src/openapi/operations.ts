@@ -8,6 +8,7 @@ import { oauthOperations } from '../routes/oauth.ts';
 import { suggestionsOperations } from '../routes/suggestions.ts';
 import { usersOperations } from '../routes/users.ts';
 import { translatableStringsOperations } from '../routes/translatable-strings.ts';
+import { eventsOperations } from '../routes/events.ts';
 import type { Operations } from './spec.ts';
 
 /**
@@ -25,4 +26,5 @@ export const operations: Operations = {
   ...usersOperations,
   ...externalCustomersOperations,
   ...translatableStringsOperations,
+  ...eventsOperations,
 };

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ACTIVITY_KINDS } from '../resources/suggestion-activity-entries.ts';
+import { activityEvents, emitEvents } from './events.ts';
 
 /**
  * The suggestion activity log (`/admin/suggestion_activity_entries`). Every write that changes a suggestion
@@ -37,7 +38,10 @@ export interface Activity {
   mergedToId?: number;
 }
 
-/** Writes the entries (one statement), stamped with the transaction's clock and ordered as given. */
+/**
+ * Writes the entries (one statement), stamped with the transaction's clock and ordered as given, and
+ * their events (webhooks and the change feed: services/events.ts, one more statement).
+ */
 export async function recordActivity(db: Kysely<DB>, entries: readonly Activity[]): Promise<void> {
   if (entries.length === 0) return;
   const at = new Date();
@@ -73,6 +77,7 @@ export async function recordActivity(db: Kysely<DB>, entries: readonly Activity[
       })),
     )
     .execute();
+  await emitEvents(db, activityEvents(entries), at);
 }
 
 /**

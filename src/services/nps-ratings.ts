@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { writeTransaction } from '../db/transaction.ts';
+import { emitEvents } from './events.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Input } from '../http/input.ts';
@@ -62,15 +63,19 @@ export async function createNpsRating(em: EntityManager, input: Input): Promise<
   const date = (input.get('date') as Date | undefined) ?? new Date();
   if (date.getTime() > Date.now() + FUTURE_TOLERANCE_MS) errors.date = ["can't be in the future"];
   input.check(errors);
-  const id = await writeTransaction(em, async (tx) =>
-    recordRating(tx.getKysely<DB>(), {
-      userId: input.get('links.user') as number,
+  const id = await writeTransaction(em, async (tx) => {
+    const db = tx.getKysely<DB>();
+    const userId = input.get('links.user') as number;
+    const created = await recordRating(db, {
+      userId,
       rating: value as number,
       body: (input.get('body') as string | null | undefined) ?? null,
       prompt: (input.get('prompt') as string | null | undefined) ?? null,
       date,
-    }),
-  );
+    });
+    if (created !== undefined) await emitEvents(db, [{ type: 'nps_rating_created', data: { nps_rating: created, user: userId, rating: value } }]);
+    return created;
+  });
   if (id === undefined) input.check({ 'links.user': ['does not exist'] });
   return id!;
 }
