@@ -11,6 +11,7 @@ export const newHookSecret = () => `whsec_${randomBytes(32).toString('hex')}`;
 
 /** Creates (id undefined) or updates a hook; answers its id and, on create, its secret (shown once). */
 export async function saveServiceHook(em: EntityManager, id: number | undefined, input: Input): Promise<{ id: number; secret?: string }> {
+  input.check();
   return writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
     const now = new Date();
