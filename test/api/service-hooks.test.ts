@@ -168,3 +168,198 @@ describe('webhook deliveries', () => {
     });
   });
 });
+
+describe('webhook deliveries: failures', () => {
+  it('a rolled-back write sends nothing: its event and outbox rows go with it', async () => {
+    const h = await hook();
+    const forum = await a.forum();
+    // Fails the transaction at commit, after the event and its delivery were written in it.
+    const db = app.server.db.orm.em.fork().getKysely();
+    await sql`create function refuse_event() returns trigger language plpgsql as $$
+      begin if new.data->'changes'->'title'->>'to' = 'Roll me back' then raise exception 'refused by the test'; end if; return null; end $$`.execute(db);
+    await sql`create constraint trigger refuse_event after insert on events deferrable initially deferred for each row execute function refuse_event()`.execute(db);
+    try {
+      const events = await a.get('/events?per_page=100');
+      const refused = await a.post('/suggestions', { title: 'Roll me back', links: { forum: forum.id } });
+      expect(refused.status).toBe(500);
+      const kept = await a.suggestion(forum.id, { title: 'Keep me' });
+      expect(await tick()).toBe(1);
+      expect(receiver.received.map((r) => r.body.data.changes.title.to)).toEqual(['Keep me']);
+      expect((await logsOf(h.id)).map((l: any) => l.object_id)).toEqual([kept.id]);
+      // The feed has the kept write only.
+      const after = await a.get(`/events?cursor=${events.body.pagination.cursor}`);
+      expect(after.body.events.map((e: any) => [e.type, e.data.suggestion])).toEqual([['suggestion_created', kept.id]]);
+    } finally {
+      await sql`drop trigger refuse_event on events`.execute(db);
+      await sql`drop function refuse_event()`.execute(db);
+    }
+  });
+
+  it('retries with exponential backoff, gives up after 24 hours and marks the hook failing; a later success clears it', async () => {
+    const h = await hook();
+    const forum = await a.forum();
+    receiver.answers.push({ status: 500, body: 'boom' }, { status: 503, body: 'x'.repeat(5_000) });
+    const first = await a.suggestion(forum.id);
+    // The outbox row is due from its write (real time); the deliverer's clock is the test's from here.
+    const start = Date.now();
+    app.clock.now = start;
+    expect(await tick()).toBe(1);
+    // Not due again before 30 s, then 60 s after the second failure.
+    app.clock.now = start + 29_000;
+    expect(await tick()).toBe(0);
+    app.clock.now = start + 31_000;
+    expect(await tick()).toBe(1);
+    app.clock.now = start + 31_000 + 59_000;
+    expect(await tick()).toBe(0);
+    app.clock.now = start + 31_000 + 61_000;
+    expect(await tick()).toBe(1);
+    expect(receiver.received.map((r) => [r.eventId, r.attempt, r.verified])).toEqual([1, 2, 3].map((n) => [receiver.received[0]!.eventId, n, true]));
+    const logs = await logsOf(h.id);
+    expect(logs.map((l: any) => [l.attempt, l.http_status, l.exception, l.object_id])).toEqual([
+      [1, 500, 'HTTP 500', first.id],
+      [2, 503, 'HTTP 503', first.id],
+      [3, 200, null, first.id],
+    ]);
+    // The stored excerpt of the 5,000-character answer is cut at 1,000.
+    expect(logs[1].response_excerpt).toBe('x'.repeat(1_000));
+
+    // Failing for good: past 24 hours the delivery is given up and the hook marked failing.
+    receiver.answers.push({ status: 502 }, { status: 502 });
+    app.clock.now = undefined;
+    await a.suggestion(forum.id);
+    app.clock.now = Date.now();
+    expect(await tick()).toBe(1);
+    app.clock.now = Date.now() + 25 * 3600_000;
+    expect(await tick()).toBe(1);
+    expect(await tick()).toBe(0);
+    const failing = (await a.get(`/service_hooks/${h.id}`)).body.service_hooks[0];
+    expect([failing.failing, failing.failing_since]).toEqual([true, new Date(app.clock.now).toISOString().slice(0, 19) + 'Z']);
+    // The next event that gets through clears it.
+    await a.suggestion(forum.id);
+    expect(await tick()).toBe(1);
+    expect((await a.get(`/service_hooks/${h.id}`)).body.service_hooks[0]).toMatchObject({ failing: false, failing_since: null });
+  });
+
+  it('does not follow redirects, cuts requests at HOOK_TIMEOUT_MS, and records network errors', async () => {
+    const h = await hook();
+    const forum = await a.forum();
+    receiver.answers.push({ status: 302, headers: { Location: 'http://169.254.169.254/latest/meta-data/' } }, 'hang');
+    await a.suggestion(forum.id);
+    await a.suggestion(forum.id);
+    expect(await tick()).toBe(2);
+    const logs = await logsOf(h.id);
+    expect(logs.map((l: any) => [l.attempt, l.http_status, l.exception]).sort()).toEqual([
+      [1, 302, 'HTTP 302'],
+      [1, null, 'timeout or shutdown: no answer in time'],
+    ].sort());
+    // A port nobody listens on (any longer).
+    const closed = await startReceiver(SECRET);
+    await closed.close();
+    const dead = await hook({ url: closed.url });
+    await a.put(`/service_hooks/${h.id}`, { active: false });
+    await a.suggestion(forum.id);
+    expect(await tick()).toBe(1);
+    expect((await logsOf(dead.id)).map((l: any) => [l.http_status, l.exception])).toEqual([[null, 'ECONNREFUSED']]);
+  });
+
+  it('an inactive hook gets no deliveries for changes made while it is paused', async () => {
+    const h = await hook({ active: false });
+    const forum = await a.forum();
+    await a.suggestion(forum.id);
+    await a.put(`/service_hooks/${h.id}`, { active: true });
+    expect(await tick()).toBe(0);
+    await a.suggestion(forum.id);
+    expect(await tick()).toBe(1);
+    expect(receiver.received).toHaveLength(1);
+  });
+});
+
+describe('signatures', () => {
+  it('verifySignature accepts the signature within the replay window only, and refuses a changed body or another key', () => {
+    const body = '{"id":1}';
+    const header = signPayload(SECRET, body, 1_700_000_000);
+    expect(header).toMatch(/^t=1700000000,v1=[0-9a-f]{64}$/);
+    expect(verifySignature(SECRET, header, body, 1_700_000_000 + 300)).toBe(true);
+    expect(verifySignature(SECRET, header, body, 1_700_000_000 + 301)).toBe(false);
+    expect(verifySignature(SECRET, header, '{"id":2}', 1_700_000_000)).toBe(false);
+    expect(verifySignature('another-secret-0123456789', header, body, 1_700_000_000)).toBe(false);
+    expect(verifySignature(SECRET, undefined, body, 1_700_000_000)).toBe(false);
+  });
+});
+
+const EVENT_CONTRACT = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true })
+  .addFormat('date-time', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)
+  .compile(JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../contracts/events.json'), 'utf8')));
+
+describe('GET /admin/events', () => {
+  it('walks every event by cursor in commit order; the last cursor resumes after new writes', async () => {
+    const start = await a.get('/events?per_page=100');
+    let cursor: string = start.body.pagination.cursor;
+    const forum = await a.forum();
+    const s = await a.suggestion(forum.id);
+    const c = await a.onSuggestion('comments', s.id, { body: 'Hi' });
+    await a.put(`/suggestions/${s.id}`, { title: 'Better' });
+    const user = await a.user();
+    await a.post('/nps_ratings', { rating: 3, links: { user: user.id } });
+    await a.delete(`/suggestions/${s.id}`);
+    const seen: any[] = [];
+    const pages: boolean[] = [];
+    for (let i = 0; i < 10; i++) {
+      const reply = await a.get(`/events?per_page=2&cursor=${encodeURIComponent(cursor)}`);
+      expect(reply.status).toBe(200);
+      expect(Object.keys(reply.body)).toEqual(['events', 'links', 'list_meta', 'pagination']);
+      expect(reply.body.links).toEqual({});
+      expect(reply.body.list_meta).toBeNull();
+      for (const event of reply.body.events) expect(EVENT_CONTRACT(event), JSON.stringify(EVENT_CONTRACT.errors)).toBe(true);
+      seen.push(...reply.body.events);
+      pages.push(reply.body.pagination.has_more);
+      expect(reply.body.pagination).toEqual({ per_page: 2, cursor: expect.any(String), has_more: expect.any(Boolean) });
+      cursor = reply.body.pagination.cursor;
+      if (!reply.body.pagination.has_more) break;
+    }
+    expect(pages).toEqual([true, true, false]);
+    expect(seen.map((e) => e.type)).toEqual(['suggestion_created', 'comment_created', 'suggestion_updated', 'nps_rating_created', 'suggestion_deleted']);
+    expect(seen[1]).toEqual({
+      id: expect.any(Number),
+      type: 'comment_created',
+      created_at: ISO,
+      data: { suggestion: s.id, actor: expect.any(Number), comment: c.id, changes: { body: { from: null, to: 'Hi' }, state: { from: null, to: 'approved' } } },
+      links: {},
+    });
+    // At the end: nothing, and the same place to resume from.
+    const end = await a.get(`/events?cursor=${encodeURIComponent(cursor)}`);
+    expect(end.body).toEqual({ events: [], links: {}, list_meta: null, pagination: { per_page: 20, cursor, has_more: false } });
+    await a.onSuggestion('comments', s.id, { body: 'Later' });
+    const resumed = await a.get(`/events?cursor=${encodeURIComponent(cursor)}`);
+    expect(resumed.body.events.map((e: any) => [e.type, e.data.changes.body.to])).toEqual([['comment_created', 'Later']]);
+  });
+
+  it('answers 400 for a cursor it did not make', async () => {
+    for (const bad of ['nope', Buffer.from('["suggestions",3]').toString('base64url'), Buffer.from('["events",-1]').toString('base64url')]) {
+      expect((await a.get(`/events?cursor=${bad}`)).body).toEqual({ errors: { error: 'bad_request', message: 'The cursor is not valid' } });
+    }
+  });
+
+  it.runIf(Boolean(process.env.DATABASE_URL))('lists an event whose transaction committed after a later one only once it committed, and skips none (PostgreSQL)', async () => {
+    const { default: pg } = await import('pg');
+    const start = (await a.get('/events')).body.pagination.cursor;
+    const client = new pg.Client({ connectionString: app.config.databaseUrl });
+    await client.connect();
+    try {
+      // A slow writer takes the lower id first ...
+      await client.query('begin');
+      await client.query(`insert into events (type, data, created_at) values ('note_created', '{"slow": true}', now())`);
+      // ... a fast one commits a higher id meanwhile.
+      const forum = await a.forum();
+      await a.suggestion(forum.id);
+      const first = await a.get(`/events?cursor=${start}`);
+      expect(first.body.events.map((e: any) => e.type)).toEqual(['suggestion_created']);
+      await client.query('commit');
+      const second = await a.get(`/events?cursor=${first.body.pagination.cursor}`);
+      expect(second.body.events.map((e: any) => [e.type, e.data])).toEqual([['note_created', { slow: true }]]);
+      expect(second.body.events[0].id).toBeLessThan(first.body.events[0].id);
+    } finally {
+      await client.end();
+    }
+  });
+});
