@@ -1,35 +1,24 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Activity } from './activity.ts';
+import type { Activity, ActivityKind } from './activity.ts';
+import { ACTIVITY_KINDS } from '../resources/suggestion-activity-entries.ts';
 
 /**
  * Events: what webhooks deliver and the change feed (/admin/events) lists. A service writes them through
  * its own transaction (recordActivity does for every suggestion change), so an event exists exactly when
  * its change committed, together with one outbox row per active hook that subscribes to its type.
  */
+/** Activity kinds whose events are named apart (suggestion_…), or split (a state change to `deleted`). */
+const RENAMED = ['state_changed', 'status_changed', 'merged'] as const;
+type Renamed = (typeof RENAMED)[number];
+type Kept = Exclude<ActivityKind, Renamed>;
+
 export const EVENT_TYPES = [
-  'suggestion_created',
-  'suggestion_updated',
+  ...ACTIVITY_KINDS.filter((kind): kind is Kept => !(RENAMED as readonly string[]).includes(kind)),
   'suggestion_status_changed',
   'suggestion_state_changed',
   'suggestion_deleted',
   'suggestion_merged',
-  'label_added',
-  'label_removed',
-  'comment_created',
-  'comment_updated',
-  'comment_state_changed',
-  'note_created',
-  'note_updated',
-  'status_update_created',
-  'status_update_updated',
-  'status_update_deleted',
-  'feedback_created',
-  'feedback_updated',
-  'feedback_deleted',
-  'supporter_added',
-  'supporter_removed',
-  'message_sent',
   'nps_rating_created',
 ] as const;
 
@@ -84,7 +73,7 @@ function eventType(entry: Activity): EventType | undefined {
     case 'merged':
       return entry.suggestionId === entry.mergedFromId ? 'suggestion_merged' : undefined;
     default:
-      return entry.kind;
+      return entry.kind as Kept;
   }
 }
 
