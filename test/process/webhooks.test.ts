@@ -4,6 +4,9 @@ import { startReceiver, type Receiver } from '../helpers/hook-receiver.ts';
 import { childDatabase, killAllChildren, POSTGRES_MODE, sleep, startServer, type ChildDatabase } from '../helpers/process.ts';
 
 const SECRET = 'process-hook-secret-0123456789';
+// Two or three server starts each; a fresh PGlite start with the demo seed has taken most of a minute at load 30.
+const TIMEOUT = 240_000;
+const START = 120_000;
 const databases: ChildDatabase[] = [];
 const receivers: Receiver[] = [];
 afterAll(async () => {
@@ -25,14 +28,14 @@ async function admin(url: string, token: string, method: string, path: string, j
 }
 
 describe('webhooks across processes', () => {
-  it('kill -9 after the write and before its delivery: the restarted server delivers it', { timeout: 120_000 }, async () => {
+  it('kill -9 after the write and before its delivery: the restarted server delivers it', { timeout: TIMEOUT }, async () => {
     const database = await childDatabase();
     databases.push(database);
     const receiver = await startReceiver(SECRET);
     receivers.push(receiver);
     // The first server never polls: the write is committed with its outbox row, and nothing is sent.
     const env = { ...database.env, SEED_DEMO: '1', LOG_LEVEL: 'warn' };
-    const first = await startServer({ env: { ...env, HOOK_POLL_INTERVAL_MS: '0' } });
+    const first = await startServer({ env: { ...env, HOOK_POLL_INTERVAL_MS: '0' }, timeoutMs: START });
     const { clientId, clientSecret } = first.banner;
     const token = await tokenFor(first.url, clientId!, clientSecret!);
     await admin(first.url, token, 'POST', '/service_hooks', { url: receiver.url, events: ['suggestion_created'], secret: SECRET });
@@ -42,21 +45,21 @@ describe('webhooks across processes', () => {
     expect((await first.exited).signal).toBe('SIGKILL');
     expect(receiver.received).toEqual([]);
 
-    const second = await startServer({ env: { ...env, HOOK_POLL_INTERVAL_MS: '50' } });
-    await receiver.waitFor(1);
+    const second = await startServer({ env: { ...env, HOOK_POLL_INTERVAL_MS: '50' }, timeoutMs: START });
+    await receiver.waitFor(1, 60_000);
     await sleep(300);
     expect(receiver.received.map((r) => [r.type, r.attempt, r.verified, r.body.data.suggestion])).toEqual([['suggestion_created', 1, true, suggestion.id]]);
     await second.stop();
   });
 
-  it.runIf(POSTGRES_MODE)('two server processes on one PostgreSQL deliver each event exactly once', { timeout: 120_000 }, async () => {
+  it.runIf(POSTGRES_MODE)('two server processes on one PostgreSQL deliver each event exactly once', { timeout: TIMEOUT }, async () => {
     const database = await childDatabase();
     databases.push(database);
     const receiver = await startReceiver(SECRET);
     receivers.push(receiver);
     const env = { ...database.env, SEED_DEMO: '1', LOG_LEVEL: 'warn', HOOK_POLL_INTERVAL_MS: '20' };
-    const one = await startServer({ env });
-    const two = await startServer({ env });
+    const one = await startServer({ env, timeoutMs: START });
+    const two = await startServer({ env, timeoutMs: START });
     const { clientId, clientSecret } = one.banner;
     const servers = [one.url, two.url];
     const tokens = await Promise.all(servers.map((url) => tokenFor(url, clientId!, clientSecret!)));
@@ -75,7 +78,7 @@ describe('webhooks across processes', () => {
       }
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
-    await receiver.waitFor(40);
+    await receiver.waitFor(40, 60_000);
     // Time for a duplicate to show up, had one been sent.
     await sleep(1_000);
     const eventIds = receiver.received.map((r) => r.eventId);
