@@ -2,11 +2,12 @@ import type Router from '@koa/router';
 import { RecordNotFoundError } from '../errors.ts';
 import { readInput, type Input } from '../http/input.ts';
 import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
-import { emOf, type AppContext, type AppState } from '../http/state.ts';
+import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import type { PresentEnv, ResourceDef, Row } from '../resources/define.ts';
 import { buildDocument } from '../resources/document.ts';
 import { listRows } from '../resources/list.ts';
 import { rowsByIds } from '../resources/rows.ts';
+import { crud, type CrudRules } from '../services/crud.ts';
 
 const MAX_IDS = 100;
 
@@ -79,5 +80,14 @@ export function readRoutes(router: Router<AppState>, def: ResourceDef, env: Pres
   });
   router.get(`/${def.type}/:ids`, async (ctx) => {
     await respondWith(ctx, def, pathIds(ctx.params.ids ?? ''), env);
+  });
+}
+
+/** POST, PUT, DELETE through the generic CRUD service (services/crud.ts), with the resource's own rules if any. */
+export function crudRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, rules?: CrudRules): void {
+  const service = crud(def, rules);
+  writeRoutes(router, def, env, {
+    save: (ctx, id, input) => service.save(emOf(ctx), id, input, { userId: authOf(ctx).userId }),
+    remove: (ctx, id) => service.remove(emOf(ctx), id),
   });
 }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ACTIVITY_KINDS } from '../resources/suggestion-activity-entries.ts';
+import { sqlNow } from '../db/clock.ts';
 import { activityEvents, emitEvents } from './events.ts';
 
 /**
@@ -44,7 +45,6 @@ export interface Activity {
  */
 export async function recordActivity(db: Kysely<DB>, entries: readonly Activity[]): Promise<void> {
   if (entries.length === 0) return;
-  const at = new Date();
   await db
     .insertInto('suggestion_activity_entries')
     .values(
@@ -72,12 +72,12 @@ export async function recordActivity(db: Kysely<DB>, entries: readonly Activity[
         new_status_id: e.newStatusId ?? null,
         merged_from_suggestion_id: e.mergedFromId ?? null,
         merged_to_suggestion_id: e.mergedToId ?? null,
-        created_at: at,
-        updated_at: at,
+        created_at: sqlNow,
+        updated_at: sqlNow,
       })),
     )
     .execute();
-  await emitEvents(db, activityEvents(entries), at);
+  await emitEvents(db, activityEvents(entries));
 }
 
 /**

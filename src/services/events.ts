@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
+import { sqlNow } from '../db/clock.ts';
 import type { Activity, ActivityKind } from './activity.ts';
 import { ACTIVITY_KINDS } from '../resources/suggestion-activity-entries.ts';
 
@@ -31,13 +32,13 @@ export interface NewEvent {
 }
 
 /** Writes the events and their outbox rows in one statement, in the caller's transaction. */
-export async function emitEvents(db: Kysely<DB>, events: readonly NewEvent[], at = new Date()): Promise<void> {
+export async function emitEvents(db: Kysely<DB>, events: readonly NewEvent[]): Promise<void> {
   if (events.length === 0) return;
   const rows = sql.join(events.map((e, i) => sql`(${i}, ${e.type}, ${JSON.stringify(e.data)}::jsonb)`));
   await sql`with input (n, type, data) as (values ${rows}),
-      inserted as (insert into events (type, data, created_at) select type, data, ${at} from input order by n returning id, type)
+      inserted as (insert into events (type, data, created_at) select type, data, ${sqlNow} from input order by n returning id, type)
     insert into service_hook_deliveries (hook_id, event_id, state, attempts, next_attempt_at, created_at, updated_at)
-    select h.id, inserted.id, 'pending', 0, ${at}, ${at}, ${at}
+    select h.id, inserted.id, 'pending', 0, ${sqlNow}, ${sqlNow}, ${sqlNow}
     from inserted join service_hooks h on h.active and h.events @> to_jsonb(inserted.type::text)
     order by inserted.id, h.id`.execute(db);
 }
