@@ -44,6 +44,8 @@ import { supporterMessagesRouter } from './routes/supporter-messages.ts';
 import { forumInvitationsRouter } from './routes/forum-invitations.ts';
 import { translatableStringsRouter } from './routes/translatable-strings.ts';
 import { reportsRouter } from './routes/reports.ts';
+import { serviceHooksRouter } from './routes/service-hooks.ts';
+import { eventsRouter } from './routes/events.ts';
 import { resourcesRouter, servedRoutes } from './routes/resources.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
@@ -121,6 +123,8 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true, cache = 
     forumInvitationsRouter(deps),
     translatableStringsRouter(deps),
     reportsRouter(deps),
+    serviceHooksRouter(deps),
+    eventsRouter(deps),
   ];
   // Then, from the resource registry, whatever those leave out: reads of every declared resource, and
   // the writes of `crud: true` declarations (routes/resources.ts).

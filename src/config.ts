@@ -57,6 +57,10 @@ export interface Config {
   migrateOnStart: boolean;
   /** Memory for whole rendered GET responses of the admin API, in bytes (least recently used out); 0: off. */
   responseCacheBytes: number;
+  /** How often each process looks for due webhook deliveries (ms); 0: this process delivers none. */
+  hookPollMs: number;
+  /** Time allowed for one webhook request, connection to last byte read (ms). */
+  hookTimeoutMs: number;
 }
 
 export type StorageConfig = { kind: 'local' } | S3Config;
@@ -254,5 +258,7 @@ export function loadConfig(env: Env = process.env): Config {
     dbStatementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 1),
     migrateOnStart: bool(env, 'MIGRATE_ON_START') ?? true,
     responseCacheBytes: int(env, 'RESPONSE_CACHE_BYTES', 32 * 1024 * 1024),
+    hookPollMs: int(env, 'HOOK_POLL_INTERVAL_MS', 1_000, 0),
+    hookTimeoutMs: int(env, 'HOOK_TIMEOUT_MS', 10_000, 100),
   });
 }

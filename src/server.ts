@@ -21,6 +21,7 @@ import { createMetrics } from './metrics.ts';
 import { markVolatile } from './cache/reads.ts';
 import { ResponseStore } from './cache/responses.ts';
 import { watchTables, type TableVersions } from './cache/versions.ts';
+import { createDeliverer, type Deliverer } from './services/hook-delivery.ts';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
@@ -58,6 +59,8 @@ export interface RunningServer {
   server: http.Server;
   /** Rate-limit counters (tests read buckets from here). */
   limits: RateLimits;
+  /** Webhook deliveries (tests run rounds with `tick()` instead of waiting for the poll). */
+  deliverer: Deliverer;
   /** Stops accepting, lets in-flight requests finish (bounded by shutdownTimeoutMs), closes the database. */
   shutdown(): Promise<void>;
 }
@@ -97,6 +100,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   watchRequestBodies(server, { idleMs: config.bodyIdleTimeoutMs, totalMs: config.requestTimeoutMs });
   const drain = createDrain();
   let sweeper: { stop(): Promise<void> } | undefined;
+  let deliverer: Deliverer | undefined;
   let url: string;
   let limits: RateLimits | undefined;
   let versions: TableVersions | undefined;
@@ -145,6 +149,8 @@ export async function startServer(config: Config, options: StartOptions): Promis
     server.off('request', starting);
     server.on('request', drain.listener(app.callback()));
     sweeper = startSweeper(db, store, config, options.log, clock);
+    // Webhooks: every process delivers (PGlite has one process; PostgreSQL shares the work by row locks).
+    deliverer = createDeliverer(db.orm, { pollMs: config.hookPollMs, timeoutMs: config.hookTimeoutMs, clock, log: options.log });
   } catch (error) {
     server.close();
     await limits?.close();
@@ -155,6 +161,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   }
   const rateLimits = limits;
   const tableVersions = versions!;
+  const hooks = deliverer!;
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
@@ -178,10 +185,11 @@ export async function startServer(config: Config, options: StartOptions): Promis
       clearInterval(reaper);
       clearTimeout(timer);
       await sweeper?.stop();
+      await hooks.stop();
       await rateLimits.close();
       await tableVersions.close();
       await db.close();
       await store.close?.();
     })());
-  return { url, db, server, limits: rateLimits, shutdown };
+  return { url, db, server, limits: rateLimits, deliverer: hooks, shutdown };
 }

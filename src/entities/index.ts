@@ -5,6 +5,7 @@ import { AttachmentSchema } from './attachment.ts';
 import { CategorySchema } from './category.ts';
 import { CommentSchema } from './comment.ts';
 import { CustomFieldSchema } from './custom-field.ts';
+import { EventSchema } from './event.ts';
 import { ExternalAccountSchema } from './external-account.ts';
 import { ExternalUserSchema } from './external-user.ts';
 import { ProductAreaSchema, FeatureStatusSchema, FeatureSchema, FeatureSuggestionSchema } from './feature.ts';
@@ -22,6 +23,7 @@ import { PermissionSchema } from './permission.ts';
 import { SegmentSchema } from './segment.ts';
 import { SegmentedValueSchema } from './segmented-value.ts';
 import { ServiceHookLogSchema } from './service-hook-log.ts';
+import { ServiceHookSchema, ServiceHookDeliverySchema } from './service-hook.ts';
 import { SettingSchema } from './setting.ts';
 import { StatusUpdateSchema } from './status-update.ts';
 import { StatusSchema } from './status.ts';
@@ -38,6 +40,7 @@ export { Attachment } from './attachment.ts';
 export { Category } from './category.ts';
 export { Comment } from './comment.ts';
 export { CustomField } from './custom-field.ts';
+export { Event } from './event.ts';
 export { ExternalAccount } from './external-account.ts';
 export { ExternalUser } from './external-user.ts';
 export { ProductArea, FeatureStatus, Feature, FeatureSuggestion } from './feature.ts';
@@ -55,6 +58,7 @@ export { Permission } from './permission.ts';
 export { Segment } from './segment.ts';
 export { SegmentedValue } from './segmented-value.ts';
 export { ServiceHookLog } from './service-hook-log.ts';
+export { ServiceHook, ServiceHookDelivery } from './service-hook.ts';
 export { Setting } from './setting.ts';
 export { StatusUpdate } from './status-update.ts';
 export { Status } from './status.ts';
@@ -73,6 +77,7 @@ export const entities = [
   CategorySchema,
   CommentSchema,
   CustomFieldSchema,
+  EventSchema,
   ExternalAccountSchema,
   ExternalUserSchema,
   ProductAreaSchema,
@@ -97,6 +102,8 @@ export const entities = [
   SegmentSchema,
   SegmentedValueSchema,
   ServiceHookLogSchema,
+  ServiceHookSchema,
+  ServiceHookDeliverySchema,
   SettingSchema,
   StatusUpdateSchema,
   StatusSchema,

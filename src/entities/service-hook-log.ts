@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { baseProperties } from './base.ts';
 
-/** One webhook delivery attempt. Nothing writes these yet: the server has no webhooks (README). */
+/** One webhook delivery attempt (services/hook-delivery.ts). */
 export const ServiceHookLogSchema = defineEntity({
   name: 'ServiceHookLog',
   tableName: 'service_hook_logs',
@@ -12,6 +12,12 @@ export const ServiceHookLogSchema = defineEntity({
     objectId: p.integer().nullable(),
     httpStatus: p.integer().nullable(),
     exception: p.text().nullable(),
+    serviceHookId: p.integer().nullable().index(),
+    eventId: p.integer().nullable(),
+    attempt: p.integer().nullable(),
+    durationMs: p.integer().nullable(),
+    /** The start of the receiver's answer (at most RESPONSE_EXCERPT characters). */
+    responseExcerpt: p.text().nullable(),
   },
 });
 

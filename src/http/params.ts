@@ -8,7 +8,7 @@ const MAX_PAGE = 2_147_483_647;
 export const DEFAULT_PER_PAGE = 20;
 export const MAX_PER_PAGE = 100;
 
-type QueryValue = string | string[] | undefined;
+export type QueryValue = string | string[] | undefined;
 
 /**
  * `includes` as a comma list, repeated keys, or (in bodies) a JSON array. Unknown names are kept here and
@@ -107,7 +107,7 @@ function timestampParam(query: Record<string, QueryValue>, name: string): Date |
   return date;
 }
 
-function positiveInt(query: Record<string, QueryValue>, name: string, fallback: number): number {
+export function positiveInt(query: Record<string, QueryValue>, name: string, fallback: number): number {
   const raw = single(query, name);
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim())) throw new BadRequestError(`The parameter ${name} must be a positive whole number`);

@@ -74,6 +74,7 @@ export const NOT_WALKED: Readonly<Record<string, string>> = {
   messages: 'the supporter messages under another name',
   // (translatable_strings is one document, not a collection: not in the registry, so never walked.)
   service_hook_logs: "the delivery log of a server's own webhooks: the source's deliveries were not made by this server",
+  service_hooks: 'webhooks: their secrets are write-only (a source shows none to copy); register them again on the target',
 };
 
 export const STEP_NAMES = PLAN.map((s) => s.type);

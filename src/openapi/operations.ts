@@ -9,6 +9,7 @@ import { suggestionsOperations } from '../routes/suggestions.ts';
 import { usersOperations } from '../routes/users.ts';
 import { translatableStringsOperations } from '../routes/translatable-strings.ts';
 import { reportsOperations } from '../routes/reports.ts';
+import { eventsOperations } from '../routes/events.ts';
 import type { Operations } from './spec.ts';
 
 /**
@@ -27,4 +28,5 @@ export const operations: Operations = {
   ...externalCustomersOperations,
   ...translatableStringsOperations,
   ...reportsOperations,
+  ...eventsOperations,
 };

@@ -24,6 +24,7 @@ import { productAreas } from './product-areas.ts';
 import { segmentedValues } from './segmented-values.ts';
 import { segments } from './segments.ts';
 import { serviceHookLogs } from './service-hook-logs.ts';
+import { serviceHooks } from './service-hooks.ts';
 import { statusUpdates } from './status-updates.ts';
 import { statuses } from './statuses.ts';
 import { suggestedMerges } from './suggested-merges.ts';
@@ -63,6 +64,7 @@ export const declarations: ResourceDef[] = [
   segmentedValues,
   segments,
   serviceHookLogs,
+  serviceHooks,
   statusUpdates,
   statuses,
   suggestedMerges,

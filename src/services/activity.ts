@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ACTIVITY_KINDS } from '../resources/suggestion-activity-entries.ts';
 import { sqlNow } from '../db/clock.ts';
+import { activityEvents, emitEvents } from './events.ts';
 
 /**
  * The suggestion activity log (`/admin/suggestion_activity_entries`). Every write that changes a suggestion
@@ -38,7 +39,10 @@ export interface Activity {
   mergedToId?: number;
 }
 
-/** Writes the entries (one statement), stamped with the transaction's clock and ordered as given. */
+/**
+ * Writes the entries (one statement), stamped with the transaction's clock and ordered as given, and
+ * their events (webhooks and the change feed: services/events.ts, one more statement).
+ */
 export async function recordActivity(db: Kysely<DB>, entries: readonly Activity[]): Promise<void> {
   if (entries.length === 0) return;
   await db
@@ -73,6 +77,7 @@ export async function recordActivity(db: Kysely<DB>, entries: readonly Activity[
       })),
     )
     .execute();
+  await emitEvents(db, activityEvents(entries));
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { nowOf, sqlNow } from '../db/clock.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { emitEvents } from './events.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Input } from '../http/input.ts';
@@ -63,15 +64,19 @@ export async function createNpsRating(em: EntityManager, input: Input): Promise<
   const date = (input.get('date') as Date | undefined) ?? now;
   if (date.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) errors.date = ["can't be in the future"];
   input.check(errors);
-  const id = await writeTransaction(em, async (tx) =>
-    recordRating(tx.getKysely<DB>(), {
-      userId: input.get('links.user') as number,
+  const id = await writeTransaction(em, async (tx) => {
+    const db = tx.getKysely<DB>();
+    const userId = input.get('links.user') as number;
+    const created = await recordRating(db, {
+      userId,
       rating: value as number,
       body: (input.get('body') as string | null | undefined) ?? null,
       prompt: (input.get('prompt') as string | null | undefined) ?? null,
       date,
-    }),
-  );
+    });
+    if (created !== undefined) await emitEvents(db, [{ type: 'nps_rating_created', data: { nps_rating: created, user: userId, rating: value } }]);
+    return created;
+  });
   if (id === undefined) input.check({ 'links.user': ['does not exist'] });
   return id!;
 }

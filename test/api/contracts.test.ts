@@ -82,7 +82,8 @@ async function walk(type: string, query = ''): Promise<Array<Record<string, any>
 
 /** Lists empty on the demo data by design, with the reason (their contracts still compile and check side-loads). */
 const EMPTY_BY_DESIGN: Record<string, string> = {
-  service_hook_logs: 'webhook deliveries: the server has no webhooks yet',
+  service_hooks: 'webhooks: a demo hook would post to a URL nobody owns (test/api/service-hooks.test.ts checks records)',
+  service_hook_logs: 'webhook deliveries: there are no demo webhooks (test/api/service-hooks.test.ts checks records)',
 };
 
 describe('contracts', () => {

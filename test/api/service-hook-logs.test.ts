@@ -14,13 +14,14 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
+const LOG_LINKS = { 'service_hook_logs.service_hook': { type: 'service_hooks' } };
 const db = (): Kysely<DB> => app.server.db.orm.em.fork().getKysely<DB>();
 
 describe('GET /admin/service_hook_logs', () => {
-  it('is an empty list while there are no webhooks', async () => {
+  it('is an empty list while no webhook was delivered; read-only', async () => {
     const reply = await a.get('/service_hook_logs');
     expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({ service_hook_logs: [], links: {}, list_meta: null, pagination: { page: 1, per_page: 20, total_pages: 0, total_records: 0 } });
+    expect(reply.body).toEqual({ service_hook_logs: [], links: LOG_LINKS, list_meta: null, pagination: { page: 1, per_page: 20, total_pages: 0, total_records: 0 } });
     expect((await a.get('/service_hook_logs/1')).body).toEqual(NOT_FOUND);
     expect((await a.post('/service_hook_logs', {})).status).toBe(405);
   });
@@ -45,9 +46,23 @@ describe('GET /admin/service_hook_logs', () => {
     const ids = rows.map((r) => r.id);
     expect((await a.get(`/service_hook_logs/${ids[3]}`)).body).toEqual({
       service_hook_logs: [
-        { id: ids[3], url: 'https://hooks.example.com/3', event: 'new_suggestion', object_id: 103, http_status: null, exception: 'connection refused', created_at: '2025-02-03T04:05:06Z', updated_at: '2025-02-03T04:05:06Z', links: {} },
+        {
+          id: ids[3],
+          url: 'https://hooks.example.com/3',
+          event: 'new_suggestion',
+          object_id: 103,
+          http_status: null,
+          exception: 'connection refused',
+          event_id: null,
+          attempt: null,
+          duration_ms: null,
+          response_excerpt: null,
+          created_at: '2025-02-03T04:05:06Z',
+          updated_at: '2025-02-03T04:05:06Z',
+          links: { service_hook: null },
+        },
       ],
-      links: {},
+      links: LOG_LINKS,
     });
     expect(await walkCursor(a, '/service_hook_logs?per_page=4&sort=id')).toEqual(ids);
     expect(await listIds(a, '/service_hook_logs?per_page=100&event=new_suggestion')).toEqual(ids.filter((_, i) => i % 2).reverse());

@@ -80,6 +80,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // Limiter on (headers on every response) but out of reach; rate-limit tests set their own.
     RATE_LIMIT_PER_MINUTE: '1000000',
     TOKEN_SECRET: TEST_TOKEN_SECRET,
+    // No webhook polling unless a test asks: its queries would land in statement counts.
+    HOOK_POLL_INTERVAL_MS: '0',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...options.env,
   });

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
+import type { EntityManager } from '@mikro-orm/sql';
+import type { DB } from '../db/schema.ts';
+import { writeTransaction } from '../db/transaction.ts';
+import { RecordNotFoundError } from '../errors.ts';
+import type { Input } from '../http/input.ts';
+
+/** A secret for a hook created without one: 32 random bytes, prefixed so it is recognisable in a vault. */
+export const newHookSecret = () => `whsec_${randomBytes(32).toString('hex')}`;
+
+/** Creates (id undefined) or updates a hook; answers its id and, on create, its secret (shown once). */
+export async function saveServiceHook(em: EntityManager, id: number | undefined, input: Input): Promise<{ id: number; secret?: string }> {
+  input.check();
+  return writeTransaction(em, async (tx) => {
+    const db = tx.getKysely<DB>();
+    const now = new Date();
+    const events = input.get('events') as string[] | undefined;
+    if (id === undefined) {
+      const secret = (input.get('secret') as string | undefined) ?? newHookSecret();
+      const row = await db
+        .insertInto('service_hooks')
+        .values({
+          url: input.get('url') as string,
+          events: sql<string[]>`${JSON.stringify(events)}::jsonb`,
+          secret,
+          active: (input.get('active') as boolean | null | undefined) ?? true,
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      return { id: row.id, secret };
+    }
+    const changes = {
+      ...(input.has('url') ? { url: input.get('url') as string } : {}),
+      ...(events ? { events: sql<string[]>`${JSON.stringify(events)}::jsonb` } : {}),
+      ...(input.has('secret') ? { secret: input.get('secret') as string } : {}),
+      ...(typeof input.get('active') === 'boolean' ? { active: input.get('active') as boolean } : {}),
+    };
+    const updated = await db.updateTable('service_hooks').set({ ...changes, updated_at: now }).where('id', '=', id).returning('id').executeTakeFirst();
+    if (!updated) throw new RecordNotFoundError();
+    return { id };
+  });
+}
+
+/** Deleting a hook drops its deliveries still to be sent; its delivery log stays. */
+export async function deleteServiceHook(em: EntityManager, id: number): Promise<void> {
+  await writeTransaction(em, async (tx) => {
+    const db = tx.getKysely<DB>();
+    const deleted = await db.deleteFrom('service_hooks').where('id', '=', id).returning('id').executeTakeFirst();
+    if (!deleted) throw new RecordNotFoundError();
+    await db.deleteFrom('service_hook_deliveries').where('hook_id', '=', id).execute();
+  });
+}
