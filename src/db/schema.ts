@@ -31,6 +31,7 @@ import type { SuggestionActivityEntrySchema } from '../entities/suggestion-activ
 import type { ForumInvitationSchema } from '../entities/forum-invitation.ts';
 import type { SuggestedMergeSchema } from '../entities/suggested-merge.ts';
 import type { ServiceHookLogSchema } from '../entities/service-hook-log.ts';
+import type { AuditEventSchema } from '../entities/audit-event.ts';
 
 /** Table and column types for typed Kysely queries (`em.getKysely<DB>()`), inferred from the entities. */
 export type DB = InferKyselyDB<
@@ -74,4 +75,5 @@ export type DB = InferKyselyDB<
   | typeof ForumInvitationSchema
   | typeof SuggestedMergeSchema
   | typeof ServiceHookLogSchema
+  | typeof AuditEventSchema
 >;

@@ -30,6 +30,7 @@ import { SuggestionActivityEntrySchema } from './suggestion-activity-entry.ts';
 import { ForumInvitationSchema } from './forum-invitation.ts';
 import { SuggestedMergeSchema } from './suggested-merge.ts';
 import { ServiceHookLogSchema } from './service-hook-log.ts';
+import { AuditEventSchema } from './audit-event.ts';
 
 export { Comment } from './comment.ts';
 export { ExternalAccount } from './external-account.ts';
@@ -63,6 +64,7 @@ export { SuggestionActivityEntry } from './suggestion-activity-entry.ts';
 export { ForumInvitation } from './forum-invitation.ts';
 export { SuggestedMerge } from './suggested-merge.ts';
 export { ServiceHookLog } from './service-hook-log.ts';
+export { AuditEvent } from './audit-event.ts';
 
 /** Every entity, listed explicitly (MikroORM 7 has no folder discovery). */
 export const entities = [
@@ -106,4 +108,5 @@ export const entities = [
   ForumInvitationSchema,
   SuggestedMergeSchema,
   ServiceHookLogSchema,
+  AuditEventSchema,
 ];
