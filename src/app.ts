@@ -1,9 +1,12 @@
 import Koa from 'koa';
 import Router from '@koa/router';
+import { createAuditLog } from './auth/audit-log.ts';
 import { createClientStore } from './auth/client-store.ts';
 import { createUserStore } from './auth/user-store.ts';
 import { createTokenService } from './auth/tokens.ts';
+import { authorize } from './http/access.ts';
 import { bearerAuth } from './http/auth.ts';
+import { corsPreflight } from './http/cors.ts';
 import { parseBody } from './http/body.ts';
 import { forkEm } from './http/em.ts';
 import { rateLimit } from './http/rate-limit.ts';
@@ -42,6 +45,7 @@ import { suggestedMergesRouter } from './routes/suggested-merges.ts';
 import { supporterMessagesRouter } from './routes/supporter-messages.ts';
 import { forumInvitationsRouter } from './routes/forum-invitations.ts';
 import { serviceHookLogsRouter } from './routes/service-hook-logs.ts';
+import { auditEventsRouter } from './routes/audit-events.ts';
 import { translatableStringsRouter } from './routes/translatable-strings.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
@@ -69,18 +73,20 @@ export interface AdminRouterOptions {
 
 /**
  * The admin API (`/admin/…`, mounted under /api/v2): Bearer auth → per-client rate limit (unless
- * disabled by RATE_LIMIT_PER_MINUTE=0 or `rateLimit: false`) → Idempotency-Key (needs the client, and
- * must see the body from its first byte) → body parsing → one EntityManager fork per request → the
- * resource routes.
+ * disabled by RATE_LIMIT_PER_MINUTE=0 or `rateLimit: false`) → the route's access rule (scopes,
+ * publishable keys; http/access.ts) → Idempotency-Key (needs the client, and must see the body from its
+ * first byte) → body parsing → one EntityManager fork per request → the resource routes.
  */
 export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminRouterOptions = {}): Router<AppState> {
   const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
   const { limits } = deps;
   const admin = new Router<AppState>({ prefix: '/admin' });
   const limiter = limited && limits.api ? [rateLimit(limits.api, deps.clock, limits.windowSeconds)] : [];
+  const audit = createAuditLog(deps.orm, deps.clock);
   admin.use(
-    bearerAuth(tokens, createClientStore(deps.orm), createUserStore(deps.orm)),
+    bearerAuth(tokens, createClientStore(deps.orm), createUserStore(deps.orm), audit, deps.clock),
     ...limiter,
+    authorize(audit),
     idempotency(idempotencyKeys(deps.orm), deps.clock, deps.log),
     parseBody(deps.config.bodyLimitBytes),
     forkEm(deps.orm),
@@ -110,6 +116,7 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminR
     forumInvitationsRouter(deps),
     serviceHookLogsRouter(deps),
     translatableStringsRouter(deps),
+    auditEventsRouter(deps),
   ];
   for (const router of routers) {
     admin.use(router.routes());
@@ -128,8 +135,9 @@ export interface AppOptions {
 
 /**
  * Builds the Koa application. The middleware order is the architecture:
- * request log → metrics (both see the final status) → error renderer → routes; admin routes (adminRouter) add
- * Bearer auth → per-client rate limit → Idempotency-Key → body parsing → one EntityManager fork per request.
+ * request log → metrics (both see the final status) → error renderer → CORS preflights (publishable keys)
+ * → routes; admin routes (adminRouter) add Bearer auth → per-client rate limit → access rule →
+ * Idempotency-Key → body parsing → one EntityManager fork per request.
  */
 export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
@@ -145,6 +153,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
     users,
     deps.config.bodyLimitBytes,
     tokenGuard(limits.tokenFailures, limits.tokenClientFailures, limits.windowSeconds),
+    createAuditLog(deps.orm, deps.clock),
     deps.clock,
   );
   api.use(oauth.routes(), downloadsRouter(deps).routes(), adminRouter(deps).routes());
@@ -159,6 +168,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
   app.use(requestLog(deps.log));
   app.use(httpMetrics(deps.metrics));
   app.use(errorHandler(deps.log));
+  app.use(corsPreflight(['/api/v2/admin', '/api/v2/oauth/token']));
   app.use(unmatched);
   app.use(root.routes());
   app.use(extra.routes());

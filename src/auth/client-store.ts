@@ -1,5 +1,6 @@
 import type { MikroORM } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
+import { storedScopes, type Scope } from './scopes.ts';
 
 export interface StoredClient {
   id: number;
@@ -8,15 +9,24 @@ export interface StoredClient {
   generation: number;
   revoked: boolean;
   userId: number;
+  scopes: Scope[];
+  publishable: boolean;
+  expiresAt: Date | null;
+  lastUsedAt: Date | null;
 }
 
-/** Plain-row reads of API clients for the token endpoint and the Bearer check (hot paths: no hydration). */
+const asDate = (value: unknown): Date | null => (value == null ? null : value instanceof Date ? value : new Date(String(value)));
+
+/**
+ * Plain-row reads of API clients for the token endpoint and the Bearer check (hot paths: no hydration).
+ * One statement per request reads everything the checks need (scopes, expiry, last use included).
+ */
 export function createClientStore(orm: MikroORM) {
+  const db = () => orm.em.getKysely<DB>();
   const query = () =>
-    orm.em
-      .getKysely<DB>()
+    db()
       .selectFrom('api_clients')
-      .select(['id', 'key', 'secret_hash', 'generation', 'revoked_at', 'user_id']);
+      .select(['id', 'key', 'secret_hash', 'generation', 'revoked_at', 'user_id', 'scopes', 'publishable', 'expires_at', 'last_used_at']);
   const toClient = (row: Awaited<ReturnType<ReturnType<typeof query>['executeTakeFirstOrThrow']>>): StoredClient => ({
     id: row.id,
     key: row.key,
@@ -24,6 +34,10 @@ export function createClientStore(orm: MikroORM) {
     generation: row.generation,
     revoked: row.revoked_at != null,
     userId: row.user_id,
+    scopes: storedScopes(row.scopes),
+    publishable: row.publishable,
+    expiresAt: asDate(row.expires_at),
+    lastUsedAt: asDate(row.last_used_at),
   });
   return {
     async byKey(key: string): Promise<StoredClient | undefined> {
@@ -34,7 +48,25 @@ export function createClientStore(orm: MikroORM) {
       const row = await query().where('id', '=', id).executeTakeFirst();
       return row && toClient(row);
     },
+    /**
+     * Records a use. The condition keeps concurrent requests (and replicas) from writing more than about
+     * once a minute between them; callers only call when the row they read is a minute old.
+     */
+    async touch(id: number, at: Date): Promise<void> {
+      await db()
+        .updateTable('api_clients')
+        .set({ last_used_at: at })
+        .where('id', '=', id)
+        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', new Date(at.getTime() - LAST_USED_RESOLUTION_MS))]))
+        .execute();
+    },
   };
 }
+
+/** last_used_at is kept to the minute: one write per client per minute, not one per request. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** True when the client is past its expiry at `now` (ms since the epoch). */
+export const isExpired = (client: Pick<StoredClient, 'expiresAt'>, now: number) => client.expiresAt !== null && client.expiresAt.getTime() <= now;
 
 export type ClientStore = ReturnType<typeof createClientStore>;

@@ -31,6 +31,7 @@ import { suggestedMerges } from './suggested-merges.ts';
 import { messages, supporterMessages } from './supporter-messages.ts';
 import { forumInvitations } from './forum-invitations.ts';
 import { serviceHookLogs } from './service-hook-logs.ts';
+import { auditEvents } from './audit-events.ts';
 
 /** Every served resource type, by collection key. Adding a resource = one declaration listed here. */
 const all: ResourceDef[] = [
@@ -71,6 +72,7 @@ const all: ResourceDef[] = [
   messages,
   forumInvitations,
   serviceHookLogs,
+  auditEvents,
 ];
 
 export const registry: ReadonlyMap<string, ResourceDef> = new Map(all.map((def) => [def.type, def]));
