@@ -1,7 +1,18 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from './config.ts';
 import { openDatabase, type Database } from './db/index.ts';
-import { ClientNotFoundError, createClient, listClients, revokeClient, rotateClient } from './auth/clients.ts';
+import {
+  ClientNotFoundError,
+  createClient,
+  createPublishableClient,
+  listClients,
+  PublishableKeyError,
+  revokeClient,
+  rotateClient,
+  updateClient,
+} from './auth/clients.ts';
+import { parseScopes, ScopesError, type Scope } from './auth/scopes.ts';
+import { parseTimestamp } from './http/params.ts';
 import { EXIT } from './exit-codes.ts';
 import { ValidationError } from './errors.ts';
 import { setPasswordByEmail, UserNotFoundError } from './services/users.ts';
@@ -11,7 +22,14 @@ import { forgetSigningKeyFingerprint } from './auth/tokens.ts';
 
 const USAGE = `Usage: npm run --silent cli -- <command>
 
-  clients create --name NAME [--json]   create an API client; prints its id and secret once
+  clients create --name NAME [--scopes read,write,admin] [--expires DATE] [--publishable] [--json]
+                                        create an API client; prints its id and secret once. --scopes
+                                        limits what its tokens may do (default: all three); --expires
+                                        (ISO-8601 date or timestamp, UTC) ends it; --publishable makes a
+                                        browser key (pk_…, no secret: creates feedback, reads public
+                                        suggestions; CORS open)
+  clients update ID [--scopes LIST] [--expires DATE|never] [--json]
+                                        change a client's scopes or expiry; its tokens follow at once
   clients list [--json]                 list API clients (secrets are never shown)
   clients revoke ID                     revoke a client; its tokens stop working
   clients rotate ID [--json]            issue a new secret; tokens issued before stop working
@@ -35,6 +53,30 @@ ID is the client_id (or the numeric id shown by "clients list"). Exit codes: 0 o
 that stops early (interrupted, or the source keeps failing) exits 1 and continues when run again.`;
 
 class UsageError extends Error {}
+
+function scopesOption(text: string | undefined): Scope[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseScopes(text);
+  } catch (error) {
+    if (error instanceof ScopesError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** `--expires`: an ISO-8601 date (midnight UTC) or timestamp in the future; `never` (update) clears it. */
+function expiresOption(text: string | undefined, allowNever: boolean): Date | null | undefined {
+  if (text === undefined) return undefined;
+  if (allowNever && text.trim() === 'never') return null;
+  const at = parseTimestamp(text);
+  if (!at) throw new UsageError(`--expires must be an ISO-8601 date or timestamp${allowNever ? ' (or never)' : ''}`);
+  if (at.getTime() <= Date.now()) throw new UsageError('--expires must be in the future');
+  return at;
+}
+
+const clientLine = (c: ClientSummaryLike) =>
+  `${c.id}\t${c.client_id}\t${c.revoked ? 'revoked' : 'active'}\t${c.scopes}\t${c.expires_at ? `expires ${c.expires_at}` : 'no expiry'}\t${c.last_used_at ? `last used ${c.last_used_at}` : 'never used'}\t${c.name}`;
+type ClientSummaryLike = Awaited<ReturnType<typeof listClients>>[number];
 
 /** The password from standard input: its first line (a trailing newline is not part of it). */
 async function readPassword(): Promise<string> {
@@ -67,6 +109,9 @@ async function run(argv: string[]): Promise<void> {
       only: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       'per-page': { type: 'string' },
+      scopes: { type: 'string' },
+      expires: { type: 'string' },
+      publishable: { type: 'boolean', default: false },
       'stop-after-pages': { type: 'string' },
     },
   });
@@ -143,19 +188,30 @@ async function run(argv: string[]): Promise<void> {
     case 'create': {
       const name = values.name?.trim();
       if (!name) throw new UsageError('clients create needs --name NAME');
-      const creds = await withDb((db) => createClient(db.orm.em.fork(), name, config.ownerEmail));
+      const expiresAt = expiresOption(values.expires, false) ?? null;
+      if (values.publishable) {
+        if (values.scopes !== undefined) throw new UsageError('a publishable key has fixed rights: leave out --scopes');
+        const key = await withDb((db) => createPublishableClient(db.orm.em.fork(), name, config.ownerEmail, expiresAt));
+        out(key, json, `client_id:     ${key.client_id}\n(a publishable key: no secret; safe to ship in a web page)`);
+        return;
+      }
+      const scopes = scopesOption(values.scopes);
+      const creds = await withDb((db) => createClient(db.orm.em.fork(), name, config.ownerEmail, { scopes, expiresAt }));
       out(creds, json, `client_id:     ${creds.client_id}\nclient_secret: ${creds.client_secret}\n(the secret is shown only this once)`);
+      return;
+    }
+    case 'update': {
+      if (!ref) throw new UsageError('clients update needs an ID');
+      const scopes = scopesOption(values.scopes);
+      const expiresAt = expiresOption(values.expires, true);
+      if (scopes === undefined && expiresAt === undefined) throw new UsageError('clients update needs --scopes or --expires');
+      const client = await withDb((db) => updateClient(db.orm.em.fork(), ref, { scopes, expiresAt }));
+      out(client, json, clientLine(client));
       return;
     }
     case 'list': {
       const list = await withDb((db) => listClients(db.orm.em.fork()));
-      out(
-        list,
-        json,
-        list.length === 0
-          ? 'no API clients'
-          : list.map((c) => `${c.id}\t${c.client_id}\t${c.revoked ? 'revoked' : 'active'}\t${c.name}`).join('\n'),
-      );
+      out(list, json, list.length === 0 ? 'no API clients' : list.map(clientLine).join('\n'));
       return;
     }
     case 'revoke': {
@@ -185,6 +241,9 @@ try {
   } else if (error instanceof ValidationError) {
     const problems = Object.entries(error.fields).map(([field, messages]) => `${field} ${messages.join(', ')}`);
     process.stderr.write(`${problems.join('\n')}\n`);
+    process.exitCode = EXIT.usage;
+  } else if (error instanceof PublishableKeyError) {
+    process.stderr.write(`${error.message}\n`);
     process.exitCode = EXIT.usage;
   } else if (error instanceof ClientNotFoundError || error instanceof UserNotFoundError) {
     process.stderr.write(`${error.message}\n`);
