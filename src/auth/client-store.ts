@@ -15,6 +15,8 @@ export interface StoredClient {
   lastUsedAt: Date | null;
 }
 
+const COLUMNS = ['id', 'key', 'secret_hash', 'generation', 'revoked_at', 'user_id', 'scopes', 'publishable', 'expires_at', 'last_used_at'] as const;
+
 const asDate = (value: unknown): Date | null => (value == null ? null : value instanceof Date ? value : new Date(String(value)));
 
 /**
@@ -23,10 +25,7 @@ const asDate = (value: unknown): Date | null => (value == null ? null : value in
  */
 export function createClientStore(orm: MikroORM) {
   const db = () => orm.em.getKysely<DB>();
-  const query = () =>
-    db()
-      .selectFrom('api_clients')
-      .select(['id', 'key', 'secret_hash', 'generation', 'revoked_at', 'user_id', 'scopes', 'publishable', 'expires_at', 'last_used_at']);
+  const query = () => db().selectFrom('api_clients').select(COLUMNS);
   const toClient = (row: Awaited<ReturnType<ReturnType<typeof query>['executeTakeFirstOrThrow']>>): StoredClient => ({
     id: row.id,
     key: row.key,
@@ -44,21 +43,32 @@ export function createClientStore(orm: MikroORM) {
       const row = await query().where('key', '=', key).executeTakeFirst();
       return row && toClient(row);
     },
-    async byId(id: number): Promise<StoredClient | undefined> {
-      const row = await query().where('id', '=', id).executeTakeFirst();
-      return row && toClient(row);
-    },
     /**
-     * Records a use. The condition keeps concurrent requests (and replicas) from writing more than about
-     * once a minute between them; callers only call when the row they read is a minute old.
+     * The client for a Bearer check, recording the use in the same statement: a data-modifying CTE sets
+     * last_used_at when the client is live (not revoked, not expired, same generation as the token) and
+     * its last_used_at is over a minute old (or unset). So auth stays one statement per request, and the
+     * row is written at most once a minute per client, whatever the number of requests or replicas.
+     * The row returned is read before that update (last_used_at as it was).
      */
-    async touch(id: number, at: Date): Promise<void> {
-      await db()
-        .updateTable('api_clients')
-        .set({ last_used_at: at })
+    async forRequest(id: number, generation: number, at: Date): Promise<StoredClient | undefined> {
+      const stale = new Date(at.getTime() - LAST_USED_RESOLUTION_MS);
+      const row = await db()
+        .with('touched', (qb) =>
+          qb
+            .updateTable('api_clients')
+            .set({ last_used_at: at })
+            .where('id', '=', id)
+            .where('generation', '=', generation)
+            .where('revoked_at', 'is', null)
+            .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+            .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', stale)]))
+            .returning('id'),
+        )
+        .selectFrom('api_clients')
+        .select(COLUMNS)
         .where('id', '=', id)
-        .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', new Date(at.getTime() - LAST_USED_RESOLUTION_MS))]))
-        .execute();
+        .executeTakeFirst();
+      return row && toClient(row);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { AuditLog } from '../auth/audit-log.ts';
-import { isExpired, LAST_USED_RESOLUTION_MS, type ClientStore, type StoredClient } from '../auth/client-store.ts';
+import { isExpired, type ClientStore, type StoredClient } from '../auth/client-store.ts';
 import { InvalidTokenError, type TokenService } from '../auth/tokens.ts';
 import type { UserStore } from '../auth/user-store.ts';
 import { ForbiddenError, NotAuthorizedError } from '../errors.ts';
@@ -22,8 +22,8 @@ function refusal(client: StoredClient, generation: number, now: number): string 
  * issued. A password-grant token also needs its user unblocked, with an unchanged password, and an admin
  * (else 403: the admin API is for admins).
  *
- * Cost per request stays one statement (the client's row, which carries scopes, expiry and last use);
- * last_used_at is written only when the row shows it a minute old. Refusals of a known client are audited;
+ * Cost per request stays one statement (the client's row, which carries scopes and expiry, and records
+ * the use at most once a minute: ClientStore.forRequest). Refusals of a known client are audited;
  * tokens that do not verify are not (they name no client we can trust, and anyone can send them).
  */
 export function bearerAuth(tokens: TokenService, clients: ClientStore, users: UserStore, audit: AuditLog, clock: () => number): AppMiddleware {
@@ -41,11 +41,11 @@ export function bearerAuth(tokens: TokenService, clients: ClientStore, users: Us
       if (error instanceof InvalidTokenError) throw new NotAuthorizedError(true);
       throw error;
     }
-    const client = await clients.byId(claims.clientId);
+    const now = clock();
+    const client = await clients.forRequest(claims.clientId, claims.generation, new Date(now));
     if (!client) throw new NotAuthorizedError(true);
     // A browser with a publishable key may read even a refusal (an expired key's 401).
     if (client.publishable) allowBrowsers(ctx);
-    const now = clock();
     const why = refusal(client, claims.generation, now);
     if (why) {
       await audited(ctx, client, why);
@@ -62,7 +62,6 @@ export function bearerAuth(tokens: TokenService, clients: ClientStore, users: Us
       }
       userId = user.id;
     }
-    if (client.lastUsedAt === null || now - client.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) await clients.touch(client.id, new Date(now));
     ctx.state.auth = { clientId: client.id, clientKey: client.key, userId, scopes: client.scopes, publishable: client.publishable };
     await next();
   };
