@@ -16,7 +16,7 @@ let pk: Api;
 let token: string;
 
 /** Suggestions in a public forum (approved, closed, new, spam) and in a private and a hidden forum. */
-const ids: Record<string, number> = {};
+const ids = { forum: 0, approved: 0, closed: 0, fresh: 0, spam: 0, privateForum: 0, hiddenForum: 0, privateForumId: 0, hiddenForumId: 0 };
 
 const em = () => app.server.db.orm.em.fork();
 
