@@ -226,3 +226,31 @@ describe('CORS', () => {
     await expect(rotateClient(em(), key)).rejects.toThrow('A publishable key has no secret to rotate: revoke it and create another');
   });
 });
+
+describe('rate limit', () => {
+  it('a publishable key is limited per browser address, not as one budget for every visitor', async () => {
+    const limited = await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: '1' } });
+    try {
+      const { client_id } = await createPublishableClient(limited.server.db.orm.em.fork(), 'limited', limited.config.ownerEmail);
+      const reply = await request(limited.url, 'POST', '/api/v2/oauth/token', { form: `grant_type=client_credentials&client_id=${client_id}` });
+      const browser = reply.body.access_token as string;
+      const from = (address: string) =>
+        request(limited.url, 'GET', '/api/v2/admin/suggestions?per_page=1', { token: browser, headers: { 'X-Forwarded-For': address } });
+      const statuses = [];
+      for (const address of ['198.51.100.1', '198.51.100.1', '198.51.100.1', '198.51.100.2', '198.51.100.2']) statuses.push((await from(address)).status);
+      expect(statuses).toEqual([200, 200, 429, 200, 200]);
+      const over = await from('198.51.100.1');
+      expect(over.headers.get('access-control-allow-origin')).toBe('*');
+      expect(over.headers.get('retry-after')).toMatch(/^\d+$/);
+      // A secret client keeps one budget whatever the address.
+      const secret = await limited.token();
+      const fromSecret = (address: string) =>
+        request(limited.url, 'GET', '/api/v2/admin/forums?per_page=1', { token: secret, headers: { 'X-Forwarded-For': address } });
+      const secretStatuses = [];
+      for (const address of ['198.51.100.3', '198.51.100.4', '198.51.100.5']) secretStatuses.push((await fromSecret(address)).status);
+      expect(secretStatuses).toEqual([200, 200, 429]);
+    } finally {
+      await limited.close();
+    }
+  });
+});
