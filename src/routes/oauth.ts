@@ -167,7 +167,7 @@ const tokenParams = {
   properties: {
     grant_type: { enum: ['client_credentials', 'password'] },
     client_id: { type: 'string' },
-    client_secret: { type: 'string', description: 'Or HTTP Basic authentication' },
+    client_secret: { type: 'string', description: 'Or HTTP Basic authentication; none for a publishable key (`pk_…`), which gets its token with `client_id` alone' },
     username: { type: 'string', description: 'password grant: the user\'s email' },
     password: { type: 'string', description: 'password grant' },
   },
@@ -179,14 +179,15 @@ const oauthError = (description: string) => ({ description, content: { 'applicat
 export const oauthOperations: Operations = {
   'POST /api/v2/oauth/token': {
     summary: 'Get an access token',
-    description: 'Parameters from a form (`&` or `;` separated), a JSON body, the query string, or HTTP Basic for the client. Every answer has `Cache-Control: no-store`.',
+    description:
+      'Parameters from a form (`&` or `;` separated), a JSON body, the query string, or HTTP Basic for the client. Every answer has `Cache-Control: no-store`. A publishable key uses `client_credentials` with its `client_id` and no secret; answers about it carry `Access-Control-Allow-Origin: *`.',
     tags: ['oauth'],
     security: [],
     requestBody: { required: false, content: { 'application/x-www-form-urlencoded': { schema: tokenParams }, 'application/json': { schema: tokenParams } } },
     responses: {
       200: { description: 'A Bearer token', content: { 'application/json': { schema: { $ref: '#/components/schemas/token' } } } },
-      400: oauthError('`invalid_request`, `unsupported_grant_type` or `invalid_grant`'),
-      401: oauthError('`invalid_client`'),
+      400: oauthError('`invalid_request`, `unsupported_grant_type`, `invalid_grant`, or `unauthorized_client` (the password grant with a publishable key)'),
+      401: oauthError('`invalid_client` (unknown, revoked or expired client, wrong or missing secret, a secret sent with a publishable key)'),
       408: { $ref: '#/components/responses/E408' },
       413: oauthError('`invalid_request`: the body is too large'),
       429: { ...oauthError('`rate_limit_exceeded`: too many failed authentications from this address'), headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } },
