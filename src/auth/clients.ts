@@ -5,6 +5,7 @@ import { ownerPermission } from '../services/permissions.ts';
 import { auditRow, type AuditEntry } from './audit-log.ts';
 import { ALL_SCOPES, type Scope } from './scopes.ts';
 import { hashSecret, newClientKey, newSecret } from './secrets.ts';
+import { nowOf } from '../db/clock.ts';
 
 export interface IssuedCredentials {
   client_id: string;
@@ -195,7 +196,7 @@ export async function listClients(em: EntityManager): Promise<ClientSummary[]> {
 /** Revoking bumps the generation too, so tokens already issued fail even before the revoked check. */
 export async function revokeClient(em: EntityManager, ref: string): Promise<ClientSummary> {
   const client = await findClient(em, ref);
-  client.revokedAt ??= new Date();
+  client.revokedAt ??= nowOf(em);
   client.generation += 1;
   audited(em, { action: 'client.revoked', clientKey: client.key, scopes: scopesText(client) });
   await em.flush();

@@ -4,11 +4,12 @@ import { RecordNotFoundError } from '../errors.ts';
 import { access, type Access } from '../http/access.ts';
 import { readInput, type Input } from '../http/input.ts';
 import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
-import { emOf, type AppContext, type AppState } from '../http/state.ts';
+import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import type { PresentEnv, ResourceDef, Row } from '../resources/define.ts';
 import { buildDocument } from '../resources/document.ts';
 import { listRows } from '../resources/list.ts';
 import { rowsByIds, type AnyDb } from '../resources/rows.ts';
+import { crud, type CrudRules } from '../services/crud.ts';
 
 const MAX_IDS = 100;
 
@@ -110,5 +111,14 @@ export function readRoutes(router: Router<AppState>, def: ResourceDef, env: Pres
     const where = options.visible?.(ctx, def.table);
     if (where) await checkVisible(ctx, def, ids, where);
     await respondWith(ctx, def, ids, env);
+  });
+}
+
+/** POST, PUT, DELETE through the generic CRUD service (services/crud.ts), with the resource's own rules if any. */
+export function crudRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, rules?: CrudRules): void {
+  const service = crud(def, rules);
+  writeRoutes(router, def, env, {
+    save: (ctx, id, input) => service.save(emOf(ctx), id, input, { userId: authOf(ctx).userId }),
+    remove: (ctx, id) => service.remove(emOf(ctx), id),
   });
 }

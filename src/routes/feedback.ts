@@ -2,9 +2,8 @@ import Router from '@koa/router';
 import type { AppDeps } from '../deps.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import { feedback, feedbackRecords, requests } from '../resources/feedback.ts';
-import { supporters } from '../resources/supporters.ts';
 import { createFeedback, deleteFeedback, updateFeedback } from '../services/feedback.ts';
-import { readRoutes, writeRoutes } from './collection.ts';
+import { writeRoutes } from './collection.ts';
 import { ValidationError } from '../errors.ts';
 import { PUBLIC_WRITE } from '../http/access.ts';
 import type { Input } from '../http/input.ts';
@@ -29,7 +28,6 @@ async function checkPublicTarget(ctx: AppContext, input: Input): Promise<void> {
 export function feedbackRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
   for (const def of [feedback, requests, feedbackRecords]) {
-    readRoutes(router, def, env);
     writeRoutes(
       router,
       def,
@@ -45,6 +43,5 @@ export function feedbackRouter({ env }: AppDeps): Router<AppState> {
       PUBLIC_WRITE,
     );
   }
-  readRoutes(router, supporters, env);
   return router;
 }
