@@ -1,9 +1,12 @@
 import Koa from 'koa';
 import Router from '@koa/router';
+import { createAuditLog } from './auth/audit-log.ts';
 import { createClientStore } from './auth/client-store.ts';
 import { createUserStore } from './auth/user-store.ts';
 import { createTokenService } from './auth/tokens.ts';
+import { authorize } from './http/access.ts';
 import { bearerAuth } from './http/auth.ts';
+import { corsPreflight } from './http/cors.ts';
 import { parseBody } from './http/body.ts';
 import { forkEm } from './http/em.ts';
 import { rateLimit } from './http/rate-limit.ts';
@@ -42,6 +45,7 @@ import { importanceRouter } from './routes/importance.ts';
 import { suggestedMergesRouter } from './routes/suggested-merges.ts';
 import { supporterMessagesRouter } from './routes/supporter-messages.ts';
 import { forumInvitationsRouter } from './routes/forum-invitations.ts';
+import { auditEventsRouter } from './routes/audit-events.ts';
 import { translatableStringsRouter } from './routes/translatable-strings.ts';
 import { reportsRouter } from './routes/reports.ts';
 import { serviceHooksRouter } from './routes/service-hooks.ts';
@@ -81,9 +85,10 @@ export interface AdminRouterOptions {
 
 /**
  * The admin API (`/admin/…`, mounted under /api/v2): Bearer auth → per-client rate limit (unless
- * disabled by RATE_LIMIT_PER_MINUTE=0 or `rateLimit: false`) → Idempotency-Key (needs the client, and
- * must see the body from its first byte) → body parsing → response cache (GET; a hit ends here) → one
- * EntityManager fork per request → the resource routes.
+ * disabled by RATE_LIMIT_PER_MINUTE=0 or `rateLimit: false`) → the route's access rule (scopes,
+ * publishable keys; http/access.ts) → Idempotency-Key (needs the client, and must see the body from its
+ * first byte) → body parsing → response cache (GET; a hit ends here) → one EntityManager fork per request
+ * → the resource routes.
  */
 export function adminRouter(deps: AppDeps, { rateLimit: limited = true, cache = true }: AdminRouterOptions = {}): Router<AppState> {
   const tokens = createTokenService(deps.signingKey, deps.config.tokenTtl, deps.clock);
@@ -91,9 +96,11 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true, cache = 
   const admin = new Router<AppState>({ prefix: '/admin' });
   const limiter = limited && limits.api ? [rateLimit(limits.api, deps.clock, limits.windowSeconds)] : [];
   const responses = cache && deps.cache?.responses ? [responseCache(deps.cache.responses, deps.cache.versions)] : [];
+  const audit = createAuditLog(deps.orm, deps.clock);
   admin.use(
-    bearerAuth(tokens, createClientStore(deps.orm, deps.cache?.versions), createUserStore(deps.orm)),
+    bearerAuth(tokens, createClientStore(deps.orm, deps.cache?.versions), createUserStore(deps.orm), audit, deps.clock),
     ...limiter,
+    authorize(audit),
     idempotency(idempotencyKeys(deps.orm), deps.clock, deps.log),
     parseBody(deps.config.bodyLimitBytes),
     ...responses,
@@ -125,6 +132,7 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true, cache = 
     reportsRouter(deps),
     serviceHooksRouter(deps),
     eventsRouter(deps),
+    auditEventsRouter(deps),
   ];
   // Then, from the resource registry, whatever those leave out: reads of every declared resource, and
   // the writes of `crud: true` declarations (routes/resources.ts).
@@ -146,8 +154,9 @@ export interface AppOptions {
 
 /**
  * Builds the Koa application. The middleware order is the architecture:
- * request log → metrics (both see the final status) → error renderer → ETag / 304 → routes; admin routes (adminRouter) add
- * Bearer auth → per-client rate limit → Idempotency-Key → body parsing → response cache → one EntityManager fork per request.
+ * request log → metrics (both see the final status) → error renderer → CORS preflights (publishable keys)
+ * → ETag / 304 → routes; admin routes (adminRouter) add Bearer auth → per-client rate limit → access rule →
+ * Idempotency-Key → body parsing → response cache → one EntityManager fork per request.
  */
 export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
@@ -163,6 +172,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
     users,
     deps.config.bodyLimitBytes,
     tokenGuard(limits.tokenFailures, limits.tokenClientFailures, limits.windowSeconds),
+    createAuditLog(deps.orm, deps.clock),
     deps.clock,
   );
   api.use(oauth.routes(), downloadsRouter(deps).routes(), adminRouter(deps).routes());
@@ -177,6 +187,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
   app.use(requestLog(deps.log));
   app.use(httpMetrics(deps.metrics));
   app.use(errorHandler(deps.log));
+  app.use(corsPreflight(['/api/v2/admin', '/api/v2/oauth/token']));
   app.use(etag());
   app.use(unmatched);
   app.use(root.routes());

@@ -3,7 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from './config.ts';
 import { openDatabase as openDb, type Database, type OpenOptions } from './db/index.ts';
-import { ClientNotFoundError, createClient, listClients, revokeClient, rotateClient } from './auth/clients.ts';
+import {
+  ClientNotFoundError,
+  createClient,
+  createPublishableClient,
+  listClients,
+  PublishableKeyError,
+  revokeClient,
+  rotateClient,
+  updateClient,
+} from './auth/clients.ts';
+import { parseScopes, ScopesError, type Scope } from './auth/scopes.ts';
+import { parseTimestamp } from './http/params.ts';
 import { writeIndexes } from './db/generate-indexes.ts';
 import { EXIT } from './exit-codes.ts';
 import { ValidationError } from './errors.ts';
@@ -14,7 +25,14 @@ import { forgetSigningKeyFingerprint } from './auth/tokens.ts';
 
 const USAGE = `Usage: npm run --silent cli -- <command>
 
-  clients create --name NAME [--json]   create an API client; prints its id and secret once
+  clients create --name NAME [--scopes read,write,admin] [--expires DATE] [--publishable] [--json]
+                                        create an API client; prints its id and secret once. --scopes
+                                        limits what its tokens may do (default: all three); --expires
+                                        (ISO-8601 date or timestamp, UTC) ends it; --publishable makes a
+                                        browser key (pk_…, no secret: creates feedback, reads public
+                                        suggestions; CORS open)
+  clients update ID [--scopes LIST] [--expires DATE|never] [--json]
+                                        change a client's scopes or expiry; its tokens follow at once
   clients list [--json]                 list API clients (secrets are never shown)
   clients revoke ID                     revoke a client; its tokens stop working
   clients rotate ID [--json]            issue a new secret; tokens issued before stop working
@@ -41,6 +59,30 @@ ID is the client_id (or the numeric id shown by "clients list"). Exit codes: 0 o
 that stops early (interrupted, or the source keeps failing) exits 1 and continues when run again.`;
 
 class UsageError extends Error {}
+
+function scopesOption(text: string | undefined): Scope[] | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseScopes(text);
+  } catch (error) {
+    if (error instanceof ScopesError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** `--expires`: an ISO-8601 date (midnight UTC) or timestamp in the future; `never` (update) clears it. */
+function expiresOption(text: string | undefined, allowNever: boolean): Date | null | undefined {
+  if (text === undefined) return undefined;
+  if (allowNever && text.trim() === 'never') return null;
+  const at = parseTimestamp(text);
+  if (!at) throw new UsageError(`--expires must be an ISO-8601 date or timestamp${allowNever ? ' (or never)' : ''}`);
+  if (at.getTime() <= Date.now()) throw new UsageError('--expires must be in the future');
+  return at;
+}
+
+type ClientSummaryLike = Awaited<ReturnType<typeof listClients>>[number];
+const clientLine = (c: ClientSummaryLike) =>
+  `${c.id}\t${c.client_id}\t${c.revoked ? 'revoked' : 'active'}\t${c.scopes}\t${c.expires_at ? `expires ${c.expires_at}` : 'no expiry'}\t${c.last_used_at ? `last used ${c.last_used_at}` : 'never used'}\t${c.name}`;
 
 /** What a CLI run reads and writes: the process's own streams and environment, or a test's. */
 export interface CliIo {
@@ -97,6 +139,9 @@ async function command(argv: string[], io: CliIo): Promise<number | void> {
       only: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       'per-page': { type: 'string' },
+      scopes: { type: 'string' },
+      expires: { type: 'string' },
+      publishable: { type: 'boolean', default: false },
       'stop-after-pages': { type: 'string' },
     },
   });
@@ -187,19 +232,30 @@ async function command(argv: string[], io: CliIo): Promise<number | void> {
     case 'create': {
       const name = values.name?.trim();
       if (!name) throw new UsageError('clients create needs --name NAME');
-      const creds = await withDb((db) => createClient(db.orm.em.fork(), name, config.ownerEmail));
+      const expiresAt = expiresOption(values.expires, false) ?? null;
+      if (values.publishable) {
+        if (values.scopes !== undefined) throw new UsageError('a publishable key has fixed rights: leave out --scopes');
+        const key = await withDb((db) => createPublishableClient(db.orm.em.fork(), name, config.ownerEmail, expiresAt));
+        out(key, json, `client_id:     ${key.client_id}\n(a publishable key: no secret; safe to ship in a web page)`);
+        return;
+      }
+      const scopes = scopesOption(values.scopes);
+      const creds = await withDb((db) => createClient(db.orm.em.fork(), name, config.ownerEmail, { scopes, expiresAt }));
       out(creds, json, `client_id:     ${creds.client_id}\nclient_secret: ${creds.client_secret}\n(the secret is shown only this once)`);
+      return;
+    }
+    case 'update': {
+      if (!ref) throw new UsageError('clients update needs an ID');
+      const scopes = scopesOption(values.scopes);
+      const expiresAt = expiresOption(values.expires, true);
+      if (scopes === undefined && expiresAt === undefined) throw new UsageError('clients update needs --scopes or --expires');
+      const client = await withDb((db) => updateClient(db.orm.em.fork(), ref, { scopes, expiresAt }));
+      out(client, json, clientLine(client));
       return;
     }
     case 'list': {
       const list = await withDb((db) => listClients(db.orm.em.fork()));
-      out(
-        list,
-        json,
-        list.length === 0
-          ? 'no API clients'
-          : list.map((c) => `${c.id}\t${c.client_id}\t${c.revoked ? 'revoked' : 'active'}\t${c.name}`).join('\n'),
-      );
+      out(list, json, list.length === 0 ? 'no API clients' : list.map(clientLine).join('\n'));
       return;
     }
     case 'revoke': {
@@ -227,6 +283,10 @@ function failure(error: unknown, io: CliIo): number {
   if (error instanceof ValidationError) {
     const problems = Object.entries(error.fields).map(([field, messages]) => `${field} ${messages.join(', ')}`);
     io.stderr(`${problems.join('\n')}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof PublishableKeyError) {
+    io.stderr(`${error.message}\n`);
     return EXIT.usage;
   }
   if (error instanceof ClientNotFoundError || error instanceof UserNotFoundError) {

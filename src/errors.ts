@@ -39,10 +39,13 @@ export class NotAuthorizedError extends ApiError {
   }
 }
 
-/** 403: a valid token whose user may not use the admin API (a password-grant token of a non-admin). */
+/**
+ * 403: a valid token that may not do this: a password-grant token of a non-admin, a key without the
+ * route's scope, or a publishable key outside what it may do (http/access.ts says which, in `message`).
+ */
 export class ForbiddenError extends ApiError {
-  constructor() {
-    super(403, 'forbidden');
+  constructor(message?: string) {
+    super(403, 'forbidden', message);
   }
 }
 

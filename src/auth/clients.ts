@@ -1,13 +1,21 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { DEFAULT_OWNER_EMAIL } from '../config.ts';
-import { ApiClient, Permission, User } from '../entities/index.ts';
+import { ApiClient, AuditEvent, Permission, User } from '../entities/index.ts';
 import { ownerPermission } from '../services/permissions.ts';
+import { auditRow, type AuditEntry } from './audit-log.ts';
+import { ALL_SCOPES, type Scope } from './scopes.ts';
 import { hashSecret, newClientKey, newSecret } from './secrets.ts';
 import { nowOf } from '../db/clock.ts';
 
 export interface IssuedCredentials {
   client_id: string;
   client_secret: string;
+}
+
+export interface ClientOptions {
+  /** Default: every scope (what clients had before scopes existed). */
+  scopes?: readonly Scope[];
+  expiresAt?: Date | null;
 }
 
 export interface ClientSummary {
@@ -17,8 +25,17 @@ export interface ClientSummary {
   user_id: number;
   generation: number;
   revoked: boolean;
+  scopes: string;
+  publishable: boolean;
+  expires_at: string | null;
+  last_used_at: string | null;
   created_at: string;
 }
+
+/** Publishable keys begin with `pk_` so they are told apart at a glance (and never taken for a secret). */
+const PUBLISHABLE_PREFIX = 'pk_';
+
+export class PublishableKeyError extends Error {}
 
 export class ClientNotFoundError extends Error {
   constructor(ref: string) {
@@ -55,13 +72,96 @@ async function accountOwner(em: EntityManager, email: string): Promise<User> {
   return owner;
 }
 
-export async function createClient(em: EntityManager, name: string, ownerEmail = DEFAULT_OWNER_EMAIL): Promise<IssuedCredentials> {
+/** Audit-log entry written in the same transaction as the change it records (CLI: no request, no ip). */
+function audited(em: EntityManager, entry: AuditEntry): void {
+  const row = auditRow(entry, new Date());
+  em.create(AuditEvent, {
+    action: row.action,
+    clientKey: row.client_key,
+    reason: row.reason,
+    scopes: row.scopes,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+}
+
+const scopesText = (c: ApiClient) => (c.publishable ? 'publishable' : c.scopes);
+
+/** A new client with a secret; scopes default to all three. */
+export async function createClient(
+  em: EntityManager,
+  name: string,
+  ownerEmail = DEFAULT_OWNER_EMAIL,
+  options: ClientOptions = {},
+): Promise<IssuedCredentials> {
+  const secret = newSecret();
+  const client = await insertClient(em, name, ownerEmail, {
+    key: newClientKey(),
+    secretHash: hashSecret(secret),
+    scopes: options.scopes?.join(',') ?? ALL_SCOPES,
+    publishable: false,
+    expiresAt: options.expiresAt ?? null,
+  });
+  return { client_id: client.key, client_secret: secret };
+}
+
+/**
+ * A new publishable key (`pk_…`): no secret is issued (browsers get tokens with the key alone,
+ * routes/oauth.ts); the required hash column holds the hash of a secret nobody ever sees.
+ */
+export async function createPublishableClient(
+  em: EntityManager,
+  name: string,
+  ownerEmail = DEFAULT_OWNER_EMAIL,
+  expiresAt: Date | null = null,
+): Promise<{ client_id: string }> {
+  const client = await insertClient(em, name, ownerEmail, {
+    key: `${PUBLISHABLE_PREFIX}${newClientKey()}`,
+    secretHash: hashSecret(newSecret()),
+    scopes: 'read,write',
+    publishable: true,
+    expiresAt,
+  });
+  return { client_id: client.key };
+}
+
+async function insertClient(
+  em: EntityManager,
+  name: string,
+  ownerEmail: string,
+  fields: { key: string; secretHash: string; scopes: string; publishable: boolean; expiresAt: Date | null },
+): Promise<ApiClient> {
   return em.transactional(async (tx) => {
     const owner = await accountOwner(tx, ownerEmail);
-    const secret = newSecret();
-    const client = tx.create(ApiClient, { key: newClientKey(), name, secretHash: hashSecret(secret), user: owner });
+    const client = tx.create(ApiClient, { name, user: owner, ...fields });
+    audited(tx, { action: 'client.created', clientKey: client.key, scopes: scopesText(client), reason: expiryNote(client.expiresAt) });
     await tx.flush();
-    return { client_id: client.key, client_secret: secret };
+    return client;
+  });
+}
+
+const expiryNote = (at: Date | null | undefined) => (at ? `expires ${at.toISOString()}` : undefined);
+
+/** Changes a client's scopes and/or expiry (`null` removes it); tokens already issued follow at once. */
+export async function updateClient(em: EntityManager, ref: string, changes: { scopes?: readonly Scope[]; expiresAt?: Date | null }): Promise<ClientSummary> {
+  return em.transactional(async (tx) => {
+    const client = await findClient(tx, ref);
+    const notes: string[] = [];
+    if (changes.scopes) {
+      if (client.publishable) throw new PublishableKeyError('A publishable key has no scopes to change');
+      const next = changes.scopes.join(',');
+      if (next !== client.scopes) notes.push(`scopes ${client.scopes} → ${next}`);
+      client.scopes = next;
+    }
+    if (changes.expiresAt !== undefined) {
+      const before = client.expiresAt?.toISOString() ?? 'never';
+      const after = changes.expiresAt?.toISOString() ?? 'never';
+      if (before !== after) notes.push(`expiry ${before} → ${after}`);
+      client.expiresAt = changes.expiresAt;
+    }
+    audited(tx, { action: 'client.updated', clientKey: client.key, scopes: scopesText(client), reason: notes.join('; ') || 'no change' });
+    await tx.flush();
+    return summarize(client);
   });
 }
 
@@ -81,6 +181,10 @@ function summarize(c: ApiClient): ClientSummary {
     user_id: c.user.id,
     generation: c.generation,
     revoked: c.revokedAt != null,
+    scopes: scopesText(c),
+    publishable: c.publishable,
+    expires_at: c.expiresAt?.toISOString() ?? null,
+    last_used_at: c.lastUsedAt?.toISOString() ?? null,
     created_at: c.createdAt.toISOString(),
   };
 }
@@ -94,6 +198,7 @@ export async function revokeClient(em: EntityManager, ref: string): Promise<Clie
   const client = await findClient(em, ref);
   client.revokedAt ??= nowOf(em);
   client.generation += 1;
+  audited(em, { action: 'client.revoked', clientKey: client.key, scopes: scopesText(client) });
   await em.flush();
   return summarize(client);
 }
@@ -101,9 +206,11 @@ export async function revokeClient(em: EntityManager, ref: string): Promise<Clie
 /** A new secret; tokens minted with the old generation stop verifying at once. */
 export async function rotateClient(em: EntityManager, ref: string): Promise<IssuedCredentials> {
   const client = await findClient(em, ref);
+  if (client.publishable) throw new PublishableKeyError('A publishable key has no secret to rotate: revoke it and create another');
   const secret = newSecret();
   client.secretHash = hashSecret(secret);
   client.generation += 1;
+  audited(em, { action: 'client.rotated', clientKey: client.key, scopes: scopesText(client) });
   await em.flush();
   return { client_id: client.key, client_secret: secret };
 }

@@ -2,6 +2,7 @@
 
 import { ApiClientSchema } from './api-client.ts';
 import { AttachmentSchema } from './attachment.ts';
+import { AuditEventSchema } from './audit-event.ts';
 import { CategorySchema } from './category.ts';
 import { CommentSchema } from './comment.ts';
 import { CustomFieldSchema } from './custom-field.ts';
@@ -37,6 +38,7 @@ import { UserSchema } from './user.ts';
 
 export { ApiClient } from './api-client.ts';
 export { Attachment } from './attachment.ts';
+export { AuditEvent } from './audit-event.ts';
 export { Category } from './category.ts';
 export { Comment } from './comment.ts';
 export { CustomField } from './custom-field.ts';
@@ -74,6 +76,7 @@ export { User } from './user.ts';
 export const entities = [
   ApiClientSchema,
   AttachmentSchema,
+  AuditEventSchema,
   CategorySchema,
   CommentSchema,
   CustomFieldSchema,

@@ -1,3 +1,4 @@
+import type { RawBuilder } from 'kysely';
 import type { ResourceDef, SortDef } from '../resources/define.ts';
 import { BadRequestError } from '../errors.ts';
 import type { AppContext } from './state.ts';
@@ -12,9 +13,11 @@ export type QueryValue = string | string[] | undefined;
 
 /**
  * `includes` as a comma list, repeated keys, or (in bodies) a JSON array. Unknown names are kept here and
- * ignored by the document builder: real clients send names we may not serve.
+ * ignored by the document builder: real clients send names we may not serve. Publishable keys get none.
  */
 export function parseIncludes(ctx: AppContext): Set<string> {
+  // A publishable key sees the records it may read and nothing they link to (users, notes, …).
+  if (ctx.state.auth?.publishable) return new Set();
   const raw: unknown[] = [];
   const add = (value: unknown) => (Array.isArray(value) ? raw.push(...value) : raw.push(value));
   add(ctx.query.includes);
@@ -190,6 +193,8 @@ export interface ListParams {
   updatedBefore?: Date;
   /** Filter name → raw values, validated against the resource's FilterDef by resources/list.ts. */
   query: Record<string, QueryValue>;
+  /** A condition the route imposes whatever the query says (what a publishable key may see). */
+  where?: RawBuilder<boolean>;
 }
 
 const BRACKETED = /^filter\[([a-z_]{1,64})\]$/;

@@ -18,7 +18,7 @@ function setHeaders(ctx: AppContext, limit: string, bucket: RateLimiterRes, wind
 }
 
 /**
- * Per-client request budget for authenticated routes (mount right after bearerAuth, so 401s never get
+ * Per-client request budget (per client and address for publishable keys) for authenticated routes (mount right after bearerAuth, so 401s never get
  * here). The base unit is taken before the handler runs; the extra units of a slow request when it
  * ends, failed or not. Every response it sees carries the X-Rate-Limit-* headers; over the budget it
  * answers 429 with Retry-After. A 429 leaves the bucket as it was for the rest of its window (the bucket
@@ -30,7 +30,10 @@ function setHeaders(ctx: AppContext, limit: string, bucket: RateLimiterRes, wind
 export function rateLimit(limiter: Limiter, clock: () => number, windowSeconds: number): AppMiddleware {
   const limit = String(limiter.points);
   return async (ctx, next) => {
-    const key = String(authOf(ctx).clientId);
+    const auth = authOf(ctx);
+    // A publishable key is shared by every browser of a site: each address gets the key's budget, so one
+    // visitor cannot use up everyone's.
+    const key = auth.publishable ? `${auth.clientId}@${ctx.ip}` : String(auth.clientId);
     const started = clock();
     let bucket = limiter.tryConsume?.(key);
     if (!bucket) {

@@ -1,8 +1,15 @@
 import type { AppContext } from './state.ts';
 
-interface MatchedLayer {
+export interface MatchedLayer {
   path: unknown;
   methods: string[];
+  stack: unknown[];
+}
+
+/** The route layer that answers the request (the first that matches path and method), if any. */
+export function routeLayerOf(ctx: AppContext): MatchedLayer | undefined {
+  const matched = (ctx as { matched?: MatchedLayer[] }).matched;
+  return matched?.find((candidate) => candidate.methods.includes(ctx.method));
 }
 
 /**
@@ -13,7 +20,6 @@ interface MatchedLayer {
  * matched (404, 405) share `unmatched`.
  */
 export function routeOf(ctx: AppContext): string {
-  const matched = (ctx as { matched?: MatchedLayer[] }).matched;
-  const layer = matched?.find((candidate) => candidate.methods.includes(ctx.method));
+  const layer = routeLayerOf(ctx);
   return typeof layer?.path === 'string' ? layer.path : 'unmatched';
 }

@@ -1,11 +1,16 @@
 import type { ParameterizedContext, Middleware } from 'koa';
 import type { EntityManager } from '@mikro-orm/sql';
+import type { Scope } from '../auth/scopes.ts';
 
 /** Who a request acts for, once its Bearer token has been checked. */
 export interface AuthContext {
   clientId: number;
   clientKey: string;
   userId: number;
+  /** The client's scopes (auth/scopes.ts); http/access.ts checks them against the route's rule. */
+  scopes: readonly Scope[];
+  /** A publishable (browser) key: only the routes that say so (http/access.ts), and CORS. */
+  publishable: boolean;
 }
 
 /** Per-request state, set by the middleware chain in app.ts. */

@@ -75,6 +75,7 @@ export const NOT_WALKED: Readonly<Record<string, string>> = {
   // (translatable_strings is one document, not a collection: not in the registry, so never walked.)
   service_hook_logs: "the delivery log of a server's own webhooks: the source's deliveries were not made by this server",
   service_hooks: 'webhooks: their secrets are write-only (a source shows none to copy); register them again on the target',
+  audit_events: "this server's own log of its API keys: the source's keys are not this server's",
 };
 
 export const STEP_NAMES = PLAN.map((s) => s.type);

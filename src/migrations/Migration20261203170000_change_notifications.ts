@@ -8,16 +8,17 @@ import { Migration } from '@mikro-orm/migrations';
  * triggers cost one call per statement, not per row (imports write thousands of rows per statement).
  *
  * Every table is announced except the ones no response is rendered from and that change on almost every
- * request or import step (idempotency keys, import bookkeeping). A response that reads an unannounced
- * table is never cached (src/cache/responses.ts); test/api/response-cache.test.ts checks that every other
+ * request or import step (idempotency keys, import bookkeeping, the change feed's events and the webhook
+ * outbox: both written with every change, and the feed's reads write first, so are never cached anyway).
+ * A response that reads an unannounced table is never cached (src/cache/responses.ts); test/api/response-cache.test.ts checks that every other
  * table of the schema has the trigger, so a later migration that adds a table must add it too.
  */
 export const ANNOUNCED_TABLES = [
-  'api_clients', 'attachments', 'categories', 'comments', 'custom_fields', 'external_accounts', 'external_users',
+  'api_clients', 'attachments', 'audit_events', 'categories', 'comments', 'custom_fields', 'external_accounts', 'external_users',
   'feature_statuses', 'feature_suggestions', 'features', 'feedback', 'forum_invitations', 'forums',
   'importance_responses', 'importance_scores', 'internal_flags', 'internal_status_updates', 'internal_statuses',
   'labels', 'notes', 'nps_ratings', 'permissions', 'product_areas', 'segmented_values', 'segments',
-  'service_hook_logs', 'settings', 'status_updates', 'statuses', 'suggested_merges', 'suggestion_activity_entries',
+  'service_hook_logs', 'service_hooks', 'settings', 'status_updates', 'statuses', 'suggested_merges', 'suggestion_activity_entries',
   'suggestion_labels', 'suggestions', 'supporter_messages', 'supporters', 'team_members', 'teams', 'users',
 ];
 

@@ -13,6 +13,7 @@ import { Migration20261203121134_import_missing } from './Migration2026120312113
 import { Migration20261203121346_activity_merges_messages } from './Migration20261203121346_activity_merges_messages.ts';
 import { Migration20261203121544_idempotency_keys } from './Migration20261203121544_idempotency_keys.ts';
 import { Migration20261203160550_feedback_sentiment } from './Migration20261203160550_feedback_sentiment.ts';
+import { Migration20261203160600_api_keys } from './Migration20261203160600_api_keys.ts';
 import { Migration20261203161500_service_hooks_events } from './Migration20261203161500_service_hooks_events.ts';
 import { Migration20261203170000_change_notifications } from './Migration20261203170000_change_notifications.ts';
 
@@ -30,6 +31,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203121346_activity_merges_messages', class: Migration20261203121346_activity_merges_messages },
   { name: 'Migration20261203121544_idempotency_keys', class: Migration20261203121544_idempotency_keys },
   { name: 'Migration20261203160550_feedback_sentiment', class: Migration20261203160550_feedback_sentiment },
+  { name: 'Migration20261203160600_api_keys', class: Migration20261203160600_api_keys },
   { name: 'Migration20261203161500_service_hooks_events', class: Migration20261203161500_service_hooks_events },
   { name: 'Migration20261203170000_change_notifications', class: Migration20261203170000_change_notifications },
 ];

@@ -18,23 +18,30 @@
  * output can replace writableSchema() here.
  */
 import type Router from '@koa/router';
+import { accessRule, type Access } from '../http/access.ts';
 import type { FieldDef, FilterDef, LinkDef, ResourceDef } from '../resources/define.ts';
 import { registry } from '../resources/registry.ts';
 import { envelopeName, envelopeResponses, idParameter, ref, writableSchema, type Operation, type Operations, type Schema } from './spec.ts';
 
 const ADMIN = '/api/v2/admin';
+/** The scopes of auth/scopes.ts, as the OAuth flows list them. */
+const SCOPE_DESCRIPTIONS = {
+  read: 'GET: lists and records',
+  write: 'Create, update and delete',
+  admin: 'Account administration: the audit log, permission grants',
+};
 const ISO_SECONDS = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$';
 
 /** Every (path, method) the router answers, in registration order; HEAD (added to every GET) left out. */
-export function routesOf(router: Router<any>): Array<{ path: string; method: string }> {
-  const routes: Array<{ path: string; method: string }> = [];
+export function routesOf(router: Router<any>): Array<{ path: string; method: string; access: Access }> {
+  const routes: Array<{ path: string; method: string; access: Access }> = [];
   const seen = new Set<string>();
   for (const layer of router.stack) {
     for (const method of layer.methods) {
       const key = `${method} ${String(layer.path)}`;
       if (method === 'HEAD' || seen.has(key)) continue;
       seen.add(key);
-      routes.push({ path: String(layer.path), method });
+      routes.push({ path: String(layer.path), method, access: accessRule(layer.stack, method) });
     }
   }
   return routes;
@@ -274,7 +281,10 @@ function components(): Schema {
     responses: {
       E400: errorResponse('Malformed body or parameter (`bad_request` with a message)', 'error'),
       E401: errorResponse('No or no valid Bearer token (`not_authorized`), with `WWW-Authenticate: Bearer`', 'error'),
-      E403: errorResponse('`forbidden`: a password-grant token of a user who is not an admin, or an expired or invalid signed link', 'error'),
+      E403: errorResponse(
+        '`forbidden` (with a `message` saying why): the client lacks the scope the route needs, a publishable key called a route not open to it, a password-grant token of a user who is not an admin, or an expired or invalid signed link',
+        'error',
+      ),
       E404: errorResponse('Unknown id (`record_not_found`) or route (`not_found`)', 'error'),
       E408: errorResponse('The body did not arrive in time (`request_timeout`); the connection is closed', 'error'),
       E409: errorResponse(
@@ -375,7 +385,11 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
           },
         }
       : { ...operation, responses };
-    (paths[path] ??= {})[route.method.toLowerCase()] = { ...described, ...(admin ? {} : { security: operation.security ?? [] }) };
+    // Admin routes name the scope they need (http/access.ts) and whether publishable keys may call them.
+    const security = admin
+      ? { security: [{ oauth: [route.access.scope] }], ...(route.access.publishable ? { 'x-publishable': true } : {}) }
+      : { security: operation.security ?? [] };
+    (paths[path] ??= {})[route.method.toLowerCase()] = { ...described, ...security };
   }
   const stale = Object.keys(operations).filter((key) => !used.has(key));
   if (missing.length > 0 || stale.length > 0) {
@@ -398,8 +412,9 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
       securitySchemes: {
         oauth: {
           type: 'oauth2',
-          description: 'Access tokens from `POST /api/v2/oauth/token`, sent as `Authorization: Bearer <token>`.',
-          flows: { clientCredentials: { tokenUrl, scopes: {} }, password: { tokenUrl, scopes: {} } },
+          description:
+            'Access tokens from `POST /api/v2/oauth/token`, sent as `Authorization: Bearer <token>`. A client has the scopes it was created with (`clients create --scopes`); a route needing a scope the client lacks answers 403 `forbidden`. A publishable key gets its token with `client_id` alone (no secret) and may call only the operations marked `x-publishable`.',
+          flows: { clientCredentials: { tokenUrl, scopes: SCOPE_DESCRIPTIONS }, password: { tokenUrl, scopes: SCOPE_DESCRIPTIONS } },
         },
         metricsToken: { type: 'http', scheme: 'bearer', description: 'The METRICS_TOKEN the server was started with (`GET /metrics`).' },
       },

@@ -2,6 +2,7 @@
 
 import type { ResourceDef } from './define.ts';
 import { attachments } from './attachments.ts';
+import { auditEvents } from './audit-events.ts';
 import { categories } from './categories.ts';
 import { comments } from './comments.ts';
 import { customFields } from './custom-fields.ts';
@@ -38,6 +39,7 @@ import { users } from './users.ts';
 /** Every served resource declaration (registry.ts indexes them by type). */
 export const declarations: ResourceDef[] = [
   attachments,
+  auditEvents,
   categories,
   comments,
   customFields,

@@ -105,7 +105,7 @@ function condition(def: ResourceDef, name: string, filter: FilterDef, params: Li
 
 /** Every condition the request's filters impose (shared by the page query and the count). */
 function conditions(def: ResourceDef, params: ListParams): RawBuilder<boolean>[] {
-  const out: RawBuilder<boolean>[] = [];
+  const out: RawBuilder<boolean>[] = params.where ? [params.where] : [];
   if (params.updatedAfter) out.push(sql<boolean>`${col(def, 'updated_at')} > ${params.updatedAfter}`);
   if (params.updatedBefore) out.push(sql<boolean>`${col(def, 'updated_at')} < ${params.updatedBefore}`);
   for (const [name, filter] of Object.entries(def.filters ?? {})) {

@@ -1,12 +1,14 @@
 import type Router from '@koa/router';
+import { sql, type RawBuilder } from 'kysely';
 import { RecordNotFoundError } from '../errors.ts';
+import { access, type Access } from '../http/access.ts';
 import { readInput, type Input } from '../http/input.ts';
 import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import type { PresentEnv, ResourceDef, Row } from '../resources/define.ts';
 import { buildDocument } from '../resources/document.ts';
 import { listRows } from '../resources/list.ts';
-import { rowsByIds } from '../resources/rows.ts';
+import { rowsByIds, type AnyDb } from '../resources/rows.ts';
 import { crud, type CrudRules } from '../services/crud.ts';
 
 const MAX_IDS = 100;
@@ -53,9 +55,10 @@ export interface WriteHandlers {
 /**
  * POST /admin/<type>, PUT /admin/<type>/<id>, DELETE /admin/<type>/<id> for a resource whose writes are
  * plain create/update/delete: each answers with the envelope (DELETE with the record as it was).
+ * `createAccess` overrides who may create (http/access.ts; default: the write scope).
  */
-export function writeRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, handlers: WriteHandlers): void {
-  router.post(`/${def.type}`, async (ctx) => {
+export function writeRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, handlers: WriteHandlers, createAccess?: Access): void {
+  router.post(`/${def.type}`, ...(createAccess ? [access(createAccess)] : []), async (ctx) => {
     const id = await handlers.save(ctx, undefined, readInput(ctx, def, 'create'));
     await respondWith(ctx, def, [id], env);
   });
@@ -71,15 +74,43 @@ export function writeRoutes(router: Router<AppState>, def: ResourceDef, env: Pre
   });
 }
 
+export interface ReadOptions {
+  /** Who may read (http/access.ts); default: the read scope. */
+  access?: Access;
+  /**
+   * Rows this request may see, as a condition on `table` (undefined: all). Lists are filtered by it; a
+   * get that names a row outside it is a 404, as if the row did not exist.
+   */
+  visible?: (ctx: AppContext, table: string) => RawBuilder<boolean> | undefined;
+}
+
+/** 404 unless every id names a row the condition lets the request see. */
+async function checkVisible(ctx: AppContext, def: ResourceDef, ids: number[], where: RawBuilder<boolean>): Promise<void> {
+  const unique = [...new Set(ids)];
+  const seen = await (emOf(ctx).getKysely() as AnyDb)
+    .selectFrom(def.table)
+    .select(sql<string>`count(*)`.as('n'))
+    .where(sql<boolean>`${sql.ref(`${def.table}.id`)} = any(${unique})`)
+    .where(where)
+    .executeTakeFirst();
+  if (Number(seen?.n ?? 0) !== unique.length) throw new RecordNotFoundError();
+}
+
 /** GET /admin/<type> (list) and GET /admin/<type>/<id,id,…> for any registered resource. */
-export function readRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv): void {
-  router.get(`/${def.type}`, async (ctx) => {
+export function readRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, options: ReadOptions = {}): void {
+  const rule = options.access ? [access(options.access)] : [];
+  router.get(`/${def.type}`, ...rule, async (ctx) => {
     const db = emOf(ctx).getKysely();
-    const { rows, pagination } = await listRows(db, def, parseListParams(ctx, def));
+    const params = parseListParams(ctx, def);
+    params.where = options.visible?.(ctx, def.table);
+    const { rows, pagination } = await listRows(db, def, params);
     ctx.body = await buildDocument(db, def, rows, env, { includes: parseIncludes(ctx), pagination });
   });
-  router.get(`/${def.type}/:ids`, async (ctx) => {
-    await respondWith(ctx, def, pathIds(ctx.params.ids ?? ''), env);
+  router.get(`/${def.type}/:ids`, ...rule, async (ctx) => {
+    const ids = pathIds(ctx.params.ids ?? '');
+    const where = options.visible?.(ctx, def.table);
+    if (where) await checkVisible(ctx, def, ids, where);
+    await respondWith(ctx, def, ids, env);
   });
 }
 

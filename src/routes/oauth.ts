@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import type { ClientStore } from '../auth/client-store.ts';
+import type { AuditLog } from '../auth/audit-log.ts';
+import { isExpired, type ClientStore } from '../auth/client-store.ts';
 import { verifyPassword } from '../auth/passwords.ts';
 import { secretMatches } from '../auth/secrets.ts';
 import type { TokenService } from '../auth/tokens.ts';
@@ -7,6 +8,7 @@ import type { UserStore } from '../auth/user-store.ts';
 import { parseBody } from '../http/body.ts';
 import { OAuthError } from '../errors.ts';
 import type { TokenGuard } from '../http/token-guard.ts';
+import { allowBrowsers } from '../http/cors.ts';
 import type { AppContext, AppState } from '../http/state.ts';
 import type { Operations } from '../openapi/spec.ts';
 
@@ -76,8 +78,12 @@ function clientCredentials(ctx: AppContext, params: Partial<Record<Param, string
  * - `password`: `username` (an email address) and `password` of a user, with the `client_id` of a
  *   client (UserVoice's SDKs send no secret here; one that is sent must be right); the token acts as
  *   that user. Wrong user credentials are `invalid_grant`.
- * `guard` (the brute-force limiter) checks the address before the body is read and the client id before
- * the secret, and sees every failure.
+ * - a publishable key (`clients create --publishable`): `client_credentials` with its `client_id` and no
+ *   secret, so a browser can get a token; it has no secret, and the password grant is not for it
+ *   (`unauthorized_client`). Its answers carry CORS headers (http/cors.ts); no other client's do.
+ * An expired client gets `invalid_client` like a revoked one. `guard` (the brute-force limiter) checks
+ * the address before the body is read and the client id before the secret, and sees every failure.
+ * Refusals of a client that exists are written to the audit log (unknown ids are not: anyone can send them).
  */
 export function oauthRouter(
   tokens: TokenService,
@@ -85,6 +91,7 @@ export function oauthRouter(
   users: UserStore,
   bodyLimitBytes: number,
   guard: TokenGuard,
+  audit: AuditLog,
   clock: () => number,
 ): Router<AppState> {
   const router = new Router<AppState>();
@@ -111,9 +118,25 @@ export function oauthRouter(
       // No id holds a control character, and PostgreSQL refuses NUL in text: such an id is an unknown client.
       if (CONTROL.test(id)) throw invalidClient();
       await guard.client(ctx, id);
-      if (params.grant_type === 'client_credentials' && !secret) throw invalidClient();
       const client = await clients.byKey(id);
-      if (!client || client.revoked || (secret !== undefined && !secretMatches(secret, client.secretHash))) throw invalidClient();
+      if (!client) throw invalidClient();
+      if (client.publishable) allowBrowsers(ctx);
+      const refused = async (reason: string, error = invalidClient()): Promise<never> => {
+        await audit.record({ action: 'auth.failed', clientKey: client.key, method: ctx.method, path: ctx.path, ip: ctx.ip, reason });
+        throw error;
+      };
+      if (client.revoked) await refused('revoked');
+      if (isExpired(client, clock())) await refused('expired');
+      if (client.publishable) {
+        if (secret !== undefined) await refused('a secret was sent for a publishable key');
+        if (params.grant_type !== 'client_credentials') {
+          await refused('password grant with a publishable key', new OAuthError(400, 'unauthorized_client', 'A publishable key may only use grant_type=client_credentials'));
+        }
+      } else if (params.grant_type === 'client_credentials' && !secret) {
+        await refused('no secret');
+      } else if (secret !== undefined && !secretMatches(secret, client.secretHash)) {
+        await refused('wrong secret');
+      }
 
       if (params.grant_type === 'client_credentials') {
         const { token, expiresIn } = tokens.issue({ clientId: client.id, generation: client.generation });
@@ -144,7 +167,7 @@ const tokenParams = {
   properties: {
     grant_type: { enum: ['client_credentials', 'password'] },
     client_id: { type: 'string' },
-    client_secret: { type: 'string', description: 'Or HTTP Basic authentication' },
+    client_secret: { type: 'string', description: 'Or HTTP Basic authentication; none for a publishable key (`pk_…`), which gets its token with `client_id` alone' },
     username: { type: 'string', description: 'password grant: the user\'s email' },
     password: { type: 'string', description: 'password grant' },
   },
@@ -156,14 +179,15 @@ const oauthError = (description: string) => ({ description, content: { 'applicat
 export const oauthOperations: Operations = {
   'POST /api/v2/oauth/token': {
     summary: 'Get an access token',
-    description: 'Parameters from a form (`&` or `;` separated), a JSON body, the query string, or HTTP Basic for the client. Every answer has `Cache-Control: no-store`.',
+    description:
+      'Parameters from a form (`&` or `;` separated), a JSON body, the query string, or HTTP Basic for the client. Every answer has `Cache-Control: no-store`. A publishable key uses `client_credentials` with its `client_id` and no secret; answers about it carry `Access-Control-Allow-Origin: *`.',
     tags: ['oauth'],
     security: [],
     requestBody: { required: false, content: { 'application/x-www-form-urlencoded': { schema: tokenParams }, 'application/json': { schema: tokenParams } } },
     responses: {
       200: { description: 'A Bearer token', content: { 'application/json': { schema: { $ref: '#/components/schemas/token' } } } },
-      400: oauthError('`invalid_request`, `unsupported_grant_type` or `invalid_grant`'),
-      401: oauthError('`invalid_client`'),
+      400: oauthError('`invalid_request`, `unsupported_grant_type`, `invalid_grant`, or `unauthorized_client` (the password grant with a publishable key)'),
+      401: oauthError('`invalid_client` (unknown, revoked or expired client, wrong or missing secret, a secret sent with a publishable key)'),
       408: { $ref: '#/components/responses/E408' },
       413: oauthError('`invalid_request`: the body is too large'),
       429: { ...oauthError('`rate_limit_exceeded`: too many failed authentications from this address'), headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } },

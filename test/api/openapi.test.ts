@@ -51,9 +51,10 @@ describe('the document', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(doc.openapi).toBe('3.1.0');
+    const scopes = { read: expect.any(String), write: expect.any(String), admin: expect.any(String) };
     expect(doc.components.securitySchemes.oauth.flows).toEqual({
-      clientCredentials: { tokenUrl: `${app.config.publicUrl}/api/v2/oauth/token`, scopes: {} },
-      password: { tokenUrl: `${app.config.publicUrl}/api/v2/oauth/token`, scopes: {} },
+      clientCredentials: { tokenUrl: `${app.config.publicUrl}/api/v2/oauth/token`, scopes },
+      password: { tokenUrl: `${app.config.publicUrl}/api/v2/oauth/token`, scopes },
     });
     expect(Object.keys(doc.components.headers)).toEqual(['X-Rate-Limit-Limit', 'X-Rate-Limit-Remaining', 'X-Rate-Limit-Reset']);
     const list = doc.paths['/api/v2/admin/suggestions'].get;
@@ -74,6 +75,14 @@ describe('the document', () => {
     expect(create['application/x-www-form-urlencoded'].schema.required).toEqual(['title', 'links.forum']);
     expect(doc.paths['/api/v2/admin/suggestions/{id}/approve'].put.summary).toBe('Approve a suggestion');
     expect(doc.paths['/health'].get.security).toEqual([]);
+    // Each admin operation names the scope it needs; publishable keys' operations are marked.
+    expect(doc.paths['/api/v2/admin/suggestions'].get.security).toEqual([{ oauth: ['read'] }]);
+    expect(doc.paths['/api/v2/admin/suggestions'].get['x-publishable']).toBe(true);
+    expect(doc.paths['/api/v2/admin/suggestions'].post.security).toEqual([{ oauth: ['write'] }]);
+    expect(doc.paths['/api/v2/admin/suggestions'].post['x-publishable']).toBeUndefined();
+    expect(doc.paths['/api/v2/admin/feedback'].post['x-publishable']).toBe(true);
+    expect(doc.paths['/api/v2/admin/audit_events'].get.security).toEqual([{ oauth: ['admin'] }]);
+    expect(doc.paths['/api/v2/admin/permissions'].post.security).toEqual([{ oauth: ['admin'] }]);
   });
 });
 

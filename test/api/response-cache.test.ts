@@ -203,6 +203,6 @@ describe('change announcements', () => {
         where n.nspname = current_schema() and c.relkind in ('r', 'p') order by 1`,
     );
     const silent = rows.filter((r) => !r.announced).map((r) => r.name);
-    expect(silent.filter((name) => !['rate_limits'].includes(name))).toEqual(['idempotency_keys', 'import_deferred', 'import_progress', 'mikro_orm_migrations']);
+    expect(silent.filter((name) => !['rate_limits'].includes(name))).toEqual(['events', 'idempotency_keys', 'import_deferred', 'import_progress', 'mikro_orm_migrations', 'service_hook_deliveries']);
   });
 });
