@@ -81,7 +81,7 @@ describe('cli clients …', () => {
     expect(listed.stdout).not.toContain(creds.client_secret);
     const text = await cli(['clients', 'list']);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain(`\t${creds.client_id}\tactive\tZapier export`);
+    expect(text.stdout).toContain(`\t${creds.client_id}\tactive\tread,write,admin\tno expiry\tnever used\tZapier export`);
     expect(text.stdout).not.toContain(creds.client_secret);
 
     const token = await tokenFor(creds.client_id, creds.client_secret);
