@@ -17,6 +17,8 @@
  *   the bench can count statements per request, and this process's garbage-collection pauses.
  * - `/_bench/unlimited/api/v2/admin/…`: the admin API exactly as app.ts builds it (adminRouter), but without the
  *   per-client rate limiter, to measure the limiter's cost in the same process.
+ * - `/_bench/legacy/api/v2/admin/…`: the admin API with read routes building records as objects (the path
+ *   before resources/render.ts), to measure both in the same process.
  *
  * The hand-written serialisers below mirror src/resources/{suggestions,forums,users,categories,statuses,
  * labels}.ts field by field. When a declaration changes, the byte comparison fails and names the first
@@ -490,7 +492,7 @@ async function document(query: Query, rows: Row[], base: string): Promise<Row> {
 // ---------------------------------------------------------------------------------------------------
 // Router
 
-export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>): Router<AppState> {
+export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, admin: Router<AppState>): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/_bench' });
   const counting = installCounter(deps.orm);
   const gc = watchGc();
@@ -597,6 +599,16 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>): Ro
   const unlimited = new Router<AppState>({ prefix: '/unlimited/api/v2' });
   unlimited.use(unlimitedAdmin.routes());
   router.use(unlimited.routes());
+
+  // `/_bench/legacy/api/v2/admin/…`: the admin API as app.ts builds it (limiter on), with read routes
+  // building records as JS objects — the path before PostgreSQL rendered them (issue 15's "today").
+  const legacy = new Router<AppState>({ prefix: '/legacy/api/v2' });
+  legacy.use((ctx, next) => {
+    ctx.state.render = 'js';
+    return next();
+  });
+  legacy.use(admin.routes());
+  router.use(legacy.routes());
 
   return router;
 }

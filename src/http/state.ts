@@ -18,6 +18,11 @@ export interface AppState {
   idempotency?: 'replayed' | 'stored' | 'not_stored';
   /** One EntityManager fork per request (http/em.ts). */
   em?: EntityManager;
+  /**
+   * `js`: read routes build records as objects (the path before PostgreSQL rendered them), set only by
+   * the bench's `/_bench/legacy` copy of the admin API to measure both in one process.
+   */
+  render?: 'js';
 }
 
 export type AppContext = ParameterizedContext<AppState>;

@@ -2,7 +2,8 @@ import { sql, type RawBuilder } from 'kysely';
 import { BadRequestError } from '../errors.ts';
 import { boolParam, encodeCursor, idList, list, parseTimestamp, single, type ListParams } from '../http/params.ts';
 import type { Pagination } from './document.ts';
-import type { FilterDef, ResourceDef, Row } from './define.ts';
+import type { FilterDef, PresentEnv, ResourceDef, Row } from './define.ts';
+import { renderSelect } from './render.ts';
 import { selectRows, type AnyDb, type AnySelect } from './rows.ts';
 
 const MAX_SEARCH_LENGTH = 255;
@@ -131,7 +132,7 @@ const SORT_VALUE = '__sort_value';
  * sort then id; a cursor continues strictly after the last row of the previous page (keyset), so rows
  * with equal sort values are neither skipped nor repeated.
  */
-export async function listRows(db: AnyDb, def: ResourceDef, params: ListParams): Promise<ListResult> {
+export async function listRows(db: AnyDb, def: ResourceDef, params: ListParams, render?: PresentEnv): Promise<ListResult> {
   const where = conditions(def, params);
   const { sort, perPage, page, cursor } = params;
   const dir = sort.desc ? sql`desc` : sql`asc`;
@@ -153,7 +154,10 @@ export async function listRows(db: AnyDb, def: ResourceDef, params: ListParams):
   query = byId
     ? query.orderBy(sql`${col(def, 'id')} ${dir}`)
     : query.orderBy(sql`${sortCol} ${dir}`).orderBy(sql`${col(def, 'id')} ${dir}`);
-  const rows = (await query.limit(perPage).execute()) as Row[];
+  query = query.limit(perPage);
+  // With `render`: rows of resources/render.ts (records as JSON text), in the same order.
+  if (render) query = renderSelect(db, def, query, render, byId ? [] : [SORT_VALUE]);
+  const rows = (await query.execute()) as Row[];
 
   const counted = await applyWhere(db.selectFrom(def.table).select(sql<string>`count(*)`.as('n')), where).executeTakeFirst();
   const total = Number(counted?.n ?? 0);
