@@ -56,6 +56,8 @@ interface RenderPlan {
   pieces: Array<(env: { publicUrl: RawBuilder<string> }) => RawBuilder<string>>;
   /** Row (raw columns and pieces) → the record's JSON text. */
   render: (row: Row, env: PresentEnv) => string;
+  /** Every field renders in SQL: the record is piece 0 alone, and batches can be aggregated in SQL. */
+  whole: boolean;
 }
 
 const pieceAlias = (i: number) => `__r${i}`;
@@ -121,7 +123,7 @@ function compilePlan(def: ResourceDef): RenderPlan {
   closePiece();
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from declarations, never from input
   const make = new Function('F', 'C', 'J', `return function render(row, env) { return ${js.join(' + ')}; };`);
-  return { raw: [...raw], pieces, render: make(def.fields, convert, JSON.stringify) as RenderPlan['render'] };
+  return { raw: [...raw], pieces, render: make(def.fields, convert, JSON.stringify) as RenderPlan['render'], whole: js.length === 1 };
 }
 
 /**
@@ -138,29 +140,180 @@ export function renderSelect(db: AnyDb, def: ResourceDef, inner: AnySelect, env:
     .select(plan.pieces.map((piece, i) => piece(sqlEnv).as(pieceAlias(i))));
 }
 
-/** The record's JSON text from a row of renderSelect(). */
-export function renderRecord(def: ResourceDef, row: Row, env: PresentEnv): string {
-  return planOf(def).render(row, env);
+/**
+ * Records of one type fetched together: their ids and JSON texts in the same order, and the ids each
+ * link references (duplicates allowed), for side-loading.
+ */
+export interface Batch {
+  ids: number[];
+  records(): string[];
+  refs(link: LinkDef): number[];
+  /** Cursor value of the last row (lists sorted by another column than id). */
+  lastSortValue?: string;
 }
 
-/** renderSelect() by ids, compiled once per declaration and public URL (the text never depends on the ids). */
-const byIds = new WeakMap<ResourceDef, Map<string, { text: string; parameters: readonly unknown[]; idsAt: number }>>();
+/** Records are joined by ASCII RS inside an aggregate: JSON text never holds it raw (it escapes controls). */
+const RS = '\x1e';
+const splitIds = (text: unknown) => (typeof text === 'string' && text !== '' ? text.split(',').map(Number) : []);
 
-/** Rendering rows with the given ids, in no particular order. */
-export async function renderedByIds(db: AnyDb, def: ResourceDef, ids: readonly number[], env: PresentEnv): Promise<Row[]> {
-  if (ids.length === 0) return [];
+/** A batch from rows of renderSelect(). */
+export function batchOfRows(def: ResourceDef, rows: Row[], env: PresentEnv, sortValue?: string): Batch {
+  const plan = planOf(def);
+  return {
+    ids: rows.map((row) => Number(row.id)),
+    records: () => rows.map((row) => plan.render(row, env)),
+    refs: (link) => {
+      const out: number[] = [];
+      for (const row of rows) {
+        const value = link.column ? row[link.column] : link.many ? row[manyAlias(link)] : undefined;
+        if (Array.isArray(value)) for (const id of value) out.push(Number(id));
+        else if (value !== null && value !== undefined) out.push(Number(value));
+      }
+      return out;
+    },
+    lastSortValue: sortValue && rows.length > 0 ? (rows.at(-1)![sortValue] as string) : undefined,
+  };
+}
+
+/**
+ * One row for a whole batch (declarations rendered entirely in SQL): the type, the records joined by RS
+ * in the subquery's order, the ids, and per link the referenced ids as comma lists (`__refs`, in the
+ * declaration's link order). Every type has the same columns, so a round of side-loads is one UNION ALL.
+ * Node then parses a few strings instead of a row per record.
+ */
+function aggregateSelect(db: AnyDb, def: ResourceDef, inner: AnySelect, env: PresentEnv, sortValue?: string): AnySelect {
+  const plan = planOf(def);
+  const sqlEnv = { publicUrl: sql<string>`${env.publicUrl}::text` };
+  const refs = def.links.map((link) =>
+    link.column
+      ? sql`coalesce(string_agg(${ref(link.column)}::text, ','), '')`
+      : link.many
+        ? sql`coalesce(string_agg(nullif(array_to_string(${ref(manyAlias(link))}, ','), ''), ','), '')`
+        : sql`''`,
+  );
+  let query = db
+    .selectFrom(inner.as(Q))
+    .select(sql<string>`${sql.lit(def.type)}::text`.as('__type'))
+    .select(sql<string>`coalesce(string_agg(${plan.pieces[0]!(sqlEnv)}, ${RS}), '')`.as('__records'))
+    .select(sql<string>`coalesce(string_agg(${ref('id')}::text, ','), '')`.as('__ids'))
+    .select(sql<string[]>`array[${refs.length > 0 ? sql.join(refs) : sql``}]::text[]`.as('__refs'));
+  if (sortValue) query = query.select(sql<string>`(array_agg(${ref(sortValue)}))[count(*)]`.as(sortValue));
+  return query;
+}
+
+function batchOfAggregate(def: ResourceDef, row: Row | undefined, sortValue?: string): Batch {
+  const ids = splitIds(row?.__ids);
+  const text = (row?.__records as string | undefined) ?? '';
+  const lists = (row?.__refs as string[] | undefined) ?? [];
+  const refs = new Map<LinkDef, number[]>();
+  def.links.forEach((link, i) => refs.set(link, splitIds(lists[i])));
+  return {
+    ids,
+    records: () => (text === '' ? [] : text.split(RS)),
+    refs: (link) => refs.get(link) ?? [],
+    lastSortValue: sortValue ? ((row?.[sortValue] as string | null) ?? undefined) : undefined,
+  };
+}
+
+/**
+ * A page of rows selected by `inner` (a select of resources/rows.ts with its filters, order and limit) as
+ * a batch, in the inner query's order; `sortValue` names a column of `inner` whose last value the
+ * cursor needs. `count`, when given, is selected in the same statement (as `total`) for declarations
+ * rendered entirely in SQL; otherwise it is run on its own.
+ */
+export async function renderedPage(
+  db: AnyDb,
+  def: ResourceDef,
+  inner: AnySelect,
+  env: PresentEnv,
+  sortValue: string | undefined,
+  count: AnySelect,
+): Promise<{ batch: Batch; total: number }> {
+  if (planOf(def).whole) {
+    const row = (await aggregateSelect(db, def, inner, env, sortValue).select(count.as('__total')).executeTakeFirst()) as Row | undefined;
+    return { batch: batchOfAggregate(def, row, sortValue), total: Number(row?.__total ?? 0) };
+  }
+  const rows = (await renderSelect(db, def, inner, env, sortValue ? [sortValue] : []).execute()) as Row[];
+  const counted = (await count.executeTakeFirst()) as Row | undefined;
+  return { batch: batchOfRows(def, rows, env, sortValue), total: Number(counted?.n ?? 0) };
+}
+
+interface ByIdsQuery {
+  /** SQL text with `$n` placeholders, split around them (one more piece than placeholders). */
+  pieces: string[];
+  /** Which parameter each placeholder is: 'ids' or a fixed value. */
+  parameters: Array<{ ids: true } | { value: unknown }>;
+}
+
+/** The by-ids query per declaration and public URL, compiled once (the text never depends on the ids). */
+const byIds = new WeakMap<ResourceDef, Map<string, ByIdsQuery>>();
+
+function byIdsQuery(db: AnyDb, def: ResourceDef, env: PresentEnv): ByIdsQuery {
   let perUrl = byIds.get(def);
   if (!perUrl) byIds.set(def, (perUrl = new Map()));
   let compiled = perUrl.get(env.publicUrl);
   if (!compiled) {
     const marker: number[] = [];
-    const query = renderSelect(db, def, selectRows(db, def).where(sql<boolean>`${sql.ref(`${def.table}.id`)} = any(${marker})`), env).compile();
-    const idsAt = query.parameters.indexOf(marker);
-    if (idsAt < 0) throw new Error(`renderedByIds(${def.type}): the ids parameter is missing`);
-    compiled = { text: query.sql, parameters: query.parameters, idsAt };
+    const inner = selectRows(db, def)
+      .where(sql<boolean>`${sql.ref(`${def.table}.id`)} = any(${marker})`)
+      .orderBy(sql.ref(`${def.table}.id`));
+    const query = (planOf(def).whole ? aggregateSelect(db, def, inner, env) : renderSelect(db, def, inner, env)).compile();
+    // `$n` occurs in the text only as a placeholder (declarations hold no `$`): checked, not assumed.
+    const pieces = query.sql.split(/\$\d+/);
+    const numbers = [...query.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+    if (numbers.length !== query.parameters.length || numbers.some((n, i) => n !== i + 1) || !query.parameters.includes(marker)) {
+      throw new Error(`renderedByIds(${def.type}): unexpected placeholders in the compiled query`);
+    }
+    compiled = { pieces, parameters: query.parameters.map((value) => (value === marker ? { ids: true as const } : { value })) };
     perUrl.set(env.publicUrl, compiled);
   }
-  const parameters = [...compiled.parameters];
-  parameters[compiled.idsAt] = ids;
-  return (await db.executeQuery(CompiledQuery.raw(compiled.text, parameters))).rows as Row[];
+  return compiled;
+}
+
+/** `compiled` with its placeholders numbered from `offset + 1`, and its parameters for these ids. */
+function bind(compiled: ByIdsQuery, ids: readonly number[], offset: number): { text: string; parameters: unknown[] } {
+  let text = compiled.pieces[0]!;
+  for (let i = 1; i < compiled.pieces.length; i++) text += `$${offset + i}${compiled.pieces[i]}`;
+  return { text, parameters: compiled.parameters.map((p) => ('ids' in p ? ids : p.value)) };
+}
+
+/**
+ * One round of side-loads: the records with these ids, per declaration, in id order. Declarations
+ * rendered entirely in SQL share one statement (a UNION ALL of their aggregate rows); the others take
+ * one statement each, run together.
+ */
+export async function renderedRound(db: AnyDb, requests: Array<[ResourceDef, readonly number[]]>, env: PresentEnv): Promise<Batch[]> {
+  const out: Batch[] = new Array(requests.length);
+  const whole: Array<[number, ResourceDef, readonly number[]]> = [];
+  const single: Array<Promise<void>> = [];
+  requests.forEach(([def, ids], i) => {
+    if (planOf(def).whole) whole.push([i, def, ids]);
+    else {
+      const { text, parameters } = bind(byIdsQuery(db, def, env), ids, 0);
+      single.push(db.executeQuery(CompiledQuery.raw(text, parameters)).then((result) => void (out[i] = batchOfRows(def, result.rows as Row[], env))));
+    }
+  });
+  if (whole.length > 0) {
+    const texts: string[] = [];
+    const parameters: unknown[] = [];
+    for (const [, def, ids] of whole) {
+      const bound = bind(byIdsQuery(db, def, env), ids, parameters.length);
+      texts.push(`(${bound.text})`);
+      parameters.push(...bound.parameters);
+    }
+    single.push(
+      db.executeQuery(CompiledQuery.raw(texts.join(' union all '), parameters)).then((result) => {
+        const rows = new Map((result.rows as Row[]).map((row) => [row.__type as string, row]));
+        for (const [i, def] of whole) out[i] = batchOfAggregate(def, rows.get(def.type));
+      }),
+    );
+  }
+  await Promise.all(single);
+  return out;
+}
+
+/** The records with these ids, in id order (one statement). */
+export async function renderedByIds(db: AnyDb, def: ResourceDef, ids: readonly number[], env: PresentEnv): Promise<Batch> {
+  if (ids.length === 0) return planOf(def).whole ? batchOfAggregate(def, undefined) : batchOfRows(def, [], env);
+  return (await renderedRound(db, [[def, ids]], env))[0]!;
 }

@@ -5,8 +5,8 @@ import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
 import { emOf, type AppContext, type AppState } from '../http/state.ts';
 import type { PresentEnv, ResourceDef, Row } from '../resources/define.ts';
 import { buildDocument, renderDocument } from '../resources/document.ts';
-import { renderedByIds } from '../resources/render.ts';
-import { listRows } from '../resources/list.ts';
+import { renderedByIds, type Batch } from '../resources/render.ts';
+import { listRendered, listRows } from '../resources/list.ts';
 import { rowsByIds } from '../resources/rows.ts';
 
 const MAX_IDS = 100;
@@ -81,6 +81,14 @@ function sendJson(ctx: AppContext, text: string): void {
   ctx.body = Buffer.from(text, 'utf8');
 }
 
+/** The batch's records in the order the path named them (a batch comes in id order). */
+function inOrder(batch: Batch, ids: number[]): Batch {
+  if (ids.every((id, i) => batch.ids[i] === id)) return batch;
+  const records = batch.records();
+  const byId = new Map(batch.ids.map((id, i) => [id, records[i]!]));
+  return { ...batch, ids, records: () => ids.map((id) => byId.get(id)!) };
+}
+
 /**
  * GET /admin/<type> (list) and GET /admin/<type>/<id,id,…> for any registered resource. Records are
  * rendered by PostgreSQL (resources/render.ts); `ctx.state.render === 'js'` (the bench's copy of
@@ -96,8 +104,8 @@ export function readRoutes(router: Router<AppState>, def: ResourceDef, env: Pres
       ctx.body = await buildDocument(db, def, rows, env, { includes, pagination });
       return;
     }
-    const { rows, pagination } = await listRows(db, def, params, env);
-    sendJson(ctx, await renderDocument(db, def, rows, env, { includes, pagination }));
+    const { batch, pagination } = await listRendered(db, def, params, env);
+    sendJson(ctx, await renderDocument(db, def, batch, env, { includes, pagination }));
   });
   router.get(`/${def.type}/:ids`, async (ctx) => {
     const ids = pathIds(ctx.params.ids ?? '');
@@ -107,9 +115,8 @@ export function readRoutes(router: Router<AppState>, def: ResourceDef, env: Pres
     }
     const db = emOf(ctx).getKysely();
     const unique = [...new Set(ids)];
-    const found = new Map((await renderedByIds(db, def, unique, env)).map((row) => [Number(row.id), row]));
-    if (found.size !== unique.length) throw new RecordNotFoundError();
-    const rows = unique.map((id) => found.get(id) as Row);
-    sendJson(ctx, await renderDocument(db, def, rows, env, { includes: parseIncludes(ctx) }));
+    const batch = await renderedByIds(db, def, unique, env);
+    if (batch.ids.length !== unique.length) throw new RecordNotFoundError();
+    sendJson(ctx, await renderDocument(db, def, inOrder(batch, unique), env, { includes: parseIncludes(ctx) }));
   });
 }
