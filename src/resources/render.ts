@@ -230,12 +230,57 @@ export async function renderedPage(
   count: AnySelect,
 ): Promise<{ batch: Batch; total: number }> {
   if (planOf(def).whole) {
-    const row = (await aggregateSelect(db, def, inner, env, sortValue).select(count.as('__total')).executeTakeFirst()) as Row | undefined;
+    const row = (await db.executeQuery(pageStatement(db, def, env, sortValue, inner.compile(), count.compile()))).rows[0] as Row | undefined;
     return { batch: batchOfAggregate(def, row, sortValue), total: Number(row?.__total ?? 0) };
   }
   const rows = (await renderSelect(db, def, inner, env, sortValue ? [sortValue] : []).execute()) as Row[];
   const counted = (await count.executeTakeFirst()) as Row | undefined;
   return { batch: batchOfRows(def, rows, env, sortValue), total: Number(counted?.n ?? 0) };
+}
+
+/** Compiled SQL split around its `$n` placeholders, which must be $1…$n in order (checked, not assumed). */
+function splitPlaceholders(text: string, parameters: readonly unknown[], what: string): string[] {
+  const numbers = [...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+  if (numbers.length !== parameters.length || numbers.some((n, i) => n !== i + 1)) throw new Error(`${what}: unexpected placeholders in the compiled query`);
+  return text.split(/\$\d+/);
+}
+
+/** Pieces around placeholders, renumbered from `offset + 1`. */
+function renumber(pieces: string[], offset: number): string {
+  let text = pieces[0]!;
+  for (let i = 1; i < pieces.length; i++) text += `$${offset + i}${pieces[i]}`;
+  return text;
+}
+
+/** The aggregate select list of a page (everything before ` from (<inner>) as "q"`), compiled once. */
+const pageHeads = new WeakMap<ResourceDef, Map<string, { pieces: string[]; parameters: readonly unknown[] }>>();
+const INNER = '__inner__';
+
+/**
+ * `select <aggregates>, (<count>) as "__total" from (<inner>) as "q"` from the compiled inner select and
+ * count: the aggregate list (hundreds of nodes for a wide resource) is compiled once per declaration,
+ * public URL and cursor column rather than on every request.
+ */
+function pageStatement(db: AnyDb, def: ResourceDef, env: PresentEnv, sortValue: string | undefined, inner: CompiledQuery, count: CompiledQuery): CompiledQuery {
+  let perKey = pageHeads.get(def);
+  if (!perKey) pageHeads.set(def, (perKey = new Map()));
+  const key = `${sortValue ?? ''} ${env.publicUrl}`;
+  let head = perKey.get(key);
+  if (!head) {
+    const compiled = aggregateSelect(db, def, db.selectFrom(INNER).selectAll(), env, sortValue).compile();
+    const tail = ` from (select * from "${INNER}") as "${Q}"`;
+    if (!compiled.sql.endsWith(tail)) throw new Error(`renderedPage(${def.type}): unexpected shape ${compiled.sql.slice(-80)}`);
+    const text = compiled.sql.slice(0, -tail.length);
+    head = { pieces: splitPlaceholders(text, compiled.parameters, `renderedPage(${def.type})`), parameters: compiled.parameters };
+    perKey.set(key, head);
+  }
+  const countText = renumber(splitPlaceholders(count.sql, count.parameters, 'count'), inner.parameters.length);
+  const headText = renumber(head.pieces, inner.parameters.length + count.parameters.length);
+  return CompiledQuery.raw(`${headText}, (${countText}) as "__total" from (${inner.sql}) as "${Q}"`, [
+    ...inner.parameters,
+    ...count.parameters,
+    ...head.parameters,
+  ]);
 }
 
 interface ByIdsQuery {
@@ -258,12 +303,8 @@ function byIdsQuery(db: AnyDb, def: ResourceDef, env: PresentEnv): ByIdsQuery {
       .where(sql<boolean>`${sql.ref(`${def.table}.id`)} = any(${marker})`)
       .orderBy(sql.ref(`${def.table}.id`));
     const query = (planOf(def).whole ? aggregateSelect(db, def, inner, env) : renderSelect(db, def, inner, env)).compile();
-    // `$n` occurs in the text only as a placeholder (declarations hold no `$`): checked, not assumed.
-    const pieces = query.sql.split(/\$\d+/);
-    const numbers = [...query.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
-    if (numbers.length !== query.parameters.length || numbers.some((n, i) => n !== i + 1) || !query.parameters.includes(marker)) {
-      throw new Error(`renderedByIds(${def.type}): unexpected placeholders in the compiled query`);
-    }
+    const pieces = splitPlaceholders(query.sql, query.parameters, `renderedByIds(${def.type})`);
+    if (!query.parameters.includes(marker)) throw new Error(`renderedByIds(${def.type}): the ids parameter is missing`);
     compiled = { pieces, parameters: query.parameters.map((value) => (value === marker ? { ids: true as const } : { value })) };
     perUrl.set(env.publicUrl, compiled);
   }
@@ -272,9 +313,7 @@ function byIdsQuery(db: AnyDb, def: ResourceDef, env: PresentEnv): ByIdsQuery {
 
 /** `compiled` with its placeholders numbered from `offset + 1`, and its parameters for these ids. */
 function bind(compiled: ByIdsQuery, ids: readonly number[], offset: number): { text: string; parameters: unknown[] } {
-  let text = compiled.pieces[0]!;
-  for (let i = 1; i < compiled.pieces.length; i++) text += `$${offset + i}${compiled.pieces[i]}`;
-  return { text, parameters: compiled.parameters.map((p) => ('ids' in p ? ids : p.value)) };
+  return { text: renumber(compiled.pieces, offset), parameters: compiled.parameters.map((p) => ('ids' in p ? ids : p.value)) };
 }
 
 /**
