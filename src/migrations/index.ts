@@ -10,6 +10,7 @@ import { Migration20261203120345_roadmap_internal_importance } from './Migration
 import { Migration20261203121134_import_missing } from './Migration20261203121134_import_missing.ts';
 import { Migration20261203121346_activity_merges_messages } from './Migration20261203121346_activity_merges_messages.ts';
 import { Migration20261203121544_idempotency_keys } from './Migration20261203121544_idempotency_keys.ts';
+import { Migration20261203163000_list_indexes_counts } from './Migration20261203163000_list_indexes_counts.ts';
 
 /** The committed migration history, in order. `npm run cli -- migration:create NAME` writes new ones; list them here. */
 export const migrationsList: MigrationObject[] = [
@@ -24,4 +25,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203121134_import_missing', class: Migration20261203121134_import_missing },
   { name: 'Migration20261203121346_activity_merges_messages', class: Migration20261203121346_activity_merges_messages },
   { name: 'Migration20261203121544_idempotency_keys', class: Migration20261203121544_idempotency_keys },
+  { name: 'Migration20261203163000_list_indexes_counts', class: Migration20261203163000_list_indexes_counts },
 ];

@@ -261,7 +261,7 @@ const INNER = '__inner__';
  * count: the aggregate list (hundreds of nodes for a wide resource) is compiled once per declaration,
  * public URL and cursor column rather than on every request.
  */
-function pageStatement(db: AnyDb, def: ResourceDef, env: PresentEnv, sortValue: string | undefined, inner: CompiledQuery, count: CompiledQuery): CompiledQuery {
+export function pageStatement(db: AnyDb, def: ResourceDef, env: PresentEnv, sortValue: string | undefined, inner: CompiledQuery, count: CompiledQuery): CompiledQuery {
   let perKey = pageHeads.get(def);
   if (!perKey) pageHeads.set(def, (perKey = new Map()));
   const key = `${sortValue ?? ''} ${env.publicUrl}`;
