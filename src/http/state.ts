@@ -20,7 +20,7 @@ export interface AppState {
   em?: EntityManager;
   /**
    * `js`: read routes build records as objects (the path before PostgreSQL rendered them), set only by
-   * the bench's `/_bench/legacy` copy of the admin API to measure both in one process.
+   * the benchmark's legacy copy of the admin API (bench/routes.ts) to measure both in one process.
    */
   render?: 'js';
 }
