@@ -37,14 +37,17 @@ import { permissionsRouter } from './routes/permissions.ts';
 import { featuresRouter } from './routes/features.ts';
 import { internalStatusesRouter } from './routes/internal-statuses.ts';
 import { importanceRouter } from './routes/importance.ts';
-import { suggestionActivityEntriesRouter } from './routes/suggestion-activity-entries.ts';
 import { suggestedMergesRouter } from './routes/suggested-merges.ts';
 import { supporterMessagesRouter } from './routes/supporter-messages.ts';
 import { forumInvitationsRouter } from './routes/forum-invitations.ts';
-import { serviceHookLogsRouter } from './routes/service-hook-logs.ts';
 import { translatableStringsRouter } from './routes/translatable-strings.ts';
+import { resourcesRouter, servedRoutes } from './routes/resources.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
+
+/** The order of a 405's Allow list, whichever router serves which method of a path; others go last. */
+const METHOD_ORDER = ['HEAD', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const methodRank = (method: string) => (METHOD_ORDER.includes(method) ? METHOD_ORDER.indexOf(method) : METHOD_ORDER.length);
 
 /**
  * Turns what the router leaves unanswered into errors: an unknown path → 404 not_found, a known path
@@ -53,7 +56,9 @@ import { operations } from './openapi/operations.ts';
 const unmatched: Koa.Middleware<AppState> = async (ctx, next) => {
   await next();
   if (ctx.status === 405 || ctx.status === 501) {
-    throw new MethodNotAllowedError(ctx.response.get('Allow').split(/,\s*/).filter(Boolean));
+    const allowed = ctx.response.get('Allow').split(/,\s*/).filter(Boolean);
+    // A resource's own writes are mounted before the registry's reads (routes/resources.ts).
+    throw new MethodNotAllowedError(allowed.sort((x, y) => methodRank(x) - methodRank(y)));
   }
   if (ctx.status === 404 && ctx.body == null) throw new RouteNotFoundError();
 };
@@ -104,13 +109,14 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true }: AdminR
     featuresRouter(deps),
     internalStatusesRouter(deps),
     importanceRouter(deps),
-    suggestionActivityEntriesRouter(deps),
     suggestedMergesRouter(deps),
     supporterMessagesRouter(deps),
     forumInvitationsRouter(deps),
-    serviceHookLogsRouter(deps),
     translatableStringsRouter(deps),
   ];
+  // Then, from the resource registry, whatever those leave out: reads of every declared resource, and
+  // the writes of `crud: true` declarations (routes/resources.ts).
+  routers.push(resourcesRouter(deps, servedRoutes(routers)));
   for (const router of routers) {
     admin.use(router.routes());
   }

@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from './config.ts';
-import { openDatabase, type Database } from './db/index.ts';
+import { loadConfig, type Config } from './config.ts';
+import { openDatabase as openDb, type Database, type OpenOptions } from './db/index.ts';
 import { ClientNotFoundError, createClient, listClients, revokeClient, rotateClient } from './auth/clients.ts';
+import { writeIndexes } from './db/generate-indexes.ts';
 import { EXIT } from './exit-codes.ts';
 import { ValidationError } from './errors.ts';
 import { setPasswordByEmail, UserNotFoundError } from './services/users.ts';
@@ -28,7 +31,10 @@ const USAGE = `Usage: npm run --silent cli -- <command>
                                         changing TOKEN_SECRET on purpose (stop every server first); the
                                         next server to start records its own
   migrate                               apply pending database migrations
-  migration:create [NAME]               (development) write a migration for entity changes
+  migration:create [NAME]               (development) write a migration for entity changes; lists new
+                                        entities and migrations in src/entities/index.ts and
+                                        src/migrations/index.ts (and resources in src/resources/index.ts)
+  generate                              (development) rewrite those lists from their folders
 
 ID is the client_id (or the numeric id shown by "clients list"). Exit codes: 0 ok, 1 failure, 2 usage
 (or a password that is too short), 3 database in use, 4 configuration, 5 unknown client or user; an import
@@ -36,22 +42,46 @@ that stops early (interrupted, or the source keeps failing) exits 1 and continue
 
 class UsageError extends Error {}
 
+/** What a CLI run reads and writes: the process's own streams and environment, or a test's. */
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdin: AsyncIterable<string | Buffer> & { isTTY?: boolean };
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Opens the database the configuration names (default openDatabase); tests hand in their own. */
+  open?: (config: Config, options?: OpenOptions) => Promise<Database>;
+}
+
+const processIo: CliIo = {
+  env: process.env,
+  stdin: process.stdin,
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
 /** The password from standard input: its first line (a trailing newline is not part of it). */
-async function readPassword(): Promise<string> {
-  if (process.stdin.isTTY) process.stderr.write('Password (Enter, then Ctrl-D): ');
+async function readPassword(io: CliIo): Promise<string> {
+  if (io.stdin.isTTY) io.stderr('Password (Enter, then Ctrl-D): ');
   let text = '';
-  for await (const chunk of process.stdin) {
+  for await (const chunk of io.stdin) {
     text += String(chunk);
     if (text.length > 64 * 1024) throw new UsageError('standard input is too long for a password');
   }
   return text.split(/\r?\n/)[0] ?? '';
 }
 
-function out(value: unknown, json: boolean, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+/** Runs one CLI command and answers its exit code; failures are reported on `io.stderr`, never thrown. */
+export async function run(argv: string[], io: CliIo = processIo): Promise<number> {
+  try {
+    return (await command(argv, io)) ?? EXIT.ok;
+  } catch (error) {
+    return failure(error, io);
+  }
 }
 
-async function run(argv: string[]): Promise<void> {
+async function command(argv: string[], io: CliIo): Promise<number | void> {
+  const out = (value: unknown, json: boolean, text: string) => io.stdout(json ? `${JSON.stringify(value)}\n` : `${text}\n`);
+  const openDatabase = io.open ?? openDb;
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -73,9 +103,24 @@ async function run(argv: string[]): Promise<void> {
   const [group, command, ref] = positionals;
   if (values.help || !group) throw new UsageError('');
   const json = values.json ?? false;
-  const config = loadConfig();
+  const config = loadConfig(io.env);
 
+  if (group === 'generate') {
+    const written = writeIndexes();
+    out(written, json, written.length > 0 ? written.map((file) => `wrote ${file}`).join('\n') : 'indexes are up to date');
+    return;
+  }
   if (group === 'migration:create') {
+    // A new entity file must be in the list the ORM loads before the schema can be diffed: when the list
+    // changes, the command runs again in a new process, which imports the new list.
+    const listed = writeIndexes({ entities: true });
+    if (listed.length > 0) {
+      io.stderr(`wrote ${listed.join(', ')}\n`);
+      const again = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...argv], { env: io.env, stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+      io.stdout(again.stdout);
+      io.stderr(again.stderr);
+      return again.status ?? EXIT.failure;
+    }
     const db = await openDatabase(config);
     try {
       const result = await db.orm.migrator.create('src/migrations', false, false, command);
@@ -83,6 +128,7 @@ async function run(argv: string[]): Promise<void> {
     } finally {
       await db.close();
     }
+    writeIndexes({ migrations: true, resources: true });
     return;
   }
 
@@ -126,14 +172,12 @@ async function run(argv: string[]): Promise<void> {
       if (error instanceof ImportUsageError) throw new UsageError(error.message);
       throw error;
     }
-    const code = await withDb((db) => importUservoice(db, config, plan));
-    process.exitCode = code;
-    return;
+    return withDb((db) => importUservoice(db, config, plan));
   }
   if (group === 'users') {
     if (command !== 'set-password') throw new UsageError(`Unknown users command "${command ?? ''}"`);
     if (!ref) throw new UsageError('users set-password needs an EMAIL');
-    const password = values.password ?? (await readPassword());
+    const password = values.password ?? (await readPassword(io));
     const id = await withDb((db) => setPasswordByEmail(db.orm.em.fork(), ref, password));
     out({ id, email: ref.trim().toLowerCase(), password_set: true }, json, `password set for ${ref.trim().toLowerCase()}`);
     return;
@@ -175,27 +219,28 @@ async function run(argv: string[]): Promise<void> {
   }
 }
 
-try {
-  process.exitCode = EXIT.ok;
-  await run(process.argv.slice(2));
-} catch (error) {
+function failure(error: unknown, io: CliIo): number {
   if (error instanceof UsageError) {
-    process.stderr.write(`${error.message ? `${error.message}\n\n` : ''}${USAGE}\n`);
-    process.exitCode = EXIT.usage;
-  } else if (error instanceof ValidationError) {
-    const problems = Object.entries(error.fields).map(([field, messages]) => `${field} ${messages.join(', ')}`);
-    process.stderr.write(`${problems.join('\n')}\n`);
-    process.exitCode = EXIT.usage;
-  } else if (error instanceof ClientNotFoundError || error instanceof UserNotFoundError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exitCode = EXIT.notFound;
-  } else if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-    process.exitCode = EXIT.usage;
-  } else {
-    // Configuration, locked DATA_DIR, unreachable or unmigrated database: one line, its exit code.
-    const { line, exitCode } = describeFailure(error);
-    process.stderr.write(`${line}\n`);
-    process.exitCode = exitCode;
+    io.stderr(`${error.message ? `${error.message}\n\n` : ''}${USAGE}\n`);
+    return EXIT.usage;
   }
+  if (error instanceof ValidationError) {
+    const problems = Object.entries(error.fields).map(([field, messages]) => `${field} ${messages.join(', ')}`);
+    io.stderr(`${problems.join('\n')}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof ClientNotFoundError || error instanceof UserNotFoundError) {
+    io.stderr(`${error.message}\n`);
+    return EXIT.notFound;
+  }
+  if ((error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    io.stderr(`${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  // Configuration, locked DATA_DIR, unreachable or unmigrated database: one line, its exit code.
+  const { line, exitCode } = describeFailure(error);
+  io.stderr(`${line}\n`);
+  return exitCode;
 }
+
+if (import.meta.main) process.exitCode = await run(process.argv.slice(2));

@@ -46,6 +46,7 @@ import { keyOf } from './services/segments.ts';
 import { expressionRule } from './resources/writable.ts';
 import { IMPORTANCE_LABELS } from './resources/importance.ts';
 import type { DB } from './db/schema.ts';
+import { nowOf } from './db/clock.ts';
 
 const DEMO_FILE = path.resolve(import.meta.dirname, '../fixtures/demo.json');
 
@@ -183,7 +184,7 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
       ]),
     );
     const labels = new Map(data.labels.map((l) => [l.ref, tx.create(Label, { name: l.name, fullName: l.name })]));
-    const now = new Date();
+    const now = nowOf(tx);
     const byTitle = new Map<string, Suggestion>();
     for (const s of data.suggestions) {
       const suggestion = tx.create(Suggestion, {

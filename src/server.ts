@@ -6,6 +6,7 @@ import type { OrmOverrides } from '../mikro-orm.config.ts';
 import { createApp, type AppOptions } from './app.ts';
 import { loadSigningKey } from './auth/tokens.ts';
 import { openDatabase, type Database } from './db/index.ts';
+import { setClock } from './db/clock.ts';
 import { createRateLimits, type RateLimits } from './limits/limiters.ts';
 import { createUrlSigner } from './auth/url-signing.ts';
 import { openStore } from './storage/open.ts';
@@ -83,6 +84,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
     await store.close?.();
     throw error;
   });
+  const clock = options.clock ?? Date.now;
+  // Entity timestamps and SQL stamps read the same clock as tokens and signed URLs (db/clock.ts).
+  setClock(db.orm, clock);
   // Header deadlines (headersTimeout) are checked on this interval; Node's 30 s would let a slowloris
   // socket live up to 30 s past its deadline.
   const server = http.createServer({ connectionsCheckingInterval: 1_000 });
@@ -111,7 +115,6 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     url = `http://${host === '0.0.0.0' || host === '[::]' ? 'localhost' : host}:${address.port}`;
     // The app is built once the port is known: payload URLs default to the address actually bound.
-    const clock = options.clock ?? Date.now;
     const publicUrl = config.publicUrl ?? url;
     const urls = createUrlSigner(signingKey, publicUrl, clock);
     const app = createApp({

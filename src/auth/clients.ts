@@ -3,6 +3,7 @@ import { DEFAULT_OWNER_EMAIL } from '../config.ts';
 import { ApiClient, Permission, User } from '../entities/index.ts';
 import { ownerPermission } from '../services/permissions.ts';
 import { hashSecret, newClientKey, newSecret } from './secrets.ts';
+import { nowOf } from '../db/clock.ts';
 
 export interface IssuedCredentials {
   client_id: string;
@@ -91,7 +92,7 @@ export async function listClients(em: EntityManager): Promise<ClientSummary[]> {
 /** Revoking bumps the generation too, so tokens already issued fail even before the revoked check. */
 export async function revokeClient(em: EntityManager, ref: string): Promise<ClientSummary> {
   const client = await findClient(em, ref);
-  client.revokedAt ??= new Date();
+  client.revokedAt ??= nowOf(em);
   client.generation += 1;
   await em.flush();
   return summarize(client);

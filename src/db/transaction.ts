@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager, MikroORM } from '@mikro-orm/sql';
 import { IsolationLevel } from '@mikro-orm/core';
 import { busy, isRetryable, sqlStateOf } from './errors.ts';
+import { NOW_SETTING, nowOf } from './clock.ts';
 
 /**
  * Every write service runs its transaction through `writeTransaction`:
@@ -122,9 +123,12 @@ export async function writeTransaction<T>(em: EntityManager, work: (tx: EntityMa
       const options = serializationFailures >= ESCALATE_AFTER ? { isolationLevel: IsolationLevel.READ_COMMITTED } : {};
       try {
         return await em.transactional(async (tx) => {
-          await tx.execute(`select set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)`, [
+          // The injected clock's time for SQL that stamps rows (db/clock.ts sqlNow).
+          await tx.execute(`select set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true), set_config(?, ?, true)`, [
             `${policy.lockTimeoutMs}ms`,
             `${policy.statementTimeoutMs}ms`,
+            NOW_SETTING,
+            nowOf(tx).toISOString(),
           ]);
           const result = await work(tx);
           await beforeCommit.getStore()?.(tx);

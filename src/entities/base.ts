@@ -1,12 +1,13 @@
 import { p } from '@mikro-orm/core';
+import { nowOf } from '../db/clock.ts';
 
 /** Columns every UserVoice record carries: an integer id and UTC timestamps. */
 export const baseProperties = {
   id: p.integer().primary().autoincrement(),
-  createdAt: p.datetime().onCreate(() => new Date()),
+  createdAt: p.datetime().onCreate((_, em) => nowOf(em)),
   updatedAt: p
     .datetime()
-    .onCreate(() => new Date())
-    .onUpdate(() => new Date())
+    .onCreate((_, em) => nowOf(em))
+    .onUpdate((_, em) => nowOf(em))
     .index(),
 };

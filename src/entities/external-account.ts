@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { nowOf } from '../db/clock.ts';
 import { baseProperties } from './base.ts';
 
 /**
@@ -19,7 +20,7 @@ export const ExternalAccountSchema = defineEntity({
     ltvCents: p.bigint('number').nullable(),
     externalCreatedAt: p.datetime().nullable(),
     /** Never null, so it can be the default sort with keyset cursors: creation, then each time a user of it is identified. */
-    lastActiveAt: p.datetime().onCreate(() => new Date()).index(),
+    lastActiveAt: p.datetime().onCreate((_, em) => nowOf(em)).index(),
   },
 });
 

@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { nowOf } from '../db/clock.ts';
 
 /**
  * Where an import (`cli import uservoice`) stands, one row per source resource: the cursor of the next page,
@@ -33,7 +34,7 @@ export const ImportProgressSchema = defineEntity({
      */
     missing: p.json<number[]>().default('[]'),
     missingCount: p.integer().default(0),
-    updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()),
+    updatedAt: p.datetime().onCreate((_, em) => nowOf(em)).onUpdate((_, em) => nowOf(em)),
   },
 });
 

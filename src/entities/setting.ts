@@ -1,4 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
+import { nowOf } from '../db/clock.ts';
 
 /** Server-wide values that must agree across restarts and replicas (e.g. the generated signing key). */
 export const SettingSchema = defineEntity({
@@ -7,7 +8,7 @@ export const SettingSchema = defineEntity({
   properties: {
     key: p.string().length(64).primary(),
     value: p.text(),
-    createdAt: p.datetime().onCreate(() => new Date()),
+    createdAt: p.datetime().onCreate((_, em) => nowOf(em)),
   },
 });
 

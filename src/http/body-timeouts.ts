@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { lingerOnClose } from './linger.ts';
 
 /** Deadlines of requests whose whole body must arrive in time (all but uploads). */
 const deadlines = new WeakMap<IncomingMessage, NodeJS.Timeout>();
@@ -23,8 +24,10 @@ function cut(req: IncomingMessage, res: ServerResponse, message: string): void {
   }
   const body = JSON.stringify({ errors: { error: 'request_timeout', message } });
   res.writeHead(408, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
-  // With Connection: close Node ends the socket once this is written, and the handler still waiting
-  // for the body sees it aborted.
+  // With Connection: close Node ends the socket once this is written (lingering, so a client still
+  // sending reads this answer rather than a reset), and the handler still waiting for the body sees it
+  // aborted.
+  lingerOnClose(req.socket);
   res.end(body);
 }
 

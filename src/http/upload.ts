@@ -10,6 +10,7 @@ import { ApiError, BadRequestError, PayloadTooLargeError, ServiceUnavailableErro
 import type { AppContext } from './state.ts';
 import type { Logger } from '../log.ts';
 import { exemptFromRequestTimeout } from './body-timeouts.ts';
+import { lingerOnClose } from './linger.ts';
 
 /** UserVoice's limit: exactly 50,000,000 bytes is accepted, one more is not. */
 export const MAX_UPLOAD_BYTES = 50_000_000;
@@ -87,7 +88,12 @@ function blobEngine(store: BlobStore) {
         },
         (error: Error) => cb(error),
       );
-      file.stream.once('limit', () => onLimit.get(req)?.());
+      file.stream.once('limit', () => {
+        onLimit.get(req)?.();
+        // busboy discards the rest of the part; stop the write now, so its temp file goes before the
+        // 413 does (a chunked body may keep arriving while the connection lingers).
+        sniffer.destroy(new TruncatedUploadError('upload exceeded the size limit'));
+      });
     },
     _removeFile(_req: IncomingMessage, file: Partial<UploadedFile>, cb: (error: Error | null) => void) {
       if (!file.key) return cb(null);
@@ -116,6 +122,15 @@ const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
 /** How long an upload over the limit may take to finish on its own before the 413 goes out. */
 const LIMIT_GRACE_MS = 250;
 
+/**
+ * Answers and closes the connection without reading the rest of the body, lingering (see linger.ts)
+ * so the client gets to read the answer instead of a reset.
+ */
+function closeAfterAnswer(ctx: AppContext): void {
+  ctx.set('Connection', 'close');
+  lingerOnClose(ctx.req.socket);
+}
+
 const tooLarge = () => new PayloadTooLargeError(`Files may be at most ${MAX_UPLOAD_BYTES} bytes`);
 
 /** 507, and the log line operators watch for (the disk needs room, not the client a fix). */
@@ -137,7 +152,7 @@ export function uploadParser(store: BlobStore, log: Logger) {
     if (!ctx.is('multipart/form-data')) throw new BadRequestError('Send the file as multipart/form-data, in a part named "file"');
     const declared = Number(ctx.get('Content-Length') || 0);
     if (declared > MAX_UPLOAD_BYTES + MULTIPART_OVERHEAD_BYTES) {
-      ctx.set('Connection', 'close');
+      closeAfterAnswer(ctx);
       throw tooLarge();
     }
     // Room on the disk for the whole declared body, claimed before reading it: two uploads that fit
@@ -173,12 +188,12 @@ export function uploadParser(store: BlobStore, log: Logger) {
       // multer may report a failed request (client gone, busboy error) before the store has removed its
       // temp file; answer once it has (bounded), so an error answer never leaves a partial file behind.
       const write = writes.get(ctx.req);
-      if (write && !(error instanceof PayloadTooLargeError && declared === 0)) {
+      if (write) {
         await Promise.race([write.catch(() => undefined), sleep(CLEANUP_WAIT_MS)]);
       }
       const code = (error as { code?: string }).code;
       if (code === 'LIMIT_FILE_SIZE' || error instanceof TruncatedUploadError || error instanceof PayloadTooLargeError) {
-        ctx.set('Connection', 'close');
+        closeAfterAnswer(ctx);
         throw tooLarge();
       }
       if (code && MULTER_MESSAGES[code]) throw new BadRequestError(MULTER_MESSAGES[code]);
@@ -186,13 +201,13 @@ export function uploadParser(store: BlobStore, log: Logger) {
       // The object store refused or could not be reached: the client may retry (another replica, later).
       if (error instanceof StorageWriteError) {
         log.error('upload storage failed', { request_id: ctx.state.requestId, error: error.message });
-        ctx.set('Connection', 'close');
+        closeAfterAnswer(ctx);
         throw new ServiceUnavailableError('The file could not be stored; try again later', 5);
       }
       // The store failed to write (it reports system errors with a syscall; a client abort has none).
       if (typeof (error as NodeJS.ErrnoException).syscall === 'string') {
         if (code && DISK_FULL.has(code)) {
-          ctx.set('Connection', 'close');
+          closeAfterAnswer(ctx);
           throw storageFull(ctx, log, code, (error as Error).message);
         }
         throw error; // a 500, logged by the error handler

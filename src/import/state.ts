@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AnyDb } from '../resources/rows.ts';
+import { sqlNow } from '../db/clock.ts';
 
 export interface SkippedRecord {
   id: unknown;
@@ -66,9 +67,9 @@ export async function saveProgress(db: AnyDb, p: Progress): Promise<void> {
   await sql`insert into import_progress (resource, source_url, since, cursor, done, last_updated_at, total, fetched, created, updated, unchanged, skipped, skipped_count, last_id, missing, missing_count, updated_at)
     values (${p.resource}, ${p.sourceUrl}, ${p.since}, ${p.cursor}, ${p.done}, ${p.lastUpdatedAt}, ${p.total}, ${p.fetched}, ${p.created}, ${p.updated}, ${p.unchanged},
             ${JSON.stringify(p.skipped.slice(0, SKIPPED_KEPT))}, ${p.skippedCount}, ${p.lastId},
-            ${JSON.stringify(p.missing.slice(0, SKIPPED_KEPT))}, ${p.missingCount}, now())
+            ${JSON.stringify(p.missing.slice(0, SKIPPED_KEPT))}, ${p.missingCount}, ${sqlNow})
     on conflict (resource) do update set source_url = excluded.source_url, since = excluded.since, cursor = excluded.cursor, done = excluded.done,
       last_updated_at = excluded.last_updated_at, total = excluded.total, fetched = excluded.fetched, created = excluded.created,
       updated = excluded.updated, unchanged = excluded.unchanged, skipped = excluded.skipped, skipped_count = excluded.skipped_count,
-      last_id = excluded.last_id, missing = excluded.missing, missing_count = excluded.missing_count, updated_at = now()`.execute(db);
+      last_id = excluded.last_id, missing = excluded.missing, missing_count = excluded.missing_count, updated_at = ${sqlNow}`.execute(db);
 }

@@ -1,3 +1,5 @@
+// Generated from the files in this folder by src/db/generate-indexes.ts (npm run generate; migration:create runs it); do not edit.
+
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122021018_initial } from './Migration20261122021018_initial.ts';
 import { Migration20261122024637_attachments } from './Migration20261122024637_attachments.ts';
@@ -12,7 +14,7 @@ import { Migration20261203121346_activity_merges_messages } from './Migration202
 import { Migration20261203121544_idempotency_keys } from './Migration20261203121544_idempotency_keys.ts';
 import { Migration20261203163000_list_indexes_counts } from './Migration20261203163000_list_indexes_counts.ts';
 
-/** The committed migration history, in order. `npm run cli -- migration:create NAME` writes new ones; list them here. */
+/** The committed migration history, in order. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261122021018_initial', class: Migration20261122021018_initial },
   { name: 'Migration20261122024637_attachments', class: Migration20261122024637_attachments },

@@ -142,6 +142,12 @@ export interface ResourceDef {
   computed?: Record<string, (table: string) => RawBuilder<unknown>>;
   /** Accepted write inputs by wire name (`title`, `links.forum`); anything else is ignored. */
   writable?: Record<string, WritableDef>;
+  /**
+   * POST, PUT and DELETE follow only the generic rules of services/crud.ts (writable scalars, links,
+   * `created_by`/`updated_by`, no delete while required rows point here): routes/resources.ts serves them
+   * from this declaration, with no router or service of the resource's own.
+   */
+  crud?: boolean;
 }
 
 export function defineResource(def: ResourceDef): ResourceDef {

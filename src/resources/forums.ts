@@ -51,4 +51,6 @@ export const forums = defineResource({
     importance_enabled: { type: 'boolean' },
     moderation_enabled: { type: 'boolean' },
   },
+  // Stamped updated_by; not deleted while suggestions are filed in it (services/crud.ts).
+  crud: true,
 });

@@ -6,6 +6,8 @@ export const internalStatuses = defineResource({
   type: 'internal_statuses',
   singular: 'internal_status',
   table: 'internal_statuses',
+  // Written by services/crud.ts; updates that moved suggestions to or from a deleted status keep its name and colour (their links become null).
+  crud: true,
   fields: [
     { name: 'name', type: 'string' },
     { name: 'hex_color', type: 'string' },

@@ -8,7 +8,7 @@ import { uploadParser } from '../http/upload.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import { attachments, THUMBNAIL_TYPES } from '../resources/attachments.ts';
 import { createAttachment, deleteAttachment } from '../services/attachments.ts';
-import { pathId, readRoutes, respondWith, snapshot } from './collection.ts';
+import { pathId, respondWith, snapshot } from './collection.ts';
 import { envelopeResponses, idParameter, type Operations } from '../openapi/spec.ts';
 
 const THUMBNAIL_SIZE = 200;
@@ -30,7 +30,6 @@ export function attachmentsRouter(deps: AppDeps): Router<AppState> {
     const id = await createAttachment(emOf(ctx), store, file, authOf(ctx).userId);
     await respondWith(ctx, attachments, [id], env);
   });
-  readRoutes(router, attachments, env);
   router.delete('/attachments/:id', async (ctx) => {
     const id = pathId(ctx);
     const body = await snapshot(ctx, attachments, id, env);

@@ -2,12 +2,13 @@ import type Router from '@koa/router';
 import { RecordNotFoundError } from '../errors.ts';
 import { readInput, type Input } from '../http/input.ts';
 import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
-import { emOf, type AppContext, type AppState } from '../http/state.ts';
+import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import type { PresentEnv, ResourceDef, Row } from '../resources/define.ts';
 import { buildDocument, renderDocument } from '../resources/document.ts';
 import { renderedByIds, type Batch } from '../resources/render.ts';
 import { listRendered, listRows } from '../resources/list.ts';
 import { rowsByIds } from '../resources/rows.ts';
+import { crud, type CrudRules } from '../services/crud.ts';
 
 const MAX_IDS = 100;
 
@@ -118,5 +119,14 @@ export function readRoutes(router: Router<AppState>, def: ResourceDef, env: Pres
     const batch = await renderedByIds(db, def, unique, env);
     if (batch.ids.length !== unique.length) throw new RecordNotFoundError();
     sendJson(ctx, await renderDocument(db, def, inOrder(batch, unique), env, { includes: parseIncludes(ctx) }));
+  });
+}
+
+/** POST, PUT, DELETE through the generic CRUD service (services/crud.ts), with the resource's own rules if any. */
+export function crudRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, rules?: CrudRules): void {
+  const service = crud(def, rules);
+  writeRoutes(router, def, env, {
+    save: (ctx, id, input) => service.save(emOf(ctx), id, input, { userId: authOf(ctx).userId }),
+    remove: (ctx, id) => service.remove(emOf(ctx), id),
   });
 }

@@ -4,7 +4,7 @@ import { readInput } from '../http/input.ts';
 import { authOf, emOf, type AppState } from '../http/state.ts';
 import { COMMENT_UPDATE, comments } from '../resources/comments.ts';
 import { changeCommentState, createComment, updateComment, type CommentAction } from '../services/comments.ts';
-import { pathId, readRoutes, respondWith } from './collection.ts';
+import { pathId, respondWith } from './collection.ts';
 import { writeBody } from '../openapi/document.ts';
 import { action, type Operations } from '../openapi/spec.ts';
 
@@ -13,7 +13,6 @@ const ACTIONS: readonly CommentAction[] = ['approve', 'spam', 'unremove'];
 /** /admin/comments: list, get, create, update, (soft) delete and the moderation actions. */
 export function commentsRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
-  readRoutes(router, comments, env);
   router.post('/comments', async (ctx) => {
     const id = await createComment(emOf(ctx), readInput(ctx, comments, 'create'), authOf(ctx).userId);
     await respondWith(ctx, comments, [id], env);

@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import type { AppDeps } from '../deps.ts';
 import { emOf, type AppContext, type AppState } from '../http/state.ts';
-import { crmAccounts, externalAccounts } from '../resources/external-accounts.ts';
+import { externalAccounts } from '../resources/external-accounts.ts';
 import { externalUsers } from '../resources/external-users.ts';
 import { users } from '../resources/users.ts';
 import { bodyObject } from '../services/external-input.ts';
 import { bulkDelete, bulkDeleteTargets, bulkIdentify, importAccounts, importExternalUsers } from '../services/external-customers.ts';
-import { readRoutes, respondWith } from './collection.ts';
+import { respondWith } from './collection.ts';
 import { fieldsBody, fieldsOperation, type Operations } from '../openapi/spec.ts';
 
 const bodyOf = (ctx: AppContext) => bodyObject(ctx.request.body);
@@ -40,7 +40,6 @@ export function externalCustomersRouter({ env }: AppDeps): Router<AppState> {
       });
     }
   }
-  for (const def of [externalUsers, externalAccounts, crmAccounts]) readRoutes(router, def, env);
   return router;
 }
 

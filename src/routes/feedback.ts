@@ -2,9 +2,8 @@ import Router from '@koa/router';
 import type { AppDeps } from '../deps.ts';
 import { authOf, emOf, type AppState } from '../http/state.ts';
 import { feedback, feedbackRecords, requests } from '../resources/feedback.ts';
-import { supporters } from '../resources/supporters.ts';
 import { createFeedback, deleteFeedback, updateFeedback } from '../services/feedback.ts';
-import { readRoutes, writeRoutes } from './collection.ts';
+import { writeRoutes } from './collection.ts';
 
 /**
  * The feedback collection under its three historical names (/admin/feedback, /admin/requests,
@@ -13,13 +12,11 @@ import { readRoutes, writeRoutes } from './collection.ts';
 export function feedbackRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
   for (const def of [feedback, requests, feedbackRecords]) {
-    readRoutes(router, def, env);
     writeRoutes(router, def, env, {
       save: (ctx, id, input) =>
         id === undefined ? createFeedback(emOf(ctx), input, authOf(ctx).userId) : updateFeedback(emOf(ctx), id, input, authOf(ctx).userId),
       remove: (ctx, id) => deleteFeedback(emOf(ctx), id, authOf(ctx).userId),
     });
   }
-  readRoutes(router, supporters, env);
   return router;
 }

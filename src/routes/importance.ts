@@ -2,9 +2,9 @@ import Router from '@koa/router';
 import type { AppDeps } from '../deps.ts';
 import { readInput } from '../http/input.ts';
 import { authOf, emOf, type AppState } from '../http/state.ts';
-import { importanceResponses, importanceScores } from '../resources/importance.ts';
+import { importanceScores } from '../resources/importance.ts';
 import { deleteImportanceScore, saveImportanceScore } from '../services/importance.ts';
-import { pathId, readRoutes, respondWith, snapshot } from './collection.ts';
+import { pathId, respondWith, snapshot } from './collection.ts';
 
 /**
  * /admin/importance_responses (read-only) and /admin/importance_scores; creating and deleting scores is
@@ -12,8 +12,6 @@ import { pathId, readRoutes, respondWith, snapshot } from './collection.ts';
  */
 export function importanceRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
-  readRoutes(router, importanceResponses, env);
-  readRoutes(router, importanceScores, env);
   router.post('/importance_scores', async (ctx) => {
     const id = await saveImportanceScore(emOf(ctx), readInput(ctx, importanceScores, 'create'), authOf(ctx).userId);
     await respondWith(ctx, importanceScores, [id], env);

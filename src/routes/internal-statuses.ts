@@ -4,33 +4,20 @@ import { readInput } from '../http/input.ts';
 import { authOf, emOf, type AppState } from '../http/state.ts';
 import { internalFlags } from '../resources/internal-flags.ts';
 import { internalStatusUpdates } from '../resources/internal-status-updates.ts';
-import { internalStatuses } from '../resources/internal-statuses.ts';
-import {
-  createInternalFlag,
-  createInternalStatusUpdate,
-  deleteInternalFlag,
-  deleteInternalStatus,
-  saveInternalStatus,
-} from '../services/internal-statuses.ts';
-import { pathId, readRoutes, respondWith, snapshot, writeRoutes } from './collection.ts';
+import { createInternalFlag, createInternalStatusUpdate, deleteInternalFlag } from '../services/internal-statuses.ts';
+import { pathId, respondWith, snapshot } from './collection.ts';
 
 /**
- * /admin/internal_statuses, /admin/internal_status_updates and /admin/internal_flags: UserVoice serves
- * them read-only (Airbyte's streams); the writes are our extension (README).
+ * Writes to /admin/internal_status_updates and /admin/internal_flags (UserVoice serves them read-only,
+ * Airbyte's streams; the writes are our extension, README). Their reads, and every route of
+ * /admin/internal_statuses (`crud: true`), come from the registry (routes/resources.ts).
  */
 export function internalStatusesRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
-  readRoutes(router, internalStatuses, env);
-  writeRoutes(router, internalStatuses, env, {
-    save: (ctx, id, input) => saveInternalStatus(emOf(ctx), id, input),
-    remove: (ctx, id) => deleteInternalStatus(emOf(ctx), id),
-  });
-  readRoutes(router, internalStatusUpdates, env);
   router.post('/internal_status_updates', async (ctx) => {
     const id = await createInternalStatusUpdate(emOf(ctx), readInput(ctx, internalStatusUpdates, 'create'), authOf(ctx).userId);
     await respondWith(ctx, internalStatusUpdates, [id], env);
   });
-  readRoutes(router, internalFlags, env);
   router.post('/internal_flags', async (ctx) => {
     const id = await createInternalFlag(emOf(ctx), readInput(ctx, internalFlags, 'create'), authOf(ctx).userId);
     await respondWith(ctx, internalFlags, [id], env);

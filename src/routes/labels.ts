@@ -6,7 +6,7 @@ import { parseId } from '../http/params.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import { labels } from '../resources/labels.ts';
 import { deleteLabel, saveLabel, setLabel } from '../services/labels.ts';
-import { readRoutes, respondWith, writeRoutes } from './collection.ts';
+import { respondWith, writeRoutes } from './collection.ts';
 import { fieldsBody, fieldsOperation, type Operations } from '../openapi/spec.ts';
 
 /** `links.label` and `links.suggestion` of attach/detach, both required. */
@@ -27,7 +27,6 @@ function attachment(ctx: AppContext): { label: number; suggestion: number } {
 /** /admin/labels: CRUD with nesting through links.parent, plus attach/detach to suggestions. */
 export function labelsRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
-  // Registered before readRoutes so `attach`/`detach` are not taken for ids.
   for (const action of ['attach', 'detach'] as const) {
     router.post(`/labels/${action}`, async (ctx) => {
       const { label, suggestion } = attachment(ctx);
@@ -35,7 +34,6 @@ export function labelsRouter({ env }: AppDeps): Router<AppState> {
       await respondWith(ctx, labels, [label], env);
     });
   }
-  readRoutes(router, labels, env);
   writeRoutes(router, labels, env, {
     save: (ctx, id, input) => saveLabel(emOf(ctx), id, input),
     remove: (ctx, id) => deleteLabel(emOf(ctx), id),

@@ -4,12 +4,11 @@ import { readInput } from '../http/input.ts';
 import { emOf, type AppState } from '../http/state.ts';
 import { permissionUpdates, permissions } from '../resources/permissions.ts';
 import { createPermission, updatePermission } from '../services/permissions.ts';
-import { pathId, readRoutes, respondWith } from './collection.ts';
+import { pathId, respondWith } from './collection.ts';
 
 /** /admin/permissions: list (filter `user`), get, create (makes the user an admin), update. No DELETE, as in UserVoice. */
 export function permissionsRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
-  readRoutes(router, permissions, env);
   router.post('/permissions', async (ctx) => {
     const id = await createPermission(emOf(ctx), readInput(ctx, permissions, 'create'));
     await respondWith(ctx, permissions, [id], env);

@@ -3,21 +3,16 @@ import type { AppDeps } from '../deps.ts';
 import { authOf, emOf, type AppState } from '../http/state.ts';
 import { segmentedValues } from '../resources/segmented-values.ts';
 import { segments } from '../resources/segments.ts';
-import { deleteSegment, deleteSegmentedValue, saveSegment, saveSegmentedValue } from '../services/segments.ts';
-import { readRoutes, writeRoutes } from './collection.ts';
+import { deleteSegmentedValue, saveSegmentedValue, segmentRules } from '../services/segments.ts';
+import { crudRoutes, writeRoutes } from './collection.ts';
 
 /**
- * /admin/segments and /admin/segmented_values: list, get and create (UserVoice); update and delete are
- * our extension (README).
+ * /admin/segments and /admin/segmented_values: list and get (from the registry) and create (UserVoice);
+ * update and delete are our extension (README).
  */
 export function segmentsRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
-  readRoutes(router, segments, env);
-  writeRoutes(router, segments, env, {
-    save: (ctx, id, input) => saveSegment(emOf(ctx), id, input, authOf(ctx).userId),
-    remove: (ctx, id) => deleteSegment(emOf(ctx), id),
-  });
-  readRoutes(router, segmentedValues, env);
+  crudRoutes(router, segments, env, segmentRules);
   writeRoutes(router, segmentedValues, env, {
     save: (ctx, id, input) => saveSegmentedValue(emOf(ctx), id, input, authOf(ctx).userId),
     remove: (ctx, id) => deleteSegmentedValue(emOf(ctx), id),

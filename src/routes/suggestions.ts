@@ -7,7 +7,7 @@ import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import { suggestions } from '../resources/suggestions.ts';
 import { mergeSuggestions, type MergeRequest } from '../services/merge.ts';
 import { changeSuggestionState, createSuggestion, updateSuggestion, type SuggestionAction } from '../services/suggestions.ts';
-import { pathId, readRoutes, respondWith } from './collection.ts';
+import { pathId, respondWith } from './collection.ts';
 import { action, fieldsBody, fieldsOperation, type Operations } from '../openapi/spec.ts';
 
 const ACTIONS: readonly SuggestionAction[] = ['approve', 'publish', 'spam', 'unremove'];
@@ -57,7 +57,6 @@ function mergeRequest(ctx: AppContext): MergeRequest {
 export function suggestionsRouter({ env, clock }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
   const now = () => new Date(clock());
-  readRoutes(router, suggestions, env);
   router.post('/suggestions/bulk/merge', async (ctx) => {
     const id = await mergeSuggestions(emOf(ctx), mergeRequest(ctx), authOf(ctx).userId);
     await respondWith(ctx, suggestions, [id], env);

@@ -4,14 +4,14 @@ import { readInput } from '../http/input.ts';
 import { authOf, emOf, type AppState } from '../http/state.ts';
 import { users } from '../resources/users.ts';
 import { findOrCreateUser, saveUser, setUserBlocked } from '../services/users.ts';
-import { pathId, readRoutes, respondWith } from './collection.ts';
+import { pathId, respondWith } from './collection.ts';
 import { writeBody } from '../openapi/document.ts';
 import { action, envelopeResponses, type Operations } from '../openapi/spec.ts';
 
 /** /admin/users: list, get, current, find_or_create, block/unblock; create and update (name, email, password). */
 export function usersRouter({ env }: AppDeps): Router<AppState> {
   const router = new Router<AppState>();
-  // Registered before readRoutes so `current` is not taken for an id.
+  // This router is mounted before the registry's reads (routes/resources.ts), so `current` is not taken for an id.
   router.get('/users/current', async (ctx) => {
     await respondWith(ctx, users, [authOf(ctx).userId], env);
   });
@@ -19,7 +19,6 @@ export function usersRouter({ env }: AppDeps): Router<AppState> {
     const id = await findOrCreateUser(emOf(ctx), readInput(ctx, users, 'create'));
     await respondWith(ctx, users, [id], env);
   });
-  readRoutes(router, users, env);
   router.post('/users', async (ctx) => {
     const id = await saveUser(emOf(ctx), undefined, readInput(ctx, users, 'create'));
     await respondWith(ctx, users, [id], env);

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { ACTIVITY_KINDS } from '../resources/suggestion-activity-entries.ts';
+import { sqlNow } from '../db/clock.ts';
 
 /**
  * The suggestion activity log (`/admin/suggestion_activity_entries`). Every write that changes a suggestion
@@ -40,7 +41,6 @@ export interface Activity {
 /** Writes the entries (one statement), stamped with the transaction's clock and ordered as given. */
 export async function recordActivity(db: Kysely<DB>, entries: readonly Activity[]): Promise<void> {
   if (entries.length === 0) return;
-  const at = new Date();
   await db
     .insertInto('suggestion_activity_entries')
     .values(
@@ -68,8 +68,8 @@ export async function recordActivity(db: Kysely<DB>, entries: readonly Activity[
         new_status_id: e.newStatusId ?? null,
         merged_from_suggestion_id: e.mergedFromId ?? null,
         merged_to_suggestion_id: e.mergedToId ?? null,
-        created_at: at,
-        updated_at: at,
+        created_at: sqlNow,
+        updated_at: sqlNow,
       })),
     )
     .execute();

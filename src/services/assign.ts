@@ -1,6 +1,7 @@
 import type { Input } from '../http/input.ts';
 
-const camel = (wire: string) => wire.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** Wire name → entity property name. */
+export const camel = (wire: string) => wire.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
  * Copies validated scalar input (not `links.*`) onto an entity: wire `welcome_message` → `welcomeMessage`.

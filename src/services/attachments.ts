@@ -7,6 +7,7 @@ import { sanitizeFileName, type UploadedFile } from '../http/upload.ts';
 import type { Logger } from '../log.ts';
 import type { BlobStore } from '../storage/index.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { sqlNow } from '../db/clock.ts';
 
 /** Records the stored file; if the row cannot be written, the bytes go too. */
 export async function createAttachment(em: EntityManager, store: BlobStore, file: UploadedFile, userId: number): Promise<number> {
@@ -81,7 +82,7 @@ export async function linkAttachments(tx: EntityManager, ids: readonly number[],
     .getKysely<DB>()
     .updateTable('attachments')
     .set('suggestionId' in owner ? { suggestion_id: owner.suggestionId } : { note_id: owner.noteId })
-    .set({ updated_at: new Date() })
+    .set({ updated_at: sqlNow })
     .where('id', 'in', [...ids])
     .execute();
 }

@@ -1,39 +1,19 @@
 import type { EntityManager } from '@mikro-orm/sql';
-import { Category, Forum, Status, Suggestion, User } from '../entities/index.ts';
-import { RecordNotFoundError, ValidationError } from '../errors.ts';
+import { Category, Forum, Status } from '../entities/index.ts';
+import { RecordNotFoundError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
 import type { DB } from '../db/schema.ts';
 import { assignScalars } from './assign.ts';
 import { recountListings } from './counters.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { sqlNow } from '../db/clock.ts';
 
-/** Forums, categories and statuses: the structure suggestions are filed under. */
+/** Categories and statuses: the structure suggestions are filed under (forums: services/crud.ts). */
 
 async function found<T extends object>(promise: Promise<T | null>): Promise<T> {
   const entity = await promise;
   if (!entity) throw new RecordNotFoundError();
   return entity;
-}
-
-export async function saveForum(em: EntityManager, id: number | undefined, input: Input, userId: number): Promise<number> {
-  input.check();
-  return writeTransaction(em, async (tx) => {
-    const forum = id === undefined ? tx.create(Forum, { name: input.get('name') as string }) : await found(tx.findOne(Forum, id));
-    assignScalars(forum, input);
-    forum.updatedBy = tx.getReference(User, userId);
-    await tx.flush();
-    return forum.id;
-  });
-}
-
-/** A forum with suggestions cannot be deleted (they would lose their home); 422 instead. */
-export async function deleteForum(em: EntityManager, id: number): Promise<void> {
-  await writeTransaction(em, async (tx) => {
-    const forum = await found(tx.findOne(Forum, id));
-    if ((await tx.count(Suggestion, { forum })) > 0) throw new ValidationError({ forum: ['has suggestions; move or delete them first'] });
-    tx.remove(forum);
-    await tx.flush();
-  });
 }
 
 /**
@@ -62,7 +42,7 @@ export async function saveCategory(em: EntityManager, id: number | undefined, in
     await tx.flush();
     if (movedForum) {
       // Suggestions stay in their forum; a category of another forum no longer applies to them.
-      await tx.getKysely<DB>().updateTable('suggestions').set({ category_id: null, updated_at: new Date() }).where('category_id', '=', category.id).execute();
+      await tx.getKysely<DB>().updateTable('suggestions').set({ category_id: null, updated_at: sqlNow }).where('category_id', '=', category.id).execute();
       await recountListings(tx.getKysely());
     }
     return category.id;

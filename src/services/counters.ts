@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { AnyDb } from '../resources/rows.ts';
+import { sqlNow } from '../db/clock.ts';
 
 /**
  * What the counters count, in one place:
@@ -122,7 +123,7 @@ export async function applyContributions(db: AnyDb, changes: ReadonlyArray<reado
         .map(([column, n]) => sql`${sql.ref(column)} = ${sql.ref(column)} + ${n}`);
       if (sets.length === 0) continue;
       // Counts are part of the record: bump updated_at so incremental syncs (updated_after) see them.
-      await sql`update ${sql.table(table)} set ${sql.join(sets)}, updated_at = now() where id = ${id}`.execute(db);
+      await sql`update ${sql.table(table)} set ${sql.join(sets)}, updated_at = ${sqlNow} where id = ${id}`.execute(db);
     }
   }
 }
@@ -194,7 +195,7 @@ function engagementUpdate(which: RawBuilder<unknown>) {
  */
 export async function recountSupporters(db: AnyDb, suggestionIds: readonly number[], userIds?: readonly number[]): Promise<void> {
   if (suggestionIds.length === 0 || userIds?.length === 0) return;
-  await sql`update supporters sp set comments_count = ${SUPPORTER_COMMENTS}, feedback_count = ${SUPPORTER_FEEDBACK}, updated_at = now()
+  await sql`update supporters sp set comments_count = ${SUPPORTER_COMMENTS}, feedback_count = ${SUPPORTER_FEEDBACK}, updated_at = ${sqlNow}
     where sp.suggestion_id in (${sql.join(suggestionIds)})
       ${userIds ? sql`and sp.user_id in (${sql.join(userIds)})` : sql``}
       and (sp.comments_count, sp.feedback_count) is distinct from (${SUPPORTER_COMMENTS}, ${SUPPORTER_FEEDBACK})`.execute(db);
@@ -206,5 +207,5 @@ export async function recountSupporters(db: AnyDb, suggestionIds: readonly numbe
  */
 export async function addSupportedCount(db: AnyDb, userId: number, amount: number): Promise<void> {
   if (amount === 0) return;
-  await sql`update users set supported_suggestions_count = supported_suggestions_count + ${amount}, suggestion_votes = suggestion_votes + ${amount}, updated_at = now() where id = ${userId}`.execute(db);
+  await sql`update users set supported_suggestions_count = supported_suggestions_count + ${amount}, suggestion_votes = suggestion_votes + ${amount}, updated_at = ${sqlNow} where id = ${userId}`.execute(db);
 }

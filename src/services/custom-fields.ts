@@ -1,48 +1,26 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import { CustomField } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
 import { CUSTOM_FIELD_KEY } from '../resources/custom-fields.ts';
-import { assignScalars } from './assign.ts';
-import { found } from './found.ts';
+import type { CrudRules } from './crud.ts';
 
 const KEY_TAKEN = { key: ['has already been taken'] };
 
-/** Creates (name, key, field_type, object_type) or updates (name, key); a key is unique per object type. */
-export async function saveCustomField(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
-  const key = input.get('key');
-  input.check(typeof key === 'string' && !CUSTOM_FIELD_KEY.test(key) ? { key: ['may contain only letters, digits and underscores'] } : {});
-  try {
-    return await writeTransaction(em, async (tx) => {
-      const existing = id === undefined ? undefined : await found(tx.findOne(CustomField, id));
-      // Checked before anything is created or changed: a query would flush pending changes first.
-      const objectType = existing?.objectType ?? (input.get('object_type') as string);
-      const newKey = (key as string | undefined) ?? existing!.key;
-      if (await tx.findOne(CustomField, { objectType, key: newKey, ...(id === undefined ? {} : { id: { $ne: id } }) })) throw new ValidationError(KEY_TAKEN);
-      const field =
-        existing ??
-        tx.create(CustomField, {
-          name: input.get('name') as string,
-          key: newKey,
-          fieldType: input.get('field_type') as string,
-          objectType,
-        });
-      assignScalars(field, input);
-      await tx.flush();
-      return field.id;
-    });
-  } catch (error) {
-    // Two requests creating the same key at once: the loser learns it the Rails way.
-    if (error instanceof UniqueConstraintViolationException) throw new ValidationError(KEY_TAKEN);
-    throw error;
-  }
-}
-
-export async function deleteCustomField(em: EntityManager, id: number): Promise<void> {
-  await writeTransaction(em, async (tx) => {
-    tx.remove(await found(tx.findOne(CustomField, id)));
-    await tx.flush();
-  });
-}
+/**
+ * Custom fields are written by the generic service (services/crud.ts): created with name, key,
+ * field_type and object_type, updated in name and key; a key is unique per object type. Two requests
+ * creating the same key at once: the loser learns it the Rails way (`taken`).
+ */
+export const customFieldRules: CrudRules<CustomField> = {
+  check(input): Record<string, string[]> {
+    const key = input.get('key');
+    return typeof key === 'string' && !CUSTOM_FIELD_KEY.test(key) ? { key: ['may contain only letters, digits and underscores'] } : {};
+  },
+  async prepare(tx: EntityManager, input, existing) {
+    const key = input.get('key');
+    const objectType = existing?.objectType ?? (input.get('object_type') as string);
+    const newKey = (key as string | undefined) ?? existing!.key;
+    if (await tx.findOne(CustomField, { objectType, key: newKey, ...(existing ? { id: { $ne: existing.id } } : {}) })) throw new ValidationError(KEY_TAKEN);
+  },
+  taken: KEY_TAKEN,
+};

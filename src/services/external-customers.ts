@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { RecordNotFoundError, ValidationError } from '../errors.ts';
 import type { AnyDb } from '../resources/rows.ts';
 import { batchOf, given, idsOf, listOf, type FieldErrors, ItemReader } from './external-input.ts';
+import { sqlNow } from '../db/clock.ts';
 
 /**
  * Customer data from the client's own systems: external accounts and external users, upserted by
@@ -68,13 +69,13 @@ async function upsertAccounts(db: AnyDb, accounts: AccountInput[], activeNow: bo
   if (accounts.length === 0) return new Map();
   const items = accounts.map((a) => ({ external_id: a.externalId, ...a.fields })).sort((a, b) => a.external_id.localeCompare(b.external_id));
   await sql`insert into external_accounts (external_id, name, plan, mrr_cents, ltv_cents, external_created_at, last_active_at, created_at, updated_at)
-    select r.external_id, r.name, r.plan, r.mrr_cents, r.ltv_cents, r.external_created_at, now(), now(), now()
+    select r.external_id, r.name, r.plan, r.mrr_cents, r.ltv_cents, r.external_created_at, ${sqlNow}, ${sqlNow}, ${sqlNow}
     from jsonb_to_recordset(${json(items)}) as r(external_id text, name text, plan text, mrr_cents bigint, ltv_cents bigint, external_created_at timestamptz)
     on conflict (external_id) do nothing`.execute(db);
   const { rows } = await sql<{ id: number; external_id: string }>`update external_accounts t set
       ${fromItem('name', 'text')}, ${fromItem('plan', 'text')}, ${fromItem('mrr_cents', 'bigint')}, ${fromItem('ltv_cents', 'bigint')},
       ${fromItem('external_created_at', 'timestamptz')},
-      last_active_at = ${activeNow ? sql`now()` : sql`t.last_active_at`}, updated_at = now()
+      last_active_at = ${activeNow ? sqlNow : sql`t.last_active_at`}, updated_at = ${sqlNow}
     from jsonb_array_elements(${json(items)}) as r(j)
     where t.external_id = r.j ->> 'external_id'
     returning t.id, t.external_id`.execute(db);
@@ -86,7 +87,7 @@ async function usersByEmail(db: AnyDb, people: Array<{ email: string; name?: str
   if (people.length === 0) return new Map();
   const unique = [...new Map(people.map((p) => [p.email, { email_address: p.email, name: p.name ?? null }])).values()];
   await sql`insert into users (email_address, name, created_at, updated_at)
-    select r.email_address, r.name, now(), now() from jsonb_to_recordset(${json(unique)}) as r(email_address text, name text)
+    select r.email_address, r.name, ${sqlNow}, ${sqlNow} from jsonb_to_recordset(${json(unique)}) as r(email_address text, name text)
     order by r.email_address
     on conflict (email_address) do nothing`.execute(db);
   const { rows } = await sql<{ id: number; email_address: string }>`select id, email_address from users
@@ -112,16 +113,16 @@ async function upsertExternalUsers(db: AnyDb, rows: ExternalUserRow[], seen: boo
   const before = await sql<{ user_id: number; external_account_id: number | null }>`select user_id, external_account_id from external_users
     where external_id in (select r.j ->> 'external_id' from jsonb_array_elements(${json(items)}) as r(j)) order by id for update`.execute(db);
   await sql`insert into external_users (external_id, email, name, ip, type, external_created_at, user_id, external_account_id, seen_days, created_at, updated_at)
-    select r.external_id, r.email, r.name, r.ip, r.type, r.external_created_at, r.user_id, r.external_account_id, 0, now(), now()
+    select r.external_id, r.email, r.name, r.ip, r.type, r.external_created_at, r.user_id, r.external_account_id, 0, ${sqlNow}, ${sqlNow}
     from jsonb_to_recordset(${json(items)}) as r(external_id text, email text, name text, ip text, type text, external_created_at timestamptz, user_id int, external_account_id int)
     on conflict (external_id) do nothing`.execute(db);
-  const today = sql`(now() at time zone 'UTC')::date`;
+  const today = sql`(${sqlNow} at time zone 'UTC')::date`;
   const updated = await sql<{ id: number; external_id: string }>`update external_users t set
       ${fromItem('email', 'text')}, ${fromItem('name', 'text')}, ${fromItem('ip', 'text')}, ${fromItem('type', 'text')},
       ${fromItem('external_created_at', 'timestamptz')}, ${fromItem('external_account_id', 'int')},
       user_id = (r.j ->> 'user_id')::int,
-      ${seen ? sql`seen_days = t.seen_days + case when t.last_seen_at is null or (t.last_seen_at at time zone 'UTC')::date < ${today} then 1 else 0 end, last_seen_at = now(),` : sql``}
-      updated_at = now()
+      ${seen ? sql`seen_days = t.seen_days + case when t.last_seen_at is null or (t.last_seen_at at time zone 'UTC')::date < ${today} then 1 else 0 end, last_seen_at = ${sqlNow},` : sql``}
+      updated_at = ${sqlNow}
     from jsonb_array_elements(${json(items)}) as r(j)
     where t.external_id = r.j ->> 'external_id'
     returning t.id, t.external_id`.execute(db);
@@ -142,16 +143,16 @@ async function touch(db: AnyDb, changed: { userIds?: number[]; accountIds?: numb
   const accountIds = [...new Set(changed.accountIds ?? [])];
   let userIds = [...new Set(changed.userIds ?? [])];
   if (accountIds.length > 0) {
-    await sql`update external_accounts set updated_at = now() where id in
+    await sql`update external_accounts set updated_at = ${sqlNow} where id in
       (select id from external_accounts where id = any(${accountIds}) order by id for update)`.execute(db);
     const members = await sql<{ user_id: number }>`select distinct user_id from external_users where external_account_id = any(${accountIds})`.execute(db);
     userIds = [...new Set([...userIds, ...members.rows.map((r) => Number(r.user_id))])];
   }
   if (userIds.length === 0) return;
   // Suggestions before users: the order feedback writes take them in.
-  await sql`update suggestions set updated_at = now() where id in
+  await sql`update suggestions set updated_at = ${sqlNow} where id in
     (select s.id from suggestions s where s.id in (select sp.suggestion_id from supporters sp where sp.user_id = any(${userIds})) order by s.id for update)`.execute(db);
-  await sql`update users set updated_at = now() where id in (select id from users where id = any(${userIds}) order by id for update)`.execute(db);
+  await sql`update users set updated_at = ${sqlNow} where id in (select id from users where id = any(${userIds}) order by id for update)`.execute(db);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -278,7 +279,7 @@ export async function bulkIdentify(em: EntityManager, body: Record<string, unkno
     // Last: users are locked after the suggestions touch() locks, the order feedback takes them in.
     const renamed = [...new Map(identities.filter((p) => p.name !== undefined).map((p) => [p.email, { email: p.email, name: p.name }])).values()];
     if (renamed.length > 0) {
-      await sql`update users u set name = r.name, updated_at = now()
+      await sql`update users u set name = r.name, updated_at = ${sqlNow}
         from jsonb_to_recordset(${json(renamed)}) as r(email text, name text)
         where u.email_address = r.email and u.name is distinct from r.name`.execute(db);
     }

@@ -3,46 +3,25 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { writeTransaction } from '../db/transaction.ts';
 import type { DB } from '../db/schema.ts';
 import { Feature, FeatureStatus, ProductArea, User } from '../entities/index.ts';
+import type { CrudRules } from './crud.ts';
 import type { Input } from '../http/input.ts';
 import { assignScalars } from './assign.ts';
 import { found } from './found.ts';
+import { nowOf } from '../db/clock.ts';
 
 /** Product areas, feature statuses and features: the roadmap. Writes to the first two are our extension. */
 
-export async function saveProductArea(em: EntityManager, id: number | undefined, input: Input, userId: number): Promise<number> {
-  input.check();
-  return writeTransaction(em, async (tx) => {
-    const user = tx.getReference(User, userId);
-    const area = id === undefined ? tx.create(ProductArea, { name: input.get('name') as string, createdBy: user }) : await found(tx.findOne(ProductArea, id));
-    assignScalars(area, input);
-    area.updatedBy = user;
-    await tx.flush();
-    return area.id;
-  });
-}
-
-export async function saveFeatureStatus(em: EntityManager, id: number | undefined, input: Input, userId: number): Promise<number> {
-  input.check();
-  return writeTransaction(em, async (tx) => {
-    const user = tx.getReference(User, userId);
-    const status = id === undefined ? tx.create(FeatureStatus, { name: input.get('name') as string, createdBy: user }) : await found(tx.findOne(FeatureStatus, id));
-    assignScalars(status, input);
-    status.updatedBy = user;
-    await tx.flush();
-    return status.id;
-  });
-}
-
-/** Deleting a product area or feature status unlinks its features, which get a new updated_at. */
-export async function deleteRoadmapRecord(em: EntityManager, entity: typeof ProductArea | typeof FeatureStatus, id: number): Promise<void> {
-  const column = entity === ProductArea ? 'product_area_id' : 'feature_status_id';
-  await writeTransaction(em, async (tx) => {
-    const record = await found(tx.findOne(entity, id));
-    await tx.getKysely<DB>().updateTable('features').set({ updated_at: new Date() }).where(column, '=', id).execute();
-    tx.remove(record);
-    await tx.flush();
-  });
-}
+/**
+ * Product areas and feature statuses are written by the generic service (services/crud.ts). Deleting one
+ * unlinks its features (the foreign key sets null), which get a new updated_at: their links changed.
+ */
+const unlinksFeatures = (column: 'product_area_id' | 'feature_status_id'): CrudRules<{ id: number }> => ({
+  deleting: async (tx, record) => {
+    await tx.getKysely<DB>().updateTable('features').set({ updated_at: nowOf(tx) }).where(column, '=', record.id).execute();
+  },
+});
+export const productAreaRules = unlinksFeatures('product_area_id');
+export const featureStatusRules = unlinksFeatures('feature_status_id');
 
 async function missing(tx: EntityManager, table: 'feature_statuses' | 'product_areas' | 'suggestions', ids: number[]): Promise<boolean> {
   if (ids.length === 0) return false;
@@ -84,7 +63,7 @@ export async function saveFeature(em: EntityManager, id: number | undefined, inp
     }
     feature.updatedBy = user;
     // A change to the links alone still changes the record.
-    feature.updatedAt = new Date();
+    feature.updatedAt = nowOf(tx);
     await tx.flush();
     if (members) await replaceSuggestions(tx, feature.id, members);
     return feature.id;
@@ -101,7 +80,7 @@ async function replaceSuggestions(tx: EntityManager, featureId: number, members:
   await db.selectFrom('suggestions').select('id').where('id', 'in', changed).orderBy('id').forNoKeyUpdate().execute();
   if (leaving.length > 0) await db.deleteFrom('feature_suggestions').where('feature_id', '=', featureId).where('suggestion_id', 'in', leaving).execute();
   if (joining.length > 0) await db.insertInto('feature_suggestions').values(joining.map((s) => ({ feature_id: featureId, suggestion_id: s }))).execute();
-  await db.updateTable('suggestions').set({ updated_at: new Date() }).where('id', 'in', changed).execute();
+  await db.updateTable('suggestions').set({ updated_at: nowOf(tx) }).where('id', 'in', changed).execute();
 }
 
 /** Its suggestions lose the link and get a new updated_at. */

@@ -4,6 +4,7 @@ import type { DB } from '../db/schema.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { RecordNotFoundError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
+import { nowOf } from '../db/clock.ts';
 
 /** One invitation per address in `email`, all or none; answers their ids in the order given. */
 export async function createForumInvitations(em: EntityManager, input: Input, actorId: number): Promise<number[]> {
@@ -12,7 +13,7 @@ export async function createForumInvitations(em: EntityManager, input: Input, ac
     const forumId = input.get('links.forum') as number | undefined;
     const exists = typeof forumId === 'number' && (await db.selectFrom('forums').select('id').where('id', '=', forumId).executeTakeFirst());
     input.check(typeof forumId === 'number' && !exists ? { 'links.forum': ['does not exist'] } : {});
-    const at = new Date();
+    const at = nowOf(tx);
     const rows = await db
       .insertInto('forum_invitations')
       .values(

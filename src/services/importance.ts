@@ -6,6 +6,7 @@ import type { Input } from '../http/input.ts';
 import { IMPORTANCE_LABELS } from '../resources/importance.ts';
 import { recountInternal } from './counters.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
+import { nowOf } from '../db/clock.ts';
 
 /**
  * Records a user's answer to "how important is this to you?" for a suggestion: the user's response
@@ -24,7 +25,7 @@ export async function saveImportanceScore(em: EntityManager, input: Input, actor
     if (score) {
       score.response.value = value;
       score.response.label = label;
-      score.updatedAt = new Date();
+      score.updatedAt = nowOf(tx);
     } else {
       const user = tx.getReference(User, userId);
       score = tx.create(ImportanceScore, { suggestion: s, user, response: tx.create(ImportanceResponse, { value, label, user }) });
@@ -39,7 +40,7 @@ export async function saveImportanceScore(em: EntityManager, input: Input, actor
 
 /** The user's supporter row on the suggestion shows the label (`importance_score`): it changed too. */
 async function supporterChanged(tx: EntityManager, suggestionId: number, userId: number): Promise<void> {
-  await tx.getKysely<DB>().updateTable('supporters').set({ updated_at: new Date() }).where('suggestion_id', '=', suggestionId).where('user_id', '=', userId).execute();
+  await tx.getKysely<DB>().updateTable('supporters').set({ updated_at: nowOf(tx) }).where('suggestion_id', '=', suggestionId).where('user_id', '=', userId).execute();
 }
 
 /** Removes the score and the response it holds. */

@@ -1,36 +1,15 @@
 import type { EntityManager } from '@mikro-orm/sql';
-import { writeTransaction } from '../db/transaction.ts';
 import type { DB } from '../db/schema.ts';
 import { InternalFlag, InternalStatus, InternalStatusUpdate, User } from '../entities/index.ts';
 import { RecordNotFoundError, ValidationError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
-import { assignScalars } from './assign.ts';
 import { busy } from '../db/errors.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { recountInternal } from './counters.ts';
-import { found } from './found.ts';
 import { lockSuggestions } from './suggestions.ts';
 import type { Suggestion } from '../entities/index.ts';
 
 /** Internal statuses, their updates on suggestions, and internal flags: all writes are our extension. */
-
-export async function saveInternalStatus(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
-  input.check();
-  return writeTransaction(em, async (tx) => {
-    const status = id === undefined ? tx.create(InternalStatus, { name: input.get('name') as string }) : await found(tx.findOne(InternalStatus, id));
-    assignScalars(status, input);
-    await tx.flush();
-    return status.id;
-  });
-}
-
-/** Updates that moved suggestions to or from it keep their recorded name and colour; their links become null. */
-export async function deleteInternalStatus(em: EntityManager, id: number): Promise<void> {
-  await writeTransaction(em, async (tx) => {
-    tx.remove(await found(tx.findOne(InternalStatus, id)));
-    await tx.flush();
-  });
-}
 
 /**
  * Moves a suggestion to an internal status (`null` clears it). The update records the status before

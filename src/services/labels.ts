@@ -6,6 +6,7 @@ import type { DB } from '../db/schema.ts';
 import { withSuggestionLocked } from './suggestions.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { recordActivity } from './activity.ts';
+import { sqlNow } from '../db/clock.ts';
 
 const SEPARATOR = ' / ';
 const MAX_DEPTH = 10;
@@ -30,7 +31,7 @@ async function refreshPaths(tx: EntityManager): Promise<void> {
   for (const row of rows) {
     const { fullName, level } = path(row.id);
     if (fullName !== row.full_name || level !== row.level) {
-      await db.updateTable('labels').set({ full_name: fullName, level, updated_at: new Date() }).where('id', '=', row.id).execute();
+      await db.updateTable('labels').set({ full_name: fullName, level, updated_at: sqlNow }).where('id', '=', row.id).execute();
     }
   }
 }

@@ -6,6 +6,7 @@ import { ValidationError } from '../errors.ts';
 import { recountEngagement, recountInternal, recountSupporters } from './counters.ts';
 import { lockSuggestions } from './suggestions.ts';
 import { recordActivity } from './activity.ts';
+import { sqlNow } from '../db/clock.ts';
 
 export interface MergeRequest {
   /** Suggestions merged away. */
@@ -79,10 +80,10 @@ async function moveSupport(tx: EntityManager, targetId: number, movedIds: readon
       count(*) over (partition by user_id) as n
     from supporters where suggestion_id in (${sql.join(all)}))`;
   await sql`update feedback f set supporter_id = r.keep_id from ${ranked} r where f.supporter_id = r.id and r.id <> r.keep_id`.execute(db);
-  await sql`update users u set supported_suggestions_count = u.supported_suggestions_count - (r.n - 1), suggestion_votes = u.suggestion_votes - (r.n - 1), updated_at = now()
+  await sql`update users u set supported_suggestions_count = u.supported_suggestions_count - (r.n - 1), suggestion_votes = u.suggestion_votes - (r.n - 1), updated_at = ${sqlNow}
     from ${ranked} r where u.id = r.user_id and r.id = r.keep_id and r.n > 1`.execute(db);
   await sql`update supporters s set created_at = r.first_at from ${ranked} r where s.id = r.id and r.id = r.keep_id and s.created_at <> r.first_at`.execute(db);
   await sql`delete from supporters s using ${ranked} r where s.id = r.id and r.id <> r.keep_id`.execute(db);
-  await sql`update supporters set suggestion_id = ${targetId}, updated_at = now() where suggestion_id in (${sql.join(movedIds)})`.execute(db);
-  await sql`update feedback set suggestion_id = ${targetId}, updated_at = now() where suggestion_id in (${sql.join(movedIds)})`.execute(db);
+  await sql`update supporters set suggestion_id = ${targetId}, updated_at = ${sqlNow} where suggestion_id in (${sql.join(movedIds)})`.execute(db);
+  await sql`update feedback set suggestion_id = ${targetId}, updated_at = ${sqlNow} where suggestion_id in (${sql.join(movedIds)})`.execute(db);
 }

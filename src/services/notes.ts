@@ -7,6 +7,7 @@ import { claimAttachments, linkAttachments } from './attachments.ts';
 import { onSuggestion, targetSuggestion } from './engagement.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { recordActivity } from './activity.ts';
+import { nowOf } from '../db/clock.ts';
 
 const tokensOf = (input: Input) => (input.get('attachment_tokens') as string[] | undefined) ?? [];
 
@@ -43,7 +44,7 @@ export async function updateNote(em: EntityManager, id: number, input: Input, ac
     if (input.has('body_mime_type')) note.bodyMimeType = input.get('body_mime_type') as string;
     await linkAttachments(tx, claim.ids, { noteId: id });
     // Attachments alone change no column of the note: stamp it so incremental syncs see the change.
-    note.updatedAt = new Date();
+    note.updatedAt = nowOf(tx);
     return note.id;
   });
 }

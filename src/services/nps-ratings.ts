@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/sql';
+import { nowOf, sqlNow } from '../db/clock.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
@@ -23,7 +24,6 @@ export interface NewRating {
 export async function recordRating(db: Kysely<DB>, rating: NewRating): Promise<number | undefined> {
   const user = await db.selectFrom('users').select('id').where('id', '=', rating.userId).forUpdate().executeTakeFirst();
   if (!user) return undefined;
-  const now = new Date();
   const mine = () => db.selectFrom('nps_ratings').select(['id', 'rating']).where('user_id', '=', rating.userId);
   // A new row's id is larger than every existing one, so at an equal date it comes last.
   const before = await mine().where('created_at', '<=', rating.date).orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
@@ -37,15 +37,15 @@ export async function recordRating(db: Kysely<DB>, rating: NewRating): Promise<n
       body: rating.body,
       prompt: rating.prompt,
       created_at: rating.date,
-      updated_at: now,
+      updated_at: sqlNow,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  if (after) await db.updateTable('nps_ratings').set({ previous_rating: rating.rating, updated_at: now }).where('id', '=', after.id).execute();
+  if (after) await db.updateTable('nps_ratings').set({ previous_rating: rating.rating, updated_at: sqlNow }).where('id', '=', after.id).execute();
   const latest = await mine().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(2).execute();
   await db
     .updateTable('users')
-    .set({ current_nps_rating_id: latest[0]?.id ?? null, previous_nps_rating_id: latest[1]?.id ?? null, updated_at: now })
+    .set({ current_nps_rating_id: latest[0]?.id ?? null, previous_nps_rating_id: latest[1]?.id ?? null, updated_at: sqlNow })
     .where('id', '=', rating.userId)
     .execute();
   return inserted.id;
@@ -59,8 +59,9 @@ export async function createNpsRating(em: EntityManager, input: Input): Promise<
   const value = input.get('rating');
   if (typeof value === 'number' && value < 0) errors.rating = ['must be greater than or equal to 0'];
   if (typeof value === 'number' && value > 10) errors.rating = ['must be less than or equal to 10'];
-  const date = (input.get('date') as Date | undefined) ?? new Date();
-  if (date.getTime() > Date.now() + FUTURE_TOLERANCE_MS) errors.date = ["can't be in the future"];
+  const now = nowOf(em);
+  const date = (input.get('date') as Date | undefined) ?? now;
+  if (date.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) errors.date = ["can't be in the future"];
   input.check(errors);
   const id = await writeTransaction(em, async (tx) =>
     recordRating(tx.getKysely<DB>(), {

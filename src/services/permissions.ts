@@ -5,6 +5,7 @@ import { Permission, User } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
 import { found } from './found.ts';
+import { nowOf } from '../db/clock.ts';
 
 /** What existing admins were migrated to, and what the account owner gets (plus `settings: manage_account`). */
 export const FULL_ACCESS = {
@@ -58,7 +59,7 @@ export async function createPermission(em: EntityManager, input: Input): Promise
       if (user.id !== undefined && (await tx.count(Permission, { user })) > 0) throw new ValidationError(ALREADY);
       user.isAdmin = true;
       // The user's `permissions` and `is_admin` change with this record.
-      user.updatedAt = new Date();
+      user.updatedAt = nowOf(tx);
       const permission = tx.create(Permission, { licenseType: input.get('license_type') as string, user });
       assignLevels(permission, input);
       await tx.flush();
@@ -76,7 +77,7 @@ export async function updatePermission(em: EntityManager, id: number, input: Inp
   input.check();
   return writeTransaction(em, async (tx) => {
     const permission = await found(tx.findOne(Permission, id, { populate: ['user'] }));
-    if (assignLevels(permission, input)) permission.user.updatedAt = new Date();
+    if (assignLevels(permission, input)) permission.user.updatedAt = nowOf(tx);
     await tx.flush();
     return permission.id;
   });

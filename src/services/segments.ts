@@ -4,6 +4,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { Segment, SegmentedValue, User } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
 import type { Input } from '../http/input.ts';
+import type { CrudRules } from './crud.ts';
 import { found } from './found.ts';
 
 const MAX_KEY = 64;
@@ -28,37 +29,18 @@ async function freeKey(tx: EntityManager, base: string): Promise<string> {
   for (let n = 2; ; n++) if (!taken.has(`${base}_${n}`)) return `${base}_${n}`;
 }
 
-/** Creates (name, filters; key from the name) or updates (name, filters) a segment, stamped with the token's user. */
-export async function saveSegment(em: EntityManager, id: number | undefined, input: Input, userId: number): Promise<number> {
-  input.check();
-  try {
-    return await writeTransaction(em, async (tx) => {
-      const user = tx.getReference(User, userId);
-      const segment =
-        id === undefined
-          ? tx.create(Segment, { name: input.get('name') as string, key: await freeKey(tx, keyOf(input.get('name') as string)), createdBy: user })
-          : await found(tx.findOne(Segment, id));
-      if (input.has('name')) segment.name = input.get('name') as string;
-      if (input.has('filters')) segment.filters = input.get('filters') as Record<string, unknown> | null;
-      segment.updatedBy = user;
-      await tx.flush();
-      return segment.id;
-    });
-  } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw new ValidationError({ name: ['makes a key another segment took at the same time; try again'] });
-    throw error;
-  }
-}
-
-/** A segment with segmented values cannot be deleted (they would lose what they count); 422 instead. */
-export async function deleteSegment(em: EntityManager, id: number): Promise<void> {
-  await writeTransaction(em, async (tx) => {
-    const segment = await found(tx.findOne(Segment, id));
+/**
+ * Segments are written by the generic service (services/crud.ts), stamped with the token's user: created
+ * with name and filters (the key is made from the first name), updated in name and filters. A segment with
+ * segmented values cannot be deleted (they would lose what they count); 422 instead.
+ */
+export const segmentRules: CrudRules<Segment> = {
+  prepare: async (tx, input, existing) => (existing ? {} : { key: await freeKey(tx, keyOf(input.get('name') as string)) }),
+  async deleting(tx, segment) {
     if ((await tx.count(SegmentedValue, { segment })) > 0) throw new ValidationError({ segment: ['has segmented values; delete them first'] });
-    tx.remove(segment);
-    await tx.flush();
-  });
-}
+  },
+  taken: { name: ['makes a key another segment took at the same time; try again'] },
+};
 
 const VALUE_KEY_TAKEN = { key: ['has already been taken'] };
 

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import { nowOf } from '../db/clock.ts';
 
 /** Trigram similarity from which two titles count as likely duplicates (pg_trgm's default is 0.3). */
 export const MERGE_THRESHOLD = 0.5;
@@ -47,7 +48,7 @@ export async function refreshSuggestedMerges(em: EntityManager, options: { trigr
     const trigrams = options.trigrams ?? (await hasTrigrams(em, db));
     const mark = await db.selectFrom('settings').select('value').where('key', '=', WATERMARK).executeTakeFirst();
     const since = new Date(mark ? Date.parse(mark.value) - MARGIN_MS : 0);
-    const now = new Date();
+    const now = nowOf(tx);
     const score: (a: string, b: string) => RawBuilder<number> = trigrams
       ? (a, b) => sql<number>`round(similarity(${sql.ref(`${a}.title`)}, ${sql.ref(`${b}.title`)})::numeric, 3)::float8`
       : () => sql<number>`1.0::float8`;

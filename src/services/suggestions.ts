@@ -7,6 +7,7 @@ import { claimAttachments, linkAttachments } from './attachments.ts';
 import { applyContribution, applyContributions, contribution, type Contribution } from './counters.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { recordActivity, type Activity } from './activity.ts';
+import { nowOf } from '../db/clock.ts';
 
 export type SuggestionAction = 'approve' | 'publish' | 'spam' | 'unremove';
 
@@ -59,7 +60,7 @@ export async function lockSuggestions<T>(
     const before = new Map(rows.map((s) => [s.id, currentContribution(s)]));
     const result = await change(tx, locked);
     // Link-only changes (labels) do not touch a scalar column, so stamp the change explicitly.
-    for (const s of rows) s.updatedAt = new Date();
+    for (const s of rows) s.updatedAt = nowOf(tx);
     await tx.flush();
     await applyContributions(tx.getKysely(), rows.map((s) => [before.get(s.id)!, currentContribution(s)] as const));
     return result;
@@ -162,7 +163,7 @@ export async function createSuggestion(em: EntityManager, input: Input, creatorI
     if (typeof statusId === 'number' && !status) errors['links.status'] = ['does not exist'];
     if (forum?.category_required && !category && !errors['links.category']) errors['links.category'] = ["can't be blank"];
     input.check(errors);
-    const stamp = new Date();
+    const stamp = nowOf(tx);
     const inserted = await db
       .insertInto('suggestions')
       .values({

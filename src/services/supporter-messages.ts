@@ -3,6 +3,7 @@ import type { DB } from '../db/schema.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import type { Input } from '../http/input.ts';
 import { recordActivity } from './activity.ts';
+import { nowOf } from '../db/clock.ts';
 
 /**
  * A message to a suggestion's supporters, with its `message_sent` activity entry. Nothing is mailed
@@ -14,7 +15,7 @@ export async function createSupporterMessage(em: EntityManager, input: Input, ac
     const suggestionId = input.get('links.suggestion') as number | undefined;
     const exists = typeof suggestionId === 'number' && (await db.selectFrom('suggestions').select('id').where('id', '=', suggestionId).executeTakeFirst());
     input.check(typeof suggestionId === 'number' && !exists ? { 'links.suggestion': ['does not exist'] } : {});
-    const at = new Date();
+    const at = nowOf(tx);
     const row = await db
       .insertInto('supporter_messages')
       .values({

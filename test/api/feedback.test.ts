@@ -172,7 +172,8 @@ describe('GET, PUT, DELETE /admin/feedback', () => {
       ids.push((await a.post('/feedback', { body: channel, channel, source_guid: `g-${channel}`, links: { suggestion: suggestion.id, user: u.id } })).body.feedback[0].id);
     }
     // Touch the first so it becomes the most recently updated.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Timestamps have whole seconds on the wire: the next write happens two seconds later on the server's clock.
+    app.clock.offsetMs += 2000;
     expect((await a.put(`/feedback/${ids[0]}`, { severity: 3 })).status).toBe(200);
     const listed = (await a.get(`/feedback?suggestion=${suggestion.id}`)).body;
     expect(listed.feedback.map((f: { id: number }) => f.id)).toEqual([ids[0], ids[2], ids[1]]);

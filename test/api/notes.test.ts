@@ -203,7 +203,8 @@ describe('PUT /admin/notes/{id}', () => {
   it('adding attachments alone stamps updated_at', async () => {
     const { suggestion } = await setup();
     const created = await note(suggestion.id, { body: 'Stamp me' });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Timestamps have whole seconds on the wire: the next write happens two seconds later on the server's clock.
+    app.clock.offsetMs += 2000;
     const file = await attachment('later.txt');
     const reply = await a.put(`/notes/${created.id}`, { attachment_tokens: [file.token] });
     expect(reply.status).toBe(200);

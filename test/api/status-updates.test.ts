@@ -334,7 +334,8 @@ describe('GET /admin/status_updates', () => {
     expect(idsOf(await a.get(`/status_updates?${both}&sort=-created_at`))).toEqual([u3.id, u1.id, u2.id]);
 
     // Touch the oldest so it becomes the most recently updated.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Timestamps have whole seconds on the wire: the next write happens two seconds later on the server's clock.
+    app.clock.offsetMs += 2000;
     expect((await a.put(`/status_updates/${u1.id}`, { body: 'one, edited' })).status).toBe(200);
     expect(idsOf(await a.get(`/status_updates?${both}&sort=-updated_at`))).toEqual([u1.id, u3.id, u2.id]);
     expect(idsOf(await a.get(`/status_updates?${both}&sort=updated_at`))).toEqual([u2.id, u3.id, u1.id]);

@@ -42,7 +42,12 @@ export interface TestApp {
   server: RunningServer;
   /** Every SQL statement the app ran since the last `sql.length = 0`. */
   sql: string[];
-  clock: { now: number | undefined };
+  /**
+   * The server's clock: `now` pins it; otherwise it is the system clock plus `offsetMs`. Moving
+   * `offsetMs` ahead makes every later write (entity and SQL timestamps alike) newer than everything
+   * before it, without sleeping.
+   */
+  clock: { now: number | undefined; offsetMs: number };
   /** Takes the database away under the running server (PGlite closed, PostgreSQL database dropped). */
   breakDatabase(): Promise<void>;
   /** Creates an API client the way the CLI does. */
@@ -79,11 +84,11 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...options.env,
   });
   const sql: string[] = [];
-  const clock: { now: number | undefined } = { now: undefined };
+  const clock: TestApp['clock'] = { now: undefined, offsetMs: 0 };
   const server = await startServer(config, {
     log: options.logs ? createLogger('info', (line) => options.logs!.push(line)) : createLogger(config.logLevel),
     orm: { pglite: database.pglite, onQuery: (line) => sql.push(line) },
-    clock: () => clock.now ?? Date.now(),
+    clock: () => clock.now ?? Date.now() + clock.offsetMs,
     rateLimitWindowSeconds: options.rateLimitWindowSeconds,
   });
   const app: TestApp = {

@@ -85,8 +85,9 @@ describe('import uservoice: reruns, --since and deletions', () => {
     expect(after.lists).toEqual(before.lists);
 
     // 3. Changes at the source: an edit, a new comment, a soft-deleted suggestion, two hard deletions.
-    const since = new Date(Date.now() - 1000).toISOString();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Everything so far is older than `since`; the source's clock then moves past it (no sleeping).
+    const since = new Date(Date.now() + 1000).toISOString();
+    source.app.clock.offsetMs += 3000;
     const suggestion = expected.suggestions![10]!;
     const edited = await call('PUT', `/suggestions/${suggestion.id}`, { title: 'Renamed at the source' });
     expect(edited.status, edited.text).toBe(200);
