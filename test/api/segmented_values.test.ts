@@ -192,6 +192,6 @@ describe('GET /admin/segmented_values', () => {
       )
       .execute();
     // token check + page + count + segments and users (one round) + none left for the segments' users.
-    expect(await statementCounts(app, a, '/segmented_values?includes=segments,users')).toEqual([5, 5, 5]);
+    expect(await statementCounts(app, a, '/segmented_values?includes=segments,users')).toEqual([4, 4, 4]); // page and count share a statement (resources/render.ts)
   });
 });
