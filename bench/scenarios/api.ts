@@ -108,7 +108,7 @@ async function sameBytes(env: PartEnv, variants: Variant[], staticName: string):
     if (other.status !== 200) throw new Error(`${v.path} answered ${other.status}: ${other.body.slice(0, 200)}`);
     assertIdentical(`${v.name} vs real`, first.body, other.body);
   }
-  notes.push(`${staticName}: real, floor and ceiling bodies byte-identical (${first.body.length} bytes)`);
+  notes.push(`${staticName}: ${variants.map((v) => v.name).join(', ')} bodies byte-identical (${first.body.length} bytes)`);
   return notes;
 }
 
