@@ -37,6 +37,8 @@ export interface Activity {
   newStatusId?: number | null;
   mergedFromId?: number;
   mergedToId?: number;
+  /** For the event only (the activity log has no column for it): a new feedback's sentiment. */
+  sentiment?: string | null;
 }
 
 /**

@@ -90,6 +90,7 @@ export function activityEvents(entries: readonly Activity[]): NewEvent[] {
     for (const [name, from, to] of CHANGES) {
       if (entry[from] !== undefined || entry[to] !== undefined) changes[name] = { from: entry[from] ?? null, to: entry[to] ?? null };
     }
+    if (entry.sentiment !== undefined) data.sentiment = entry.sentiment;
     if (Object.keys(changes).length > 0) data.changes = changes;
     events.push({ type, data });
   }

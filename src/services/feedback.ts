@@ -61,7 +61,7 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
       assign(feedback, input);
       feedback.createdAt = createdAt;
       await tx.flush();
-      const entries: Activity[] = [{ kind: 'feedback_created', suggestionId: s.id, actorId, feedbackId: feedback.id, newBody: feedback.body }];
+      const entries: Activity[] = [{ kind: 'feedback_created', suggestionId: s.id, actorId, feedbackId: feedback.id, newBody: feedback.body, sentiment: feedback.sentiment ?? null }];
       if (supports) entries.push({ kind: 'supporter_added', suggestionId: s.id, actorId: userId, feedbackId: feedback.id });
       await recordActivity(tx.getKysely<DB>(), entries);
       return feedback;

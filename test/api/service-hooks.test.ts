@@ -120,7 +120,7 @@ describe('webhook deliveries', () => {
     const { forum, suggestion } = await a.forumWithSuggestion();
     const user = await a.user();
     const comment = await a.onSuggestion('comments', suggestion.id, { body: 'Nice' });
-    const feedback = await a.onSuggestion('feedback', suggestion.id, { body: 'Want it', links: { user: user.id } });
+    const feedback = await a.onSuggestion('feedback', suggestion.id, { body: 'Want it', sentiment: 'positive', links: { user: user.id } });
     const rating = (await a.post('/nps_ratings', { rating: 9, links: { user: user.id } })).body.nps_ratings[0];
     const status = await a.status({ name: 'planned' });
     await a.put(`/suggestions/${suggestion.id}`, { title: 'Renamed', links: { status: status.id } });
@@ -157,6 +157,7 @@ describe('webhook deliveries', () => {
       changes: { title: { from: null, to: suggestion.title }, body: { from: null, to: null }, state: { from: null, to: 'approved' }, forum: { from: null, to: forum.id }, category: { from: null, to: null }, status: { from: null, to: null } },
     });
     expect(byType.comment_created).toEqual({ suggestion: suggestion.id, actor: expect.any(Number), comment: comment.id, changes: { body: { from: null, to: 'Nice' }, state: { from: null, to: 'approved' } } });
+    expect(byType.feedback_created).toEqual({ suggestion: suggestion.id, actor: expect.any(Number), feedback: feedback.id, sentiment: 'positive', changes: { body: { from: null, to: 'Want it' } } });
     expect(byType.nps_rating_created).toEqual({ nps_rating: rating.id, user: user.id, rating: 9 });
     expect(byType.suggestion_status_changed).toEqual({ suggestion: suggestion.id, actor: expect.any(Number), changes: { status: { from: null, to: status.id } } });
     expect(byType.suggestion_merged).toEqual({ suggestion: other.id, actor: expect.any(Number), merged_from: other.id, merged_to: suggestion.id });
