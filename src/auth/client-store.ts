@@ -78,6 +78,9 @@ export function createClientStore(orm: MikroORM, versions?: TableVersions) {
      * over a minute old or unset. The caller only asks when its copy says so, and the condition is
      * checked again in the row: one write per client per minute, whatever the number of requests or
      * replicas (the write announces api_clients, so every process re-reads the row once).
+     * Bookkeeping, never a reason to fail the request: concurrent first uses of one client race for the
+     * row, and under SERIALIZABLE (or REPEATABLE READ) the loser's update is a serialization failure —
+     * the winner has recorded the use. Any other failure shows again in the request's own statements.
      */
     async touch(id: number, generation: number, at: Date): Promise<void> {
       const stale = new Date(at.getTime() - LAST_USED_RESOLUTION_MS);
@@ -89,7 +92,8 @@ export function createClientStore(orm: MikroORM, versions?: TableVersions) {
         .where('revoked_at', 'is', null)
         .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
         .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', stale)]))
-        .execute();
+        .execute()
+        .catch(() => undefined);
     },
   };
 }
