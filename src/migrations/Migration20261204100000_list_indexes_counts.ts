@@ -9,8 +9,9 @@ const COUNTED = ['suggestions', 'users', 'comments'] as const;
  *   is an index range scan in list order (keyset cursors included) however large the table, and a
  *   filtered count an index-only scan of the matching rows; the pivot filters (label, feature) get
  *   their reverse index;
- * - `row_counts`: exact row counts maintained by statement-level triggers in the writing transaction,
- *   so an unfiltered list's `total_records` is one row read instead of a count over the table.
+ * - `row_counts` + `row_count_deltas`: exact row counts maintained by statement-level triggers in the
+ *   writing transaction, so an unfiltered list's `total_records` is a base row plus a few unfolded
+ *   deltas instead of a count over the table.
  * Indexes only (no entity change): the entities keep their single-column foreign-key indexes.
  */
 export class Migration20261204100000_list_indexes_counts extends Migration {
@@ -28,14 +29,21 @@ export class Migration20261204100000_list_indexes_counts extends Migration {
     }
     this.addSql(`create index "comments_suggestion_id_id_index" on "comments" ("suggestion_id", "id");`);
 
+    // Counts: a base row per table plus delta rows. Each writing statement's trigger inserts its own delta
+    // row (no row is shared between writers, so concurrent creates never wait for each other or fail
+    // each other's SERIALIZABLE check); src/db/row-counts.ts folds the deltas into the base row every
+    // few seconds; a count is the base plus the deltas not yet folded.
     this.addSql(`create table "row_counts" ("table_name" varchar(63) not null primary key, "n" bigint not null);`);
+    this.addSql(`create table "row_count_deltas" ("table_name" varchar(63) not null, "n" bigint not null);`);
+    this.addSql(`create index "row_count_deltas_table_name_n_index" on "row_count_deltas" ("table_name", "n");`);
     this.addSql(`create function "count_rows"() returns trigger language plpgsql as $$
       begin
         if tg_op = 'INSERT' then
-          update row_counts set n = n + (select count(*) from new_rows) where table_name = tg_table_name;
+          insert into row_count_deltas (table_name, n) select tg_table_name, count(*) from new_rows having count(*) > 0;
         elsif tg_op = 'DELETE' then
-          update row_counts set n = n - (select count(*) from old_rows) where table_name = tg_table_name;
+          insert into row_count_deltas (table_name, n) select tg_table_name, -count(*) from old_rows having count(*) > 0;
         else
+          delete from row_count_deltas where table_name = tg_table_name;
           update row_counts set n = 0 where table_name = tg_table_name;
         end if;
         return null;
@@ -47,7 +55,9 @@ export class Migration20261204100000_list_indexes_counts extends Migration {
       this.addSql(`insert into "row_counts" ("table_name", "n") select '${table}', count(*) from "${table}";`);
     }
     // Announced like every table a response reads (migration change_notifications, src/cache/).
-    this.addSql(`create trigger "uv_announce_change" after insert or update or delete or truncate on "row_counts" for each statement execute function "uv_announce_change"();`);
+    for (const table of ['row_counts', 'row_count_deltas']) {
+      this.addSql(`create trigger "uv_announce_change" after insert or update or delete or truncate on "${table}" for each statement execute function "uv_announce_change"();`);
+    }
   }
 
   override down(): void | Promise<void> {
@@ -55,6 +65,7 @@ export class Migration20261204100000_list_indexes_counts extends Migration {
       for (const op of ['insert', 'delete', 'truncate']) this.addSql(`drop trigger if exists "${table}_count_${op}" on "${table}";`);
     }
     this.addSql(`drop function if exists "count_rows"();`);
+    this.addSql(`drop table if exists "row_count_deltas";`);
     this.addSql(`drop table if exists "row_counts";`);
     for (const column of ['forum_id', 'category_id', 'status_id', 'created_by_id', 'state', 'created_at', 'updated_at', 'title', 'supporters_count', 'votes_count', 'comments_count', 'requests_count']) {
       this.addSql(`drop index if exists "suggestions_${column}_id_index";`);

@@ -167,13 +167,14 @@ async function paginate(
 
 /**
  * `select … as n`: the number of records the list's conditions match. Unfiltered, it is read from
- * `row_counts` where triggers keep one for the table (migration list_indexes_counts), so its cost does
- * not grow with the table; COALESCE only counts when the table has no such row.
+ * `row_counts` where triggers keep one for the table (migration list_indexes_counts): the base count
+ * plus the deltas src/db/row-counts.ts has not folded yet, so its cost does not grow with the table;
+ * COALESCE only counts when the table has no such row.
  */
 function countQuery(db: AnyDb, def: ResourceDef, where: RawBuilder<boolean>[]): AnySelect {
   if (where.length === 0) {
     return db.selectNoFrom(
-      sql<string>`coalesce((select rc.n from row_counts rc where rc.table_name = ${def.table}), (select count(*) from ${sql.table(def.table)}))`.as('n'),
+      sql<string>`coalesce((select rc.n + coalesce((select sum(d.n) from row_count_deltas d where d.table_name = rc.table_name), 0) from row_counts rc where rc.table_name = ${def.table}), (select count(*) from ${sql.table(def.table)}))`.as('n'),
     );
   }
   return applyWhere(db.selectFrom(def.table).select(sql<string>`count(*)`.as('n')), where);
