@@ -1,7 +1,7 @@
 /**
  * `scale` (issue 15 point 2): the same list requests on the standard data set (10,000 suggestions) and
- * on a large one (`--large=N`, default 1,000,000), each on its own fresh database and server, measured
- * one after the other in this run, one request at a time (-c 1: latency, not queueing). A request is flat when its p50 on the large set is within 1.5× of
+ * on a large one (`--large=N`, default 1,000,000), each on its own fresh database and server, both
+ * served at once and measured alternately (`--repeats` rounds per probe), one request at a time (-c 1: latency, not queueing). A request is flat when its p50 on the large set is within 1.5× of
  * the standard set's. Probes: the list page with five includes, id filters, a pivot filter, deep pages
  * by cursor (default order and -updated_at), an `updated_after` window of about 100 rows, and a sort.
  *
@@ -17,7 +17,7 @@ import { listSeqScans } from '../../src/resources/explain.ts';
 import type { AnyDb } from '../../src/resources/rows.ts';
 import { suggestions } from '../../src/resources/suggestions.ts';
 import { DATASET, loadDataset } from '../lib/dataset.ts';
-import { load } from '../lib/load.ts';
+import { load, median } from '../lib/load.ts';
 import { freshDatabase, startServer, tokenFor } from '../lib/server.ts';
 import type { Check, MeasuredRow, Scenario } from '../index.ts';
 
@@ -72,35 +72,52 @@ export const scale: Scenario = {
     /** Sequential scans of big tables in each probe's plan, per size. */
     const scans = new Map<string, string[][]>();
     const notes: string[] = [];
-    for (const n of sizes) {
-      const db = await freshDatabase(`scale${n}`);
-      try {
-        const data = await loadDataset(db.env, { suggestions: n });
+    // Both sets are loaded and served at once, and each probe alternates between them (`--repeats`
+    // rounds, the order flipped every round): on a shared machine only side-by-side figures compare.
+    const sets: Array<{ n: number; db: Awaited<ReturnType<typeof freshDatabase>>; paths: Array<[string, string, string[]]>; server?: Awaited<ReturnType<typeof startServer>>; headers?: Record<string, string> }> = [];
+    try {
+      for (const n of sizes) {
+        const db = await freshDatabase(`scale${n}`);
+        const data = await loadDataset(db.env, { suggestions: n }).catch(async (error: unknown) => {
+          await db.drop();
+          throw error;
+        });
         const loaded = `${n.toLocaleString('en')} suggestions loaded in ${(data.ms / 1000).toFixed(0)} s (${Object.entries(data.counts).map(([t, c]) => `${c} ${t}`).join(', ')})`;
         log(loaded);
         notes.push(`scale: ${loaded}`);
-        const paths = await probes(db.env, n);
-        const server = await startServer({ ...db.env, RATE_LIMIT_PER_MINUTE: '1000000000' }, { credentials: data });
-        try {
-          const headers = { Authorization: `Bearer ${await tokenFor(server)}` };
-          for (const [name, path, seq] of paths) {
-            log(`scale ${name} at ${n}: EXPLAIN ${seq.length === 0 ? 'pass (no sequential scan of a big table)' : `FAIL (sequential scan of ${seq.join(', ')})`}`);
-            scans.set(name, [...(scans.get(name) ?? []), seq]);
-            const probe = await fetch(`${server.url}${path}`, { headers });
-            if (probe.status !== 200) throw new Error(`${name} at ${n}: ${probe.status} ${(await probe.text()).slice(0, 200)}`);
-            // One connection: the request's own latency, not queueing behind nine others on two cores.
-            await load(`${server.url}${path}`, { connections: 1, duration: Math.max(0.5, options.warmup), headers });
-            const result = await load(`${server.url}${path}`, { connections: 1, duration: options.duration, headers });
-            log(`scale ${name} at ${n}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms`);
-            const list = results.get(name) ?? [];
-            list.push({ p50: result.p50, p99: result.p99, rps: result.rps });
-            results.set(name, list);
-          }
-        } finally {
-          await server.stop();
+        const set: (typeof sets)[number] = { n, db, paths: await probes(db.env, n) };
+        sets.push(set);
+        set.server = await startServer({ ...db.env, RATE_LIMIT_PER_MINUTE: '1000000000' }, { credentials: data });
+        set.headers = { Authorization: `Bearer ${await tokenFor(set.server)}` };
+      }
+      for (let p = 0; p < sets[0]!.paths.length; p++) {
+        const name = sets[0]!.paths[p]![0];
+        const samples = sets.map(() => [] as Array<{ p50: number; p99: number; rps: number }>);
+        for (const set of sets) {
+          const [, path, seq] = set.paths[p]!;
+          log(`scale ${name} at ${set.n}: EXPLAIN ${seq.length === 0 ? 'pass (no sequential scan of a big table)' : `FAIL (sequential scan of ${seq.join(', ')})`}`);
+          scans.set(name, [...(scans.get(name) ?? []), seq]);
+          const probe = await fetch(`${set.server!.url}${path}`, { headers: set.headers });
+          if (probe.status !== 200) throw new Error(`${name} at ${set.n}: ${probe.status} ${(await probe.text()).slice(0, 200)}`);
+          await load(`${set.server!.url}${path}`, { connections: 1, duration: Math.max(0.5, options.warmup), headers: set.headers });
         }
-      } finally {
-        await db.drop();
+        for (let round = 0; round < Math.max(1, options.repeats); round++) {
+          const order = round % 2 === 0 ? sets.map((_, i) => i) : sets.map((_, i) => sets.length - 1 - i);
+          for (const i of order) {
+            const set = sets[i]!;
+            // One connection: the request's own latency, not queueing behind nine others on two cores.
+            const result = await load(`${set.server!.url}${set.paths[p]![1]}`, { connections: 1, duration: options.duration, headers: set.headers });
+            samples[i]!.push({ p50: result.p50, p99: result.p99, rps: result.rps });
+          }
+        }
+        const list = samples.map((runs) => ({ p50: median(runs.map((r) => r.p50)), p99: median(runs.map((r) => r.p99)), rps: median(runs.map((r) => r.rps)) }));
+        sets.forEach((set, i) => log(`scale ${name} at ${set.n}: ${list[i]!.rps.toFixed(0)} req/s, p50 ${list[i]!.p50.toFixed(2)} ms, p99 ${list[i]!.p99.toFixed(2)} ms (median of ${samples[i]!.length})`));
+        results.set(name, list);
+      }
+    } finally {
+      for (const set of sets) {
+        await set.server?.stop();
+        await set.db.drop();
       }
     }
     const rows: MeasuredRow[] = [];
@@ -144,7 +161,7 @@ export const scale: Scenario = {
     figures.pass = allPass;
     figures.explain_pass = explainPass;
     const summary = { scale: figures };
-    notes.push('scale: the two sets run one after the other on a shared machine; p50 ratios carry its drift.');
+    notes.push('scale: both sets served at once, each probe alternating between them; figures are medians over --repeats rounds.');
     return { rows, summary, checks, notes };
   },
 };
