@@ -21,6 +21,7 @@ import type Router from '@koa/router';
 import { accessRule, type Access } from '../http/access.ts';
 import type { FieldDef, FilterDef, LinkDef, ResourceDef } from '../resources/define.ts';
 import { registry } from '../resources/registry.ts';
+import { fieldNullable, linkNullable, type Columns } from './columns.ts';
 import { envelopeName, envelopeResponses, idParameter, ref, writableSchema, type Operation, type Operations, type Schema } from './spec.ts';
 
 const ADMIN = '/api/v2/admin';
@@ -47,38 +48,42 @@ export function routesOf(router: Router<any>): Array<{ path: string; method: str
   return routes;
 }
 
-function fieldSchema(field: FieldDef): Schema {
+const withNull = (type: string, nullable: boolean) => (nullable ? [type, 'null'] : type);
+
+/** A field's JSON Schema: its type, with `null` only where the entity or the declaration says it can be null. */
+function fieldSchema(field: FieldDef, nullable: boolean): Schema {
   switch (field.type) {
     case 'string':
-      return { type: ['string', 'null'] };
     case 'integer':
-      return { type: ['integer', 'null'] };
     case 'number':
-      return { type: ['number', 'null'] };
     case 'boolean':
-      return { type: ['boolean', 'null'] };
+      return { type: withNull(field.type, nullable) };
     case 'timestamp':
-      return { type: ['string', 'null'], pattern: ISO_SECONDS, description: 'UTC, whole seconds' };
+      return { type: withNull('string', nullable), pattern: ISO_SECONDS, description: 'UTC, whole seconds' };
     case 'object':
-      return { description: 'A JSON value (object, array or null)' };
+      return { type: nullable ? ['object', 'array', 'null'] : ['object', 'array'], description: 'A JSON object or array' };
   }
 }
 
-function linkSchema(link: LinkDef): Schema {
+function linkSchema(link: LinkDef, nullable: boolean): Schema {
   const ids = { type: 'array', items: { type: 'integer' } };
   const description = `\`${link.type}\` ids`;
   if (link.many || (link.column && link.list)) return { ...ids, description };
-  if (link.column) return { type: ['integer', 'null'], description: `A \`${link.type}\` id` };
+  if (link.column) return { type: withNull('integer', nullable), description: `A \`${link.type}\` id` };
   // Links we hold no data for: always [] or null.
   return link.list ? { ...ids, maxItems: 0, description: `${description} (not held here: always empty)` } : { type: 'null', description: `A \`${link.type}\` id (not held here: always null)` };
 }
 
-/** One wire record: `id`, every declared field, `links` with every declared link; nothing else. */
-export function recordSchema(def: ResourceDef): Schema {
+/**
+ * One wire record: `id`, every declared field, `links` with every declared link; nothing else. Every key
+ * is always present; a value may be null only where its column is nullable in the entity (or a derived
+ * value's declaration says `nullable`).
+ */
+export function recordSchema(def: ResourceDef, columns: Columns): Schema {
   const properties: Record<string, Schema> = { id: { type: 'integer' } };
-  for (const field of def.fields) properties[field.name] = fieldSchema(field);
+  for (const field of def.fields) properties[field.name] = fieldSchema(field, fieldNullable(def, field, columns));
   const links: Record<string, Schema> = {};
-  for (const link of def.links) links[link.name] = linkSchema(link);
+  for (const link of def.links) links[link.name] = linkSchema(link, linkNullable(def, link, columns));
   properties.links = { type: 'object', properties: links, required: Object.keys(links), additionalProperties: false };
   return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
 }
@@ -229,7 +234,7 @@ const errorResponse = (description: string, schema: string, headers?: Schema): S
   content: { 'application/json': { schema: ref(schema) } },
 });
 
-function components(): Schema {
+function components(columns: Columns): Schema {
   const schemas: Record<string, Schema> = {
     links_map: {
       type: 'object',
@@ -272,7 +277,7 @@ function components(): Schema {
     },
   };
   for (const def of registry.values()) {
-    schemas[def.type] = recordSchema(def);
+    schemas[def.type] = recordSchema(def, columns);
     schemas[envelopeName(def.type)] = envelopeSchema(def);
   }
   const integerHeader = (description: string): Schema => ({ description, schema: { type: 'integer' } });
@@ -337,10 +342,12 @@ export interface DocumentSource {
   operations: Operations;
   publicUrl: string;
   version: string;
+  /** Which columns may hold null (columnsOf(orm.getMetadata())); a table left out counts as all nullable. */
+  columns: Columns;
 }
 
 /** The OpenAPI 3.1 document; throws if the router serves a route that has no description. */
-export function buildOpenApi({ router, operations, publicUrl, version }: DocumentSource): Schema {
+export function buildOpenApi({ router, operations, publicUrl, version, columns }: DocumentSource): Schema {
   const paths: Record<string, Record<string, Operation>> = {};
   const missing: string[] = [];
   const used = new Set<string>();
@@ -408,7 +415,7 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
     security: [{ oauth: [] }],
     paths,
     components: {
-      ...components(),
+      ...components(columns),
       securitySchemes: {
         oauth: {
           type: 'oauth2',

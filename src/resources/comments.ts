@@ -14,7 +14,7 @@ export const comments = defineResource({
     { name: 'channel', type: 'string' },
     { name: 'inappropriate_flags_count', type: 'integer' },
     { name: 'is_admin_comment', type: 'boolean' },
-    { name: 'sentiment_score', type: 'number', value: () => null },
+    { name: 'sentiment_score', type: 'number', value: () => null, nullable: true },
     ...timestamps,
   ],
   links: [

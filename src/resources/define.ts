@@ -33,6 +33,12 @@ export interface FieldDef {
    * for `value` to read.
    */
   join?: { table: string; owner: string; columns: readonly string[] };
+  /**
+   * Whether the wire value can be null (the OpenAPI document types it so). A stored column answers from
+   * its entity (`p.….nullable()`) and leaves this out; a derived `value` says `true` when it can return
+   * null (absent: never); a `computed` column is nullable unless it says `false`.
+   */
+  nullable?: boolean;
 }
 
 export interface LinkDef {
@@ -49,6 +55,8 @@ export interface LinkDef {
    * always `[]`. A link with neither column, many nor list is always null.
    */
   list?: boolean;
+  /** A `computed` column that is never null says `false` (stored columns answer from their entity). */
+  nullable?: boolean;
 }
 
 /** List filters a collection accepts (besides `updated_after`/`updated_before`, which every list has). */

@@ -21,7 +21,7 @@ const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
     { name: 'severity', type: 'integer' },
     { name: 'has_attachments', type: 'boolean', value: () => false },
     { name: 'sentiment', type: 'string' },
-    { name: 'sentiment_score', type: 'number', value: sentimentScore, uses: ['sentiment'] },
+    { name: 'sentiment_score', type: 'number', value: sentimentScore, uses: ['sentiment'], nullable: true },
     { name: 'source', type: 'string' },
     { name: 'tag', type: 'string' },
     ...timestamps,

@@ -46,8 +46,8 @@ export const forumInvitations = defineResource({
     { name: 'action', type: 'string', value: () => 'invite' },
     { name: 'claimed_at', type: 'timestamp' },
     // Airbyte lists both; we hold neither for an invitee.
-    { name: 'satisfaction_score', type: 'string', value: () => null },
-    { name: 'avatar_url', type: 'string', value: () => null },
+    { name: 'satisfaction_score', type: 'string', value: () => null, nullable: true },
+    { name: 'avatar_url', type: 'string', value: () => null, nullable: true },
     ...timestamps,
   ],
   links: [
