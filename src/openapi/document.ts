@@ -344,10 +344,12 @@ export interface DocumentSource {
   version: string;
   /** Which columns may hold null (columnsOf(orm.getMetadata())); a table left out counts as all nullable. */
   columns: Columns;
+  /** Path descriptions (notes.ts: the README table's notes), by `/full/path/{param}`. */
+  notes?: Record<string, string>;
 }
 
 /** The OpenAPI 3.1 document; throws if the router serves a route that has no description. */
-export function buildOpenApi({ router, operations, publicUrl, version, columns }: DocumentSource): Schema {
+export function buildOpenApi({ router, operations, publicUrl, version, columns, notes = {} }: DocumentSource): Schema {
   const paths: Record<string, Record<string, Operation>> = {};
   const missing: string[] = [];
   const used = new Set<string>();
@@ -402,6 +404,9 @@ export function buildOpenApi({ router, operations, publicUrl, version, columns }
   if (missing.length > 0 || stale.length > 0) {
     throw new Error(`OpenAPI: routes without an operation: ${missing.join(', ') || 'none'}; operations without a route: ${stale.join(', ') || 'none'}`);
   }
+  const unserved = Object.keys(notes).filter((path) => !paths[path]);
+  if (unserved.length > 0) throw new Error(`OpenAPI: notes for paths the router does not serve: ${unserved.join(', ')}`);
+
   const tokenUrl = `${publicUrl}/api/v2/oauth/token`;
   return {
     openapi: '3.1.0',
@@ -413,7 +418,8 @@ export function buildOpenApi({ router, operations, publicUrl, version, columns }
     },
     servers: [{ url: publicUrl }],
     security: [{ oauth: [] }],
-    paths,
+    // A path's note (the README table's) is its path item's description.
+    paths: Object.fromEntries(Object.entries(paths).map(([path, item]) => [path, notes[path] ? { description: notes[path], ...item } : item])),
     components: {
       ...components(columns),
       securitySchemes: {

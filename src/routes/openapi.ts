@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import type { AppState } from '../http/state.ts';
 import type { Columns } from '../openapi/columns.ts';
 import { buildOpenApi } from '../openapi/document.ts';
+import { pathNotes } from '../openapi/notes.ts';
 import type { Operation, Operations } from '../openapi/spec.ts';
 
 const require = createRequire(import.meta.url);
@@ -70,7 +71,7 @@ export function openApiRouter(root: () => Router<AppState>, operations: Operatio
   const router = new Router<AppState>();
   let document: string | undefined;
   router.get('/api/v2/openapi.json', (ctx) => {
-    document ??= JSON.stringify(buildOpenApi({ router: root(), operations: { ...operations, ...openApiOperations }, publicUrl, version, columns: columns() }));
+    document ??= JSON.stringify(buildOpenApi({ router: root(), operations: { ...operations, ...openApiOperations }, publicUrl, version, columns: columns(), notes: pathNotes }));
     ctx.type = 'application/json';
     ctx.body = document;
   });
