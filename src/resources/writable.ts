@@ -1,4 +1,4 @@
-import { parseId } from '../http/params.ts';
+import { parseId } from '../values.ts';
 import type { Parsed, WritableDef } from './define.ts';
 
 /** Write rules (`type: 'custom'`) shared by several declarations: enumerations, id lists, expressions. */

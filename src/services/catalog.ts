@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { Category, Forum, Status } from '../entities/index.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import type { DB } from '../db/schema.ts';
 import { assignScalars } from './assign.ts';
 import { recountListings } from './counters.ts';

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Comment, User } from '../entities/index.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { COMMENT_STATES } from '../resources/comments.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { recordActivity, type Activity } from './activity.ts';

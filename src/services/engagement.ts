@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { EntityName } from '@mikro-orm/core';
 import type { Suggestion } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { recountEngagement, recountSupporters } from './counters.ts';
 import { lockSuggestions } from './suggestions.ts';
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { Label, Suggestion } from '../entities/index.ts';
 import { RecordNotFoundError, ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import type { DB } from '../db/schema.ts';
 import { withSuggestionLocked } from './suggestions.ts';
 import { writeTransaction } from '../db/transaction.ts';

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Note, User } from '../entities/index.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
 import { onSuggestion, targetSuggestion } from './engagement.ts';
 import { writeTransaction } from '../db/transaction.ts';

@@ -4,7 +4,7 @@ import { writeTransaction } from '../db/transaction.ts';
 import { emitEvents } from './events.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 
 export interface NewRating {
   userId: number;

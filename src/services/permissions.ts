@@ -3,7 +3,7 @@ import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Permission, User } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { found } from './found.ts';
 import { nowOf } from '../db/clock.ts';
 

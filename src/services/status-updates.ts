@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Status, StatusUpdate, User } from '../entities/index.ts';
 import { RecordNotFoundError, ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { applyStatus, shareStatuses } from './suggestions.ts';
 import { writeTransaction } from '../db/transaction.ts';

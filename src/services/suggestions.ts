@@ -1,8 +1,8 @@
 import type { EntityManager } from '@mikro-orm/sql';
-import { Category, Forum, Status, Suggestion, User } from '../entities/index.ts';
+import { Category, Forum, Status, Suggestion } from '../entities/index.ts';
 import type { DB } from '../db/schema.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { claimAttachments, linkAttachments } from './attachments.ts';
 import { applyContribution, applyContributions, contribution, type Contribution } from './counters.ts';
 import { writeTransaction } from '../db/transaction.ts';

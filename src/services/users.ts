@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { User } from '../entities/index.ts';
 import { hashPassword, passwordProblem } from '../auth/passwords.ts';
 import { RecordNotFoundError, ValidationError } from '../errors.ts';
-import { Input } from '../http/input.ts';
+import { Input } from '../schema/input.ts';
 import { writeTransaction } from '../db/transaction.ts';
 
 /** POST /admin/users/find_or_create: by email (case-insensitive); a concurrent create of the same email wins once. */
