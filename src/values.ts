@@ -36,3 +36,6 @@ export function parseTimestamp(text: string): Date | undefined {
   const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}${offset}`);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
+
+/** An e-mail address as writes accept it (one `@`, a dot in the domain, no spaces). */
+export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

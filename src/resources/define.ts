@@ -90,9 +90,10 @@ export interface SortDef {
 export type WritableType = 'string' | 'text' | 'boolean' | 'integer' | 'timestamp' | 'ref' | 'color' | 'email' | 'mime' | 'tokens' | 'custom';
 
 /** A checked value, or why it was refused. */
-export type Parsed = { value: unknown } | { error: string };
+export type Parsed<V = unknown> = { value: V } | { error: string };
 
-export interface WritableDef {
+/** `V`: what a `custom` rule's parse() makes of the raw value (the field's input type). */
+export interface WritableDef<V = unknown> {
   type: WritableType;
   /** Longest accepted value, in characters (strings). */
   max?: number;
@@ -101,7 +102,7 @@ export interface WritableDef {
   /** `null` (or an empty form value) clears it. */
   nullable?: boolean;
   /** `custom`: checks and normalises the raw value (any JSON value, or what dotted form keys make of it). */
-  parse?: (raw: unknown) => Parsed;
+  parse?: (raw: unknown) => Parsed<V>;
 }
 
 export interface ResourceDef {
@@ -133,7 +134,10 @@ export interface ResourceDef {
   crud?: boolean;
 }
 
-export function defineResource(def: ResourceDef): ResourceDef {
+/** Keeps the literal types of `writable`, from which schema/write.ts derives the write input type. */
+export function defineResource<const W extends Record<string, WritableDef> = Record<string, WritableDef>>(
+  def: ResourceDef & { writable?: W },
+): ResourceDef & { writable?: W } {
   return def;
 }
 

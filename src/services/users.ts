@@ -93,6 +93,6 @@ export class UserNotFoundError extends Error {
 export async function setPasswordByEmail(em: EntityManager, email: string, password: string): Promise<number> {
   const user = await em.findOne(User, { emailAddress: email.trim().toLowerCase() }, { fields: ['id'] });
   if (!user) throw new UserNotFoundError(email);
-  const input = new Input([['password', password]]);
+  const input = new Input<Record<string, unknown>>([['password', password]]);
   return saveUser(em, user.id, input);
 }
