@@ -37,13 +37,18 @@ export type ValueOf<R extends Rule> = R['type'] extends 'custom' | 'tokens'
   ? Present<R>
   : R['nullable'] extends true
     ? Present<R> | null
-    : R['type'] extends 'string' | 'text'
-      ? Present<R> | null
-      : Present<R>;
+    : R['required'] extends true
+      ? Present<R>
+      : R['type'] extends 'string' | 'text'
+        ? Present<R> | null
+        : Present<R>;
+
+/** A write request's checked fields, typed by the declaration `D` (`typeof suggestions`). */
+export type WriteInput<D extends { writable?: Record<string, Rule> }> = Input<InputOf<D>>;
 
 /** A resource's write input by wire name, as its schema produces it. */
 export type InputOf<D extends { writable?: Record<string, Rule> }> = {
-  [K in keyof NonNullable<D['writable']>]: ValueOf<NonNullable<D['writable']>[K]>;
+  [K in keyof NonNullable<D['writable']>]?: ValueOf<NonNullable<D['writable']>[K]>;
 };
 
 const stop = { abort: true } as const;
