@@ -51,6 +51,22 @@ export type InputOf<D extends { writable?: Record<string, Rule> }> = {
   [K in keyof NonNullable<D['writable']>]?: ValueOf<NonNullable<D['writable']>[K]>;
 };
 
+/** An id (1 … 2^31 − 1) as a JSON number or a decimal string; anything else is `message`. */
+export const refId = (message: string) => {
+  const id = z.int(message).min(1, message).max(INT32_MAX, message);
+  return z.union([id, z.string().trim().regex(/^\d{1,10}$/, message).transform(Number).pipe(id)], { error: message });
+};
+
+/** `schema`, with a missing or empty value answered "can't be blank". */
+export function required<T>(schema: z.ZodType<T>) {
+  return z.unknown().transform((raw, ctx): T => {
+    const result = raw === undefined || raw === '' ? undefined : schema.safeParse(raw);
+    if (result?.success) return result.data;
+    ctx.issues.push({ code: 'custom', message: result ? firstMessage(result.error) : "can't be blank", input: raw });
+    return z.NEVER;
+  });
+}
+
 const stop = { abort: true } as const;
 const problem = (error: string) => ({ error, ...stop });
 
@@ -103,8 +119,8 @@ function shapes(rule: Rule): Shapes {
       return { number: int, string: z.string().trim().regex(/^-?\d{1,10}$/, 'is invalid').transform(Number).pipe(int) };
     }
     case 'ref': {
-      const id = z.int('does not exist').min(1, 'does not exist').max(INT32_MAX, 'does not exist');
-      return { number: id, string: z.string().trim().regex(/^\d{1,10}$/, 'does not exist').transform(Number).pipe(id) };
+      const id = refId('does not exist');
+      return { number: id, string: id };
     }
     case 'timestamp':
       return {
@@ -130,6 +146,16 @@ const tokens = z
 export type FieldResult = { value: unknown } | { error: string };
 
 const firstMessage = (error: z.ZodError) => error.issues[0]?.message ?? 'is invalid';
+
+/** Rails-style field errors of an object schema: each field's first problem, in the schema's order. */
+export function fieldErrors(error: z.ZodError): Record<string, string[]> {
+  const errors: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const field = String(issue.path[0] ?? '');
+    errors[field] ??= [issue.message];
+  }
+  return errors;
+}
 
 /** The schema of one rule, as a checker of raw values. */
 export function fieldSchema(rule: Rule): (raw: unknown) => FieldResult {
@@ -158,7 +184,7 @@ export function fieldSchema(rule: Rule): (raw: unknown) => FieldResult {
 
 const compiled = new WeakMap<object, Array<[string, Rule, (raw: unknown) => FieldResult]>>();
 
-function fieldsOf(def: ResourceDef) {
+function fieldsOf(def: Pick<ResourceDef, 'writable'>) {
   let fields = compiled.get(def);
   if (!fields) {
     fields = Object.entries(def.writable ?? {}).map(([name, rule]) => [name, rule, fieldSchema(rule)]);
@@ -172,7 +198,7 @@ function fieldsOf(def: ResourceDef) {
  * flattened): unknown and read-only keys are ignored; invalid values and (on create) missing required
  * ones are collected in `errors` (see Input.check).
  */
-export function parseWrite<D extends ResourceDef>(def: D, fields: ReadonlyMap<string, unknown>, mode: 'create' | 'update'): Input<InputOf<D>> {
+export function parseWrite<D extends Pick<ResourceDef, 'writable'>>(def: D, fields: ReadonlyMap<string, unknown>, mode: 'create' | 'update'): Input<InputOf<D>> {
   const input = new Input<InputOf<D>>();
   for (const [name, rule, check] of fieldsOf(def)) {
     if (!fields.has(name)) {
