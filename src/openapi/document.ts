@@ -19,6 +19,7 @@
  */
 import type Router from '@koa/router';
 import { accessRule, type Access } from '../http/access.ts';
+import type { AppState } from '../http/state.ts';
 import type { FieldDef, FilterDef, LinkDef, ResourceDef } from '../resources/define.ts';
 import { registry } from '../resources/registry.ts';
 import { fieldNullable, linkNullable, type Columns } from './columns.ts';
@@ -34,7 +35,7 @@ const SCOPE_DESCRIPTIONS = {
 const ISO_SECONDS = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$';
 
 /** Every (path, method) the router answers, in registration order; HEAD (added to every GET) left out. */
-export function routesOf(router: Router<any>): Array<{ path: string; method: string; access: Access }> {
+export function routesOf(router: Router<AppState>): Array<{ path: string; method: string; access: Access }> {
   const routes: Array<{ path: string; method: string; access: Access }> = [];
   const seen = new Set<string>();
   for (const layer of router.stack) {
@@ -337,7 +338,7 @@ function components(columns: Columns): Schema {
 
 export interface DocumentSource {
   /** The application's root router (every route, prefixes applied). */
-  router: Router<any>;
+  router: Router<AppState>;
   /** Hand-written entries for routes that are not plain collection routes. */
   operations: Operations;
   publicUrl: string;

@@ -98,9 +98,10 @@ export interface SortDef {
 export type WritableType = 'string' | 'text' | 'boolean' | 'integer' | 'timestamp' | 'ref' | 'color' | 'email' | 'mime' | 'tokens' | 'custom';
 
 /** A checked value, or why it was refused. */
-export type Parsed = { value: unknown } | { error: string };
+export type Parsed<V = unknown> = { value: V } | { error: string };
 
-export interface WritableDef {
+/** `V`: what a `custom` rule's parse() makes of the raw value (the field's input type). */
+export interface WritableDef<V = unknown> {
   type: WritableType;
   /** Longest accepted value, in characters (strings). */
   max?: number;
@@ -109,7 +110,7 @@ export interface WritableDef {
   /** `null` (or an empty form value) clears it. */
   nullable?: boolean;
   /** `custom`: checks and normalises the raw value (any JSON value, or what dotted form keys make of it). */
-  parse?: (raw: unknown) => Parsed;
+  parse?: (raw: unknown) => Parsed<V>;
 }
 
 export interface ResourceDef {
@@ -141,7 +142,10 @@ export interface ResourceDef {
   crud?: boolean;
 }
 
-export function defineResource(def: ResourceDef): ResourceDef {
+/** Keeps the literal types of `writable`, from which schema/write.ts derives the write input type. */
+export function defineResource<const W extends Record<string, WritableDef> = Record<string, WritableDef>>(
+  def: ResourceDef & { writable?: W },
+): ResourceDef & { writable?: W } {
   return def;
 }
 
@@ -228,7 +232,7 @@ function compilePresenter(def: ResourceDef): Presenter {
     return `${key(link.name)}: ${link.list ? '[]' : 'null'}`;
   });
   const source = `return { id: Number(row.id), ${[...fields, `links: { ${links.join(', ')} }`].join(', ')} };`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from declarations, never from input
+  // new Function on source built from the declarations, never from input.
   const make = new Function('F', 'convert', 'linkId', 'linkIds', 'linkIdList', `return function present(row, env) { ${source} };`);
   return make(def.fields, convert, linkId, linkIds, linkIdList) as Presenter;
 }

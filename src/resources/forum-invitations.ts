@@ -1,4 +1,4 @@
-import { EMAIL } from '../http/input.ts';
+import { EMAIL } from '../values.ts';
 import { baseSorts, timestamps } from './common.ts';
 import { defineResource, type Parsed, type WritableDef } from './define.ts';
 

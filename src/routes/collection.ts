@@ -2,7 +2,8 @@ import type Router from '@koa/router';
 import { sql, type RawBuilder } from 'kysely';
 import { RecordNotFoundError } from '../errors.ts';
 import { access, type Access } from '../http/access.ts';
-import { readInput, type Input } from '../http/input.ts';
+import { readInput } from '../http/input.ts';
+import type { WriteInput } from '../schema/write.ts';
 import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import type { PresentEnv, ResourceDef, Row } from '../resources/define.ts';
@@ -46,9 +47,9 @@ export async function snapshot(ctx: AppContext, def: ResourceDef, id: number, en
   return ctx.body as Row;
 }
 
-export interface WriteHandlers {
+export interface WriteHandlers<D extends ResourceDef = ResourceDef> {
   /** Creates (id undefined) or updates a record from validated input; returns its id. */
-  save(ctx: AppContext, id: number | undefined, input: Input): Promise<number>;
+  save(ctx: AppContext, id: number | undefined, input: WriteInput<D>): Promise<number>;
   remove(ctx: AppContext, id: number): Promise<void>;
 }
 
@@ -57,7 +58,7 @@ export interface WriteHandlers {
  * plain create/update/delete: each answers with the envelope (DELETE with the record as it was).
  * `createAccess` overrides who may create (http/access.ts; default: the write scope).
  */
-export function writeRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, handlers: WriteHandlers, createAccess?: Access): void {
+export function writeRoutes<D extends ResourceDef>(router: Router<AppState>, def: D, env: PresentEnv, handlers: WriteHandlers<D>, createAccess?: Access): void {
   router.post(`/${def.type}`, ...(createAccess ? [access(createAccess)] : []), async (ctx) => {
     const id = await handlers.save(ctx, undefined, readInput(ctx, def, 'create'));
     await respondWith(ctx, def, [id], env);

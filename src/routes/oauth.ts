@@ -11,34 +11,23 @@ import type { TokenGuard } from '../http/token-guard.ts';
 import { allowBrowsers } from '../http/cors.ts';
 import type { AppContext, AppState } from '../http/state.ts';
 import type { Operations } from '../openapi/spec.ts';
-
-const PARAMS = ['grant_type', 'client_id', 'client_secret', 'username', 'password'] as const;
-type Param = (typeof PARAMS)[number];
+import { TOKEN_PARAMS, tokenRequest, type TokenParam } from '../schema/actions.ts';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
 
-/**
- * Collects the token parameters from the query string and the body (JSON, or a form using `&` or `;`).
- * A parameter sent twice, or as anything but a string, is an invalid_request (RFC 6749 §3.2);
- * an empty value counts as absent.
- */
-function collectParams(ctx: AppContext): Partial<Record<Param, string>> {
+/** The token parameters from the query string and the body (JSON, or a form using `&` or `;`). */
+function collectParams(ctx: AppContext): Partial<Record<TokenParam, string>> {
   const body: unknown = ctx.request.body ?? {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidRequest('The request body must be an object of parameters');
   }
-  const params: Partial<Record<Param, string>> = {};
-  for (const name of PARAMS) {
-    const values = [ctx.query[name], (body as Record<string, unknown>)[name]].filter((v) => v !== undefined);
-    if (values.length === 0) continue;
-    if (values.length > 1 || Array.isArray(values[0])) throw invalidRequest(`The parameter ${name} is repeated`);
-    if (typeof values[0] !== 'string') throw invalidRequest(`The parameter ${name} must be a string`);
-    if (values[0] !== '') params[name] = values[0];
-  }
-  return params;
+  const sources = Object.fromEntries(TOKEN_PARAMS.map((name) => [name, [ctx.query[name], (body as Record<string, unknown>)[name]]]));
+  const result = tokenRequest.safeParse(sources);
+  if (!result.success) throw invalidRequest(result.error.issues[0]!.message);
+  return result.data;
 }
 
 /** HTTP Basic client authentication; id and secret are form-urlencoded first (RFC 6749 Appendix B). */
@@ -59,7 +48,7 @@ function basicCredentials(ctx: AppContext): { id: string; secret: string } | und
 }
 
 /** Who is asking: the client (by Basic or parameters), and its secret when one was sent. */
-function clientCredentials(ctx: AppContext, params: Partial<Record<Param, string>>) {
+function clientCredentials(ctx: AppContext, params: Partial<Record<TokenParam, string>>) {
   const basic = basicCredentials(ctx);
   if (basic && params.client_secret) throw invalidRequest('Use only one client authentication method');
   const challenge = basic ? { 'WWW-Authenticate': 'Basic realm="api"' } : undefined;

@@ -1,4 +1,4 @@
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 
 /** Wire name → entity property name. */
 export const camel = (wire: string) => wire.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { sqlNow } from '../db/clock.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import type { LinkDef, ResourceDef } from '../resources/define.ts';
 import { resourceOf } from '../resources/registry.ts';
 import { camel } from './assign.ts';

@@ -4,7 +4,7 @@ import { writeTransaction } from '../db/transaction.ts';
 import type { DB } from '../db/schema.ts';
 import { Feature, FeatureStatus, ProductArea, User } from '../entities/index.ts';
 import type { CrudRules } from './crud.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { assignScalars } from './assign.ts';
 import { found } from './found.ts';
 import { nowOf } from '../db/clock.ts';

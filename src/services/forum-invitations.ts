@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { nowOf } from '../db/clock.ts';
 
 /** One invitation per address in `email`, all or none; answers their ids in the order given. */

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { ImportanceResponse, ImportanceScore, User } from '../entities/index.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { IMPORTANCE_LABELS } from '../resources/importance.ts';
 import { recountInternal } from './counters.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { InternalFlag, InternalStatus, InternalStatusUpdate, User } from '../entities/index.ts';
 import { RecordNotFoundError, ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { busy } from '../db/errors.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { recountInternal } from './counters.ts';

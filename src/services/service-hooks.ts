@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 
 /** A secret for a hook created without one: 32 random bytes, prefixed so it is recognisable in a vault. */
 export const newHookSecret = () => `whsec_${randomBytes(32).toString('hex')}`;

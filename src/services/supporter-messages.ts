@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { writeTransaction } from '../db/transaction.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { recordActivity } from './activity.ts';
 import { nowOf } from '../db/clock.ts';
 
