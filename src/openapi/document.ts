@@ -11,11 +11,11 @@
  * hand-written entry exported next to its declaration (`xxxOperations` in src/routes/*.ts);
  * a route with neither is an error, so the document cannot fall behind the router.
  *
- * Why a small generator rather than a schema library (TypeBox, zod, valibot): the declarations are
- * already data with exactly the facts a schema needs, the mapping to JSON Schema is a few dozen lines,
- * and the read path does not validate with schemas. A library would be a second description of the
- * same records to keep in step. If writes move to a schema library (issue 16 item 3), its JSON Schema
- * output can replace writableSchema() here.
+ * Record schemas are mapped from the declarations here (the read path validates nothing, so there is
+ * no schema object to convert); a value is nullable only where its entity column is (or a derived
+ * value's declaration says so). Request bodies are the zod schemas the server validates writes with
+ * (schema/write.ts), converted by `z.toJSONSchema`, with example bodies generated from the same rules
+ * (examples.ts).
  */
 import type Router from '@koa/router';
 import { accessRule, type Access } from '../http/access.ts';
@@ -23,6 +23,7 @@ import type { AppState } from '../http/state.ts';
 import type { FieldDef, FilterDef, LinkDef, ResourceDef } from '../resources/define.ts';
 import { registry } from '../resources/registry.ts';
 import { fieldNullable, linkNullable, type Columns } from './columns.ts';
+import { exampleBody } from './examples.ts';
 import { envelopeName, envelopeResponses, idParameter, ref, writableSchema, type Operation, type Operations, type Schema } from './spec.ts';
 
 const ADMIN = '/api/v2/admin';
@@ -185,7 +186,10 @@ export function writeBody(def: ResourceDef, mode: 'create' | 'update', writable 
     required: mode === 'create' && required.length > 0,
     description: 'Unknown and read-only fields are ignored.',
     content: {
-      'application/json': { schema: { anyOf: [record, { type: 'object', properties: { [def.singular]: record }, required: [def.singular] }] } },
+      'application/json': {
+        schema: { anyOf: [record, { type: 'object', properties: { [def.singular]: record }, required: [def.singular] }] },
+        ...(mode === 'create' ? { example: exampleBody(def) } : {}),
+      },
       'application/x-www-form-urlencoded': { schema: { type: 'object', properties: flat, ...(required.length ? { required } : {}) } },
     },
   };

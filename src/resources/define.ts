@@ -109,8 +109,17 @@ export interface WritableDef<V = unknown> {
   required?: boolean;
   /** `null` (or an empty form value) clears it. */
   nullable?: boolean;
+  /** `ref`: the collection it points at, where no record link of the same name (`links.x` → `x`) says so. */
+  to?: string;
   /** `custom`: checks and normalises the raw value (any JSON value, or what dotted form keys make of it). */
   parse?: (raw: unknown) => Parsed<V>;
+  /**
+   * A value the rule accepts, for the example create bodies (openapi/examples.ts: the OpenAPI document
+   * shows them, the OpenAPI test creates a record of every collection with them). They hold every
+   * required rule and every rule with an example; values are generated from `type`, so only required
+   * `custom` rules need one (a `ref`'s example stands for "an existing record of the link's type").
+   */
+  example?: unknown;
 }
 
 export interface ResourceDef {

@@ -9,6 +9,7 @@ function emailList(): WritableDef {
   return {
     type: 'custom',
     required: true,
+    example: ['invitee@example.com'],
     parse(raw): Parsed {
       const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
       if (!items) return { error: 'is invalid' };

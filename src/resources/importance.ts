@@ -41,6 +41,7 @@ export const importanceScores = defineResource({
     value: {
       type: 'custom',
       required: true,
+      example: 2,
       parse(raw): Parsed {
         const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
         const byLabel = IMPORTANCE_LABELS.findIndex((label) => label.toLowerCase() === text.toLowerCase());

@@ -71,8 +71,8 @@ export const serviceHooks = defineResource({
   filters: { active: { kind: 'bool', column: 'active' } },
   sorts: baseSorts,
   writable: {
-    url: { type: 'custom', required: true, parse: parseUrl },
-    events: { type: 'custom', required: true, parse: parseEvents },
+    url: { type: 'custom', required: true, parse: parseUrl, example: 'https://hooks.example.com/uservoice' },
+    events: { type: 'custom', required: true, parse: parseEvents, example: ['suggestion_created'] },
     secret: { type: 'custom', parse: parseSecret },
     active: { type: 'boolean' },
   },

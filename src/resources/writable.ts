@@ -8,6 +8,8 @@ export function oneOf<const V extends readonly string[]>(values: V, options: { r
   return {
     type: 'custom',
     ...options,
+    // Example bodies hold the required rules (openapi/examples.ts).
+    ...(options.required ? { example: values[0] } : {}),
     parse(raw): Parsed<V[number] | null> {
       if (raw === null || raw === '') {
         if (options.nullable) return { value: null };

@@ -167,12 +167,7 @@ export function fieldSchema(rule: Rule): (raw: unknown) => FieldResult {
     };
   }
   const accepted = shapes(rule);
-  const onBlank: FieldResult =
-    rule.required && !rule.nullable
-      ? { error: "can't be blank" }
-      : rule.nullable || rule.type === 'string' || rule.type === 'text'
-        ? { value: null }
-        : { error: 'is invalid' };
+  const onBlank: FieldResult = rule.required && !rule.nullable ? { error: "can't be blank" } : blankClears(rule) ? { value: null } : { error: 'is invalid' };
   return (raw) => {
     if (raw === null || raw === '') return onBlank;
     const schema = accepted[typeof raw as keyof Shapes];
@@ -181,6 +176,36 @@ export function fieldSchema(rule: Rule): (raw: unknown) => FieldResult {
     return result.success ? { value: result.data } : { error: firstMessage(result.error) };
   };
 }
+
+/** Whether a blank value (null, or an empty form value) is accepted: it clears the field. */
+const blankClears = (rule: Rule) => !(rule.required && !rule.nullable) && (rule.nullable || rule.type === 'string' || rule.type === 'text');
+
+/**
+ * Every value a rule accepts, as one zod schema (the union of the shapes fieldSchema dispatches on,
+ * plus null where a blank clears the field): what the OpenAPI document's request bodies are generated
+ * from (`z.toJSONSchema`). `custom` rules check in code: any value.
+ */
+export function acceptedSchema(rule: Rule): z.ZodType {
+  if (rule.type === 'custom') return z.unknown();
+  if (rule.type === 'tokens') return tokens;
+  // Shapes may share a schema (a ref takes numbers and digits through one union): each option once.
+  const options = [...new Set((Object.values(shapes(rule)) as z.ZodType[]).flatMap((s) => (s instanceof z.ZodUnion ? (s.options as z.ZodType[]) : [s])))];
+  if (blankClears(rule)) options.push(z.null());
+  const schema = options.length === 1 ? options[0]! : z.union(options as [z.ZodType, z.ZodType, ...z.ZodType[]]);
+  const notes = [NOTES[rule.type], rule.max === undefined ? undefined : `at most ${rule.max} characters`].filter(Boolean);
+  const description = notes.join("; ");
+  return description ? schema.meta({ description: description[0]!.toUpperCase() + description.slice(1) }) : schema;
+}
+
+/** What a value of these rules must look like beyond its JSON type (checks the JSON Schema does not carry). */
+const NOTES: Partial<Record<Rule['type'], string>> = {
+  email: 'An email address',
+  mime: `One of ${MIME_TYPES.join(', ')}`,
+  color: 'A CSS colour, `#` and six hex digits',
+  ref: 'A record id',
+  timestamp: 'A timestamp (`Z`, `+00:00`, fractional seconds) or a date',
+  boolean: '`true`/`false`, `1`/`0` or `yes`/`no` (any case)',
+};
 
 const compiled = new WeakMap<object, Array<[string, Rule, (raw: unknown) => FieldResult]>>();
 

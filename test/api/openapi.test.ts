@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildOpenApi } from '../../src/openapi/document.ts';
+import { exampleBody } from '../../src/openapi/examples.ts';
 import { registry } from '../../src/resources/registry.ts';
 import { seedDemo } from '../../src/seed.ts';
 import { localStore } from '../../src/storage/local.ts';
@@ -13,7 +14,7 @@ import { checkAgainstOpenApi } from '../helpers/openapi.ts';
 /**
  * The OpenAPI document (GET /api/v2/openapi.json) against the server it describes: a representative set
  * of calls — every list on the demo data with every side-load, gets, a create for every collection that
- * has one, actions, and the error shapes — each checked against the document with Ajv (draft 2020-12).
+ * has one (its body generated from the declaration), actions, and the error shapes — each checked against the document with Ajv (draft 2020-12).
  * `OPENAPI_VALIDATE=1 npm test` applies the same check to every request of the API suite.
  */
 let app: TestApp;
@@ -83,6 +84,17 @@ describe('the document', () => {
     const create = doc.paths['/api/v2/admin/suggestions'].post.requestBody.content;
     expect(Object.keys(create)).toEqual(['application/json', 'application/x-www-form-urlencoded']);
     expect(create['application/x-www-form-urlencoded'].schema.required).toEqual(['title', 'links.forum']);
+    // Each field's schema is the zod schema writes are validated with (schema/write.ts), as z.toJSONSchema
+    // writes its input side: JSON numbers are accepted as text, ids as digits; blank clears nullable fields.
+    const fields = create['application/json'].schema.anyOf[0].properties;
+    expect(fields.title).toEqual({ type: ['string', 'number'], description: 'At most 255 characters' });
+    expect(fields.body).toEqual({ type: ['string', 'number', 'null'], description: 'At most 65535 characters' });
+    expect(fields.links.properties.category).toEqual({
+      anyOf: [{ type: 'integer', minimum: 1, maximum: 2147483647 }, { type: 'string', pattern: '^\\d{1,10}$' }, { type: 'null' }],
+      description: 'A record id',
+    });
+    // The example create body is generated from the same rules: the required ones.
+    expect(create['application/json'].example).toEqual({ title: 'example_title', links: { forum: 1 } });
     expect(doc.paths['/api/v2/admin/suggestions/{id}/approve'].put.summary).toBe('Approve a suggestion');
     expect(doc.paths['/health'].get.security).toEqual([]);
     // Each admin operation names the scope it needs; publishable keys' operations are marked.
@@ -131,42 +143,16 @@ describe('responses match the document', () => {
   });
 
   it('a create for every collection that has one', { timeout: 120_000 }, async () => {
-    const suggestion = await first('suggestions');
-    const forum = await first('forums');
-    const user = await first('users');
-    const segment = await first('segments');
-    const u = () => randomUUID().slice(0, 8);
-    const bodies: Record<string, unknown> = {
-      suggestions: { title: 'OpenAPI idea', links: { forum } },
-      forums: { name: `Forum ${u()}` },
-      categories: { name: `Category ${u()}`, links: { forum } },
-      statuses: { name: `status ${u()}` },
-      labels: { name: `Label ${u()}` },
-      users: { email: `${u()}@example.com`, name: 'OpenAPI User' },
-      status_updates: { body: 'Planned', links: { suggestion } },
-      comments: { body: 'A comment', links: { suggestion } },
-      notes: { body: 'A note', links: { suggestion } },
-      feedback: { body: 'Feedback', links: { suggestion, user } },
-      requests: { body: 'A request', links: { suggestion, user } },
-      feedback_records: { body: 'A record', links: { suggestion, user } },
-      nps_ratings: { rating: 9, links: { user } },
-      teams: { name: `Team ${u()}` },
-      custom_fields: { name: `Field ${u()}`, key: `f_${u()}`, field_type: 'string', object_type: 'external_users' },
-      segments: { name: `Segment ${u()}` },
-      segmented_values: { name: `Value ${u()}`, key: `v_${u()}`, column_type: 'users_count', links: { segment } },
-      permissions: { email: `${u()}@example.com`, license_type: 'contributor' },
-      product_areas: { name: `Area ${u()}` },
-      feature_statuses: { name: `Stage ${u()}`, hex_color: '#123456' },
-      features: { name: `Feature ${u()}`, links: { suggestions: [suggestion] } },
-      internal_statuses: { name: `Internal ${u()}` },
-      internal_status_updates: { links: { suggestion, internal_status: await first('internal_statuses') } },
-      internal_flags: { reason: 'Check', links: { suggestion, user } },
-      importance_scores: { value: 2, links: { suggestion, user } },
-      supporter_messages: { body: 'Thanks', links: { suggestion } },
-      messages: { body: 'Thanks again', links: { suggestion } },
-      forum_invitations: { email: [`${u()}@example.com`, `${u()}@example.com`], links: { forum } },
-      service_hooks: { url: 'https://hooks.example.com/openapi', events: ['suggestion_created'] },
-    };
+    // Bodies generated from each declaration's writable rules (src/openapi/examples.ts), linking to the
+    // first record of each linked type: no collection needs a body written here.
+    const ids = new Map<string, number>();
+    for (const def of registry.values()) {
+      for (const [name, rule] of Object.entries(def.writable ?? {})) {
+        const type = rule.type === 'ref' ? (rule.to ?? def.links.find((l) => `links.${l.name}` === name)?.type) : undefined;
+        if (type && !ids.has(type)) ids.set(type, await first(type));
+      }
+    }
+    const idOf = (type: string) => ids.get(type) ?? expect.fail(`no ${type} to link to`);
     const creatable = Object.keys(doc.paths).filter((p) => /^\/api\/v2\/admin\/\w+$/.test(p) && doc.paths[p].post && registry.has(p.split('/').pop()!));
     const problems: string[] = [];
     for (const path of creatable) {
@@ -180,12 +166,9 @@ describe('responses match the document', () => {
         if (reply.status !== 200) problems.push(`${type}: ${reply.status} ${JSON.stringify(reply.body)}`);
         continue;
       }
-      if (!(type in bodies)) {
-        problems.push(`${type}: add a create body to this test`);
-        continue;
-      }
-      const reply = await checked('POST', path, { json: bodies[type] });
-      if (reply.status !== 200) problems.push(`${type}: ${reply.status} ${reply.text}`);
+      const body = exampleBody(registry.get(type)!, idOf, randomUUID().slice(0, 8));
+      const reply = await checked('POST', path, { json: body });
+      if (reply.status !== 200) problems.push(`${type}: ${reply.status} ${reply.text} for ${JSON.stringify(body)}`);
     }
     expect(problems).toEqual([]);
   });
