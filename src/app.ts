@@ -181,7 +181,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
   const root = new Router<AppState>();
   root.use(healthRouter(deps).routes(), metricsRouter(deps.metrics, deps.config.metricsToken).routes(), api.routes());
   // The OpenAPI document describes `root` as it stands once every route above is mounted.
-  root.use(openApiRouter(() => root, operations, deps.env.publicUrl, () => columnsOf(deps.orm.getMetadata())).routes());
+  root.use(
+    openApiRouter(() => root, { operations, publicUrl: deps.env.publicUrl, columns: () => columnsOf(deps.orm.getMetadata()), rateLimited: Boolean(limits.api) }).routes(),
+  );
   const extra = new Router<AppState>();
   options.extend?.(extra, deps);
 

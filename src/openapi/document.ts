@@ -24,7 +24,7 @@ import type { FieldDef, FilterDef, LinkDef, ResourceDef } from '../resources/def
 import { registry } from '../resources/registry.ts';
 import { fieldNullable, linkNullable, type Columns } from './columns.ts';
 import { exampleBody } from './examples.ts';
-import { envelopeName, envelopeResponses, idParameter, ref, writableSchema, type Operation, type Operations, type Schema } from './spec.ts';
+import { envelopeName, envelopeResponses, idParameter, rateLimitHeaders, ref, writableSchema, type Operation, type Operations, type Schema } from './spec.ts';
 
 const ADMIN = '/api/v2/admin';
 /** The scopes of auth/scopes.ts, as the OAuth flows list them. */
@@ -285,10 +285,8 @@ function components(columns: Columns): Schema {
     schemas[def.type] = recordSchema(def, columns);
     schemas[envelopeName(def.type)] = envelopeSchema(def);
   }
-  const integerHeader = (description: string): Schema => ({ description, schema: { type: 'integer' } });
-  return {
-    schemas,
-    responses: {
+  const integerHeader = (description: string, required = false): Schema => ({ description, ...(required ? { required } : {}), schema: { type: 'integer' } });
+  const responses: Record<string, Schema> = {
       E400: errorResponse('Malformed body or parameter (`bad_request` with a message)', 'error'),
       E401: errorResponse('No or no valid Bearer token (`not_authorized`), with `WWW-Authenticate: Bearer`', 'error'),
       E403: errorResponse(
@@ -314,7 +312,15 @@ function components(columns: Columns): Schema {
         description: "Not Modified: the request's `If-None-Match` names the body's current `ETag`; no body, the same `ETag` and the usual headers",
         headers: { ETag: { description: 'Strong validator: a hash of the body bytes', schema: { type: 'string' } } },
       },
-    },
+  };
+  // The same answers from an admin route past the per-client limiter, with its headers (limitHeaders()).
+  for (const status of PAST_THE_LIMITER) {
+    const shared = responses[`E${status}`] ?? responses[`N${status}`]!;
+    responses[`L${status}`] = { ...shared, headers: { ...((shared.headers ?? {}) as Schema), ...rateLimitHeaders() } };
+  }
+  return {
+    schemas,
+    responses,
     parameters: {
       IfNoneMatch: {
         name: 'If-None-Match',
@@ -333,11 +339,40 @@ function components(columns: Columns): Schema {
       },
     },
     headers: {
-      'X-Rate-Limit-Limit': integerHeader("Requests per window for this client"),
-      'X-Rate-Limit-Remaining': integerHeader('Requests left in this window'),
-      'X-Rate-Limit-Reset': integerHeader('When the window ends (unix epoch seconds)'),
+      'X-Rate-Limit-Limit': integerHeader('Requests per window for this client', true),
+      'X-Rate-Limit-Remaining': integerHeader('Requests left in this window', true),
+      'X-Rate-Limit-Reset': integerHeader('When the window ends (unix epoch seconds)', true),
     },
   };
+}
+
+/**
+ * Statuses an admin request can get once past the per-client limiter (http/rate-limit.ts), which puts
+ * the X-Rate-Limit-* headers on every response it sees, errors included; a 401 comes before it.
+ */
+const PAST_THE_LIMITER = ['304', '400', '404', '409', '413', '422', '429'];
+const LIMIT_HEADERS = /^X-Rate-Limit-/;
+
+/**
+ * An admin operation's responses with the rate-limit headers on every success and on the errors in
+ * PAST_THE_LIMITER (their `L…` variants); with the limiter off (RATE_LIMIT_PER_MINUTE=0), none.
+ */
+function limitHeaders(responses: Record<string, Schema>, on: boolean): Record<string, Schema> {
+  const out: Record<string, Schema> = {};
+  for (const [status, response] of Object.entries(responses)) {
+    const shared = typeof response.$ref === 'string' ? /^#\/components\/responses\/[EN](\d+)$/.exec(response.$ref) : null;
+    if (shared) {
+      out[status] = on && PAST_THE_LIMITER.includes(status) ? { $ref: `#/components/responses/L${shared[1]}` } : response;
+    } else if (status.startsWith('2')) {
+      const headers = Object.fromEntries(Object.entries((response.headers ?? {}) as Schema).filter(([name]) => !LIMIT_HEADERS.test(name)));
+      const all = on ? { ...rateLimitHeaders(), ...headers } : headers;
+      const { headers: _, ...rest } = response;
+      out[status] = Object.keys(all).length > 0 ? { ...rest, headers: all } : rest;
+    } else {
+      out[status] = response;
+    }
+  }
+  return out;
 }
 
 export interface DocumentSource {
@@ -351,10 +386,12 @@ export interface DocumentSource {
   columns: Columns;
   /** Path descriptions (notes.ts: the README table's notes), by `/full/path/{param}`. */
   notes?: Record<string, string>;
+  /** Whether the per-client limiter is on (RATE_LIMIT_PER_MINUTE > 0): admin responses then carry its headers. */
+  rateLimited?: boolean;
 }
 
 /** The OpenAPI 3.1 document; throws if the router serves a route that has no description. */
-export function buildOpenApi({ router, operations, publicUrl, version, columns, notes = {} }: DocumentSource): Schema {
+export function buildOpenApi({ router, operations, publicUrl, version, columns, notes = {}, rateLimited = true }: DocumentSource): Schema {
   const paths: Record<string, Record<string, Operation>> = {};
   const missing: string[] = [];
   const used = new Set<string>();
@@ -403,7 +440,8 @@ export function buildOpenApi({ router, operations, publicUrl, version, columns, 
     const security = admin
       ? { security: [{ oauth: [route.access.scope] }], ...(route.access.publishable ? { 'x-publishable': true } : {}) }
       : { security: operation.security ?? [] };
-    (paths[path] ??= {})[route.method.toLowerCase()] = { ...described, ...security };
+    const limited = admin ? { responses: limitHeaders(described.responses, rateLimited) } : {};
+    (paths[path] ??= {})[route.method.toLowerCase()] = { ...described, ...limited, ...security };
   }
   const stale = Object.keys(operations).filter((key) => !used.has(key));
   if (missing.length > 0 || stale.length > 0) {

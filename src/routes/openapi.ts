@@ -67,11 +67,21 @@ export const openApiOperations: Operations = {
  * route is mounted, and from the entities' column nullability) and the reference page `GET /api/v2/docs`. No token: they describe the API, they
  * expose no data.
  */
-export function openApiRouter(root: () => Router<AppState>, operations: Operations, publicUrl: string, columns: () => Columns): Router<AppState> {
+export interface OpenApiSource {
+  /** Hand-written entries for the routes that are not plain collection routes (openapi/operations.ts). */
+  operations: Operations;
+  publicUrl: string;
+  /** Column nullability, read when the document is first built (the ORM has discovered the entities). */
+  columns: () => Columns;
+  /** Whether the per-client limiter is on (admin responses then carry X-Rate-Limit-*). */
+  rateLimited: boolean;
+}
+
+export function openApiRouter(root: () => Router<AppState>, { operations, publicUrl, columns, rateLimited }: OpenApiSource): Router<AppState> {
   const router = new Router<AppState>();
   let document: string | undefined;
   router.get('/api/v2/openapi.json', (ctx) => {
-    document ??= JSON.stringify(buildOpenApi({ router: root(), operations: { ...operations, ...openApiOperations }, publicUrl, version, columns: columns(), notes: pathNotes }));
+    document ??= JSON.stringify(buildOpenApi({ router: root(), operations: { ...operations, ...openApiOperations }, publicUrl, version, columns: columns(), notes: pathNotes, rateLimited }));
     ctx.type = 'application/json';
     ctx.body = document;
   });

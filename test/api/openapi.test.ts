@@ -65,7 +65,18 @@ describe('the document', () => {
       ...Object.keys(registry.get('suggestions')!.filters ?? {}),
       '#/components/parameters/IfNoneMatch',
     ]);
-    expect(list.responses['304']).toEqual({ $ref: '#/components/responses/N304' });
+    // Past the per-client limiter, errors and 304s carry its headers too (their `L…` variants); a 401 comes before it.
+    expect(list.responses['304']).toEqual({ $ref: '#/components/responses/L304' });
+    expect(list.responses['404']).toEqual({ $ref: '#/components/responses/L404' });
+    expect(list.responses['401']).toEqual({ $ref: '#/components/responses/E401' });
+    expect(doc.components.responses.L429.headers).toEqual({
+      'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
+      'X-Rate-Limit-Limit': { $ref: '#/components/headers/X-Rate-Limit-Limit' },
+      'X-Rate-Limit-Remaining': { $ref: '#/components/headers/X-Rate-Limit-Remaining' },
+      'X-Rate-Limit-Reset': { $ref: '#/components/headers/X-Rate-Limit-Reset' },
+    });
+    expect(doc.components.headers['X-Rate-Limit-Remaining']).toEqual({ description: 'Requests left in this window', required: true, schema: { type: 'integer' } });
+    expect(doc.paths['/health'].get.responses['304']).toEqual({ $ref: '#/components/responses/N304' });
     // The record schema follows the declaration field by field.
     const record = doc.components.schemas.suggestions;
     expect(Object.keys(record.properties)).toEqual(['id', ...registry.get('suggestions')!.fields.map((f) => f.name), 'links']);
@@ -212,5 +223,9 @@ describe('responses match the document', () => {
     reply.body.suggestions[0].title = 'ok';
     reply.body.unexpected = [];
     await expect(checkAgainstOpenApi(app.url, 'GET', '/api/v2/admin/suggestions', reply)).rejects.toThrow(/must NOT have additional properties/);
+    delete reply.body.unexpected;
+    const headers = new Headers(reply.headers);
+    headers.delete('X-Rate-Limit-Reset');
+    await expect(checkAgainstOpenApi(app.url, 'GET', '/api/v2/admin/suggestions', { ...reply, headers })).rejects.toThrow('X-Rate-Limit-Reset is missing');
   });
 });
