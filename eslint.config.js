@@ -17,8 +17,9 @@ const src = (path) => `./src/${path}`;
 
 /**
  * Arrows point one way: routes → services → entities/db; declarations (resources/) and schemas
- * (schema/) never reach up into HTTP, routes or services; nothing in the product reaches into bench/
- * or test/; errors.ts and values.ts are leaves.
+ * (schema/) never reach up into HTTP, routes or services; HTTP plumbing (http/, cache/) and the stores
+ * below it (auth/, limits/, storage/) never call routes or services; nothing in the product reaches
+ * into bench/ or test/; errors.ts and values.ts are leaves.
  */
 const layers = [
   { target: src('errors.ts'), from: './src', except: ['./errors.ts'], message: 'errors.ts imports nothing from the project.' },
@@ -40,7 +41,24 @@ const layers = [
     message: 'Entities and the database layer sit at the bottom.',
   },
   { target: src('http'), from: [src('routes'), src('services'), src('app.ts')], message: 'HTTP plumbing does not call routes or services.' },
+  {
+    target: src('cache'),
+    from: [src('routes'), src('services'), src('openapi'), src('app.ts')],
+    message: 'The response cache is HTTP plumbing: it does not call routes or services.',
+  },
+  {
+    target: src('auth'),
+    from: [src('http'), src('routes'), src('openapi'), src('app.ts')],
+    message: 'Clients, tokens and passwords know nothing of HTTP or routes (http/auth.ts calls them).',
+  },
+  {
+    target: [src('limits'), src('storage')],
+    from: [src('http'), src('routes'), src('services'), src('resources'), src('schema'), src('openapi'), src('app.ts')],
+    message: 'Rate-limit and blob stores sit below the HTTP layer and the services that use them.',
+  },
+  { target: src('import'), from: [src('http'), src('routes'), src('openapi'), src('app.ts')], message: 'The importer writes through services, not HTTP routes.' },
   { target: src('routes'), from: [src('app.ts')], message: 'Routes get their dependencies from deps.ts, not app.ts.' },
+  { target: src('deps.ts'), from: [src('routes'), src('app.ts')], message: 'deps.ts describes what routes are given; it imports no route.' },
 ];
 
 export default tseslint.config(

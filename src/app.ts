@@ -17,7 +17,7 @@ import { responseCache } from './cache/responses.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { requestLog } from './http/request-log.ts';
 import { idempotency } from './http/idempotency.ts';
-import { idempotencyKeys } from './services/idempotency-keys.ts';
+import { idempotencyKeys } from './db/idempotency-keys.ts';
 import type { AppState } from './http/state.ts';
 import type { AppDeps } from './deps.ts';
 import { healthRouter } from './routes/health.ts';

@@ -131,7 +131,7 @@ function storage(env: Env): StorageConfig {
   if (!raw && !separate) return { kind: 'local' };
   if (raw && separate) throw new ConfigError('set either STORAGE_URL or S3_BUCKET, not both');
   let bucket: string;
-  let prefix = '';
+  let prefix: string;
   let params = new URLSearchParams();
   if (raw) {
     if (/^(file|local):/.test(raw)) throw new ConfigError('STORAGE_URL takes s3://…; for local storage leave it unset and set UPLOADS_DIR');
@@ -159,7 +159,7 @@ function storage(env: Env): StorageConfig {
   }
   if (!BUCKET.test(bucket)) throw new ConfigError(`the S3 bucket name "${bucket}" is not valid (3–63 lower-case letters, digits, dots and hyphens)`);
   prefix = prefix.replace(/^\/+|\/+$/g, '');
-  if (prefix && !/^[A-Za-z0-9._\/-]{1,200}$/.test(prefix)) throw new ConfigError('the S3 key prefix may hold only letters, digits, ".", "_", "-" and "/"');
+  if (prefix && !/^[A-Za-z0-9._/-]{1,200}$/.test(prefix)) throw new ConfigError('the S3 key prefix may hold only letters, digits, ".", "_", "-" and "/"');
   const endpoint = params.get('endpoint')?.trim() || undefined;
   if (endpoint !== undefined) {
     let parsed: URL;

@@ -12,7 +12,7 @@ import { createUrlSigner } from './auth/url-signing.ts';
 import { openStore } from './storage/open.ts';
 import type { BlobStore } from './storage/index.ts';
 import { sweepAttachments } from './services/attachments.ts';
-import { idempotencyKeys } from './services/idempotency-keys.ts';
+import { idempotencyKeys } from './db/idempotency-keys.ts';
 import { answerClientError } from './http/client-error.ts';
 import { watchRequestBodies } from './http/body-timeouts.ts';
 import { createDrain } from './http/drain.ts';

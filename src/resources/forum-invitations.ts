@@ -5,12 +5,12 @@ import { defineResource, type Parsed, type WritableDef } from './define.ts';
 const MAX_EMAILS = 100;
 
 /** The SDK's `email` list: a JSON array, a comma string or indexed form keys; each a valid address. */
-function emailList(): WritableDef {
+function emailList(): WritableDef<string[]> {
   return {
     type: 'custom',
     required: true,
     example: ['invitee@example.com'],
-    parse(raw): Parsed {
+    parse(raw): Parsed<string[]> {
       const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
       if (!items) return { error: 'is invalid' };
       const emails: string[] = [];

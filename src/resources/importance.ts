@@ -42,7 +42,7 @@ export const importanceScores = defineResource({
       type: 'custom',
       required: true,
       example: 2,
-      parse(raw): Parsed {
+      parse(raw): Parsed<number> {
         const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
         const byLabel = IMPORTANCE_LABELS.findIndex((label) => label.toLowerCase() === text.toLowerCase());
         if (byLabel >= 0) return { value: byLabel + 1 };

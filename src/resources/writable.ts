@@ -4,13 +4,15 @@ import type { Parsed, WritableDef } from './define.ts';
 /** Write rules (`type: 'custom'`) shared by several declarations: enumerations, id lists, expressions. */
 
 /** One of `values` (a string); `null`/empty clears it only when `nullable`. */
-export function oneOf<const V extends readonly string[]>(values: V, options: { required?: boolean; nullable?: boolean } = {}): WritableDef<V[number] | null> {
+export function oneOf<const V extends readonly string[]>(values: V, options: { required?: boolean; nullable: true }): WritableDef<V[number] | null>;
+export function oneOf<const V extends readonly string[]>(values: V, options?: { required?: boolean; nullable?: false }): WritableDef<V[number]>;
+export function oneOf(values: readonly string[], options: { required?: boolean; nullable?: boolean } = {}): WritableDef<string | null> {
   return {
     type: 'custom',
     ...options,
     // Example bodies hold the required rules (openapi/examples.ts).
     ...(options.required ? { example: values[0] } : {}),
-    parse(raw): Parsed<V[number] | null> {
+    parse(raw): Parsed<string | null> {
       if (raw === null || raw === '') {
         if (options.nullable) return { value: null };
         return { error: options.required ? "can't be blank" : 'is invalid' };

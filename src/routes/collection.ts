@@ -116,7 +116,7 @@ export function readRoutes(router: Router<AppState>, def: ResourceDef, env: Pres
 }
 
 /** POST, PUT, DELETE through the generic CRUD service (services/crud.ts), with the resource's own rules if any. */
-export function crudRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, rules?: CrudRules): void {
+export function crudRoutes<D extends ResourceDef>(router: Router<AppState>, def: D, env: PresentEnv, rules?: CrudRules<D>): void {
   const service = crud(def, rules);
   writeRoutes(router, def, env, {
     save: (ctx, id, input) => service.save(emOf(ctx), id, input, { userId: authOf(ctx).userId }),

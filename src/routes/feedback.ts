@@ -6,7 +6,7 @@ import { createFeedback, deleteFeedback, updateFeedback } from '../services/feed
 import { writeRoutes } from './collection.ts';
 import { ValidationError } from '../errors.ts';
 import { PUBLIC_WRITE } from '../http/access.ts';
-import type { Input } from '../http/input.ts';
+import type { WriteInput } from '../schema/write.ts';
 import type { AnyDb } from '../resources/rows.ts';
 import { isPublicSuggestion } from '../services/public-suggestions.ts';
 
@@ -14,7 +14,7 @@ import { isPublicSuggestion } from '../services/public-suggestions.ts';
  * A publishable key gives feedback (votes) on public suggestions of public forums only; any other
  * suggestion is one it cannot see, so it "does not exist" (as a missing one would).
  */
-async function checkPublicTarget(ctx: AppContext, input: Input): Promise<void> {
+async function checkPublicTarget(ctx: AppContext, input: WriteInput<typeof feedback>): Promise<void> {
   const id = input.get('links.suggestion');
   if (typeof id !== 'number') return; // absent or invalid: readInput/createFeedback report it
   if (!(await isPublicSuggestion(emOf(ctx).getKysely() as AnyDb, id))) throw new ValidationError({ 'links.suggestion': ['does not exist'] });

@@ -28,8 +28,8 @@ export async function createComment(em: EntityManager, input: WriteInput<typeof 
         createdBy: author,
         isAdminComment: author.isAdmin,
       });
-      if (input.has('body_mime_type')) comment.bodyMimeType = input.get('body_mime_type') as string;
-      if (input.has('created_at')) comment.createdAt = input.get('created_at') as Date;
+      if (input.has('body_mime_type')) comment.bodyMimeType = input.get('body_mime_type')!;
+      if (input.has('created_at')) comment.createdAt = input.get('created_at')!;
       await tx.flush();
       await recordActivity(tx.getKysely<DB>(), [
         { kind: 'comment_created', suggestionId: s.id, actorId, commentId: comment.id, newBody: comment.body, newState: comment.state ?? 'approved' },
@@ -86,9 +86,9 @@ export async function updateComment(em: EntityManager, id: number, input: WriteI
       const comment = await tx.findOne(Comment, id, { refresh: true });
       if (!comment) throw new RecordNotFoundError();
       const before = { body: comment.body, state: comment.state };
-      if (input.has('body')) comment.body = input.get('body') as string;
-      if (input.has('body_mime_type')) comment.bodyMimeType = input.get('body_mime_type') as string;
-      if (input.has('state')) comment.state = state as string;
+      if (input.has('body')) comment.body = input.get('body')!;
+      if (input.has('body_mime_type')) comment.bodyMimeType = input.get('body_mime_type')!;
+      if (state) comment.state = state;
       const on = { suggestionId: found.suggestion_id, actorId, commentId: id };
       const entries: Activity[] = [];
       if (comment.body !== before.body) entries.push({ kind: 'comment_updated', ...on, oldBody: before.body, newBody: comment.body });

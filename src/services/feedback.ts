@@ -12,7 +12,7 @@ import { nowOf } from '../db/clock.ts';
 
 function channelErrors(input: WriteInput<typeof feedbackDef>): Record<string, string[]> {
   const channel = input.get('channel');
-  return channel !== undefined && !(FEEDBACK_CHANNELS as readonly (string | null)[]).includes(channel as string)
+  return channel !== undefined && !FEEDBACK_CHANNELS.some((known) => known === channel)
     ? { channel: [`must be one of ${FEEDBACK_CHANNELS.join(', ')}`] }
     : {};
 }
@@ -40,7 +40,7 @@ export async function createFeedback(em: EntityManager, input: WriteInput<typeof
       const user = tx.getReference(User, userId);
       const actor = tx.getReference(User, actorId);
       // One instant for the feedback and the support it creates (two clock reads could straddle a second).
-      const createdAt = input.has('created_at') ? (input.get('created_at') as Date) : nowOf(tx);
+      const createdAt = input.has('created_at') ? input.get('created_at')! : nowOf(tx);
       let supporter = await tx.findOne(Supporter, { suggestion: s, user });
       const supports = !supporter;
       if (!supporter) {

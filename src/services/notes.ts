@@ -38,11 +38,11 @@ export async function updateNote(em: EntityManager, id: number, input: WriteInpu
     const claim = await claimAttachments(tx, tokensOf(input), { noteId: id });
     input.check(claim.errors);
     const oldBody = note.body;
-    if (input.has('body')) note.body = input.get('body') as string;
+    if (input.has('body')) note.body = input.get('body')!;
     if (note.body !== oldBody) {
       await recordActivity(tx.getKysely<DB>(), [{ kind: 'note_updated', suggestionId: note.suggestion.id, actorId, noteId: id, oldBody, newBody: note.body }]);
     }
-    if (input.has('body_mime_type')) note.bodyMimeType = input.get('body_mime_type') as string;
+    if (input.has('body_mime_type')) note.bodyMimeType = input.get('body_mime_type')!;
     await linkAttachments(tx, claim.ids, { noteId: id });
     // Attachments alone change no column of the note: stamp it so incremental syncs see the change.
     note.updatedAt = nowOf(tx);

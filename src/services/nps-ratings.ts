@@ -62,15 +62,15 @@ export async function createNpsRating(em: EntityManager, input: WriteInput<typeo
   if (typeof value === 'number' && value < 0) errors.rating = ['must be greater than or equal to 0'];
   if (typeof value === 'number' && value > 10) errors.rating = ['must be less than or equal to 10'];
   const now = nowOf(em);
-  const date = (input.get('date') as Date | undefined) ?? now;
+  const date = input.get('date') ?? now;
   if (date.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) errors.date = ["can't be in the future"];
   input.check(errors);
   const id = await writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
-    const userId = input.get('links.user') as number;
+    const userId = input.get('links.user')!;
     const created = await recordRating(db, {
       userId,
-      rating: value as number,
+      rating: value!,
       body: input.get('body') ?? null,
       prompt: input.get('prompt') ?? null,
       date,

@@ -61,7 +61,7 @@ export async function createPermission(em: EntityManager, input: WriteInput<type
       user.isAdmin = true;
       // The user's `permissions` and `is_admin` change with this record.
       user.updatedAt = nowOf(tx);
-      const permission = tx.create(Permission, { licenseType: input.get('license_type') as string, user });
+      const permission = tx.create(Permission, { licenseType: input.get('license_type')!, user });
       assignLevels(permission, input);
       await tx.flush();
       return permission.id;

@@ -3,8 +3,8 @@ import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Segment, SegmentedValue, User } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
-import type { Input } from '../schema/input.ts';
 import type { segmentedValues } from '../resources/segmented-values.ts';
+import type { segments } from '../resources/segments.ts';
 import type { WriteInput } from '../schema/write.ts';
 import type { CrudRules } from './crud.ts';
 import { found } from './found.ts';
@@ -36,8 +36,8 @@ async function freeKey(tx: EntityManager, base: string): Promise<string> {
  * with name and filters (the key is made from the first name), updated in name and filters. A segment with
  * segmented values cannot be deleted (they would lose what they count); 422 instead.
  */
-export const segmentRules: CrudRules<Segment> = {
-  prepare: async (tx, input, existing) => (existing ? {} : { key: await freeKey(tx, keyOf(input.get('name') as string)) }),
+export const segmentRules: CrudRules<typeof segments, Segment> = {
+  prepare: async (tx, input, existing) => (existing ? {} : { key: await freeKey(tx, keyOf(input.get('name')!)) }),
   async deleting(tx, segment) {
     if ((await tx.count(SegmentedValue, { segment })) > 0) throw new ValidationError({ segment: ['has segmented values; delete them first'] });
   },

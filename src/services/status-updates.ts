@@ -59,13 +59,13 @@ export async function updateStatusUpdate(em: EntityManager, id: number, input: W
     if (!update) throw new RecordNotFoundError();
     input.check();
     const oldBody = update.body;
-    if (input.has('body')) update.body = input.get('body') as string;
+    if (input.has('body')) update.body = input.get('body')!;
     if (update.body !== oldBody) {
       await recordActivity(tx.getKysely<DB>(), [
         { kind: 'status_update_updated', suggestionId: update.suggestion.id, actorId, statusUpdateId: id, oldBody, newBody: update.body },
       ]);
     }
-    if (input.has('notification_email_address')) update.notificationEmailAddress = input.get('notification_email_address') as string | null;
+    if (input.has('notification_email_address')) update.notificationEmailAddress = input.get('notification_email_address') ?? null;
     await tx.flush();
     return update.id;
   });

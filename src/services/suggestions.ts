@@ -142,7 +142,7 @@ async function resolveLinks(tx: EntityManager, input: SuggestionInput, current?:
 
 function applyScalars(s: Suggestion, input: SuggestionInput): void {
   if (input.has('title')) s.title = input.get('title')!;
-  if (input.has('body')) s.body = input.get('body')!;
+  if (input.has('body')) s.body = input.get('body') ?? null;
   if (input.has('body_mime_type')) s.bodyMimeType = input.get('body_mime_type')!;
   if (input.has('created_at')) s.createdAt = input.get('created_at')!;
 }
@@ -191,8 +191,8 @@ export async function createSuggestion(em: EntityManager, input: SuggestionInput
         kind: 'suggestion_created',
         suggestionId: inserted.id,
         actorId: creatorId,
-        newTitle: input.get('title') as string,
-        newBody: (input.get('body') as string | null | undefined) ?? null,
+        newTitle: input.get('title')!,
+        newBody: input.get('body') ?? null,
         newState: 'approved',
         newForumId: forum.id,
         newCategoryId: category?.id ?? null,

@@ -18,11 +18,11 @@ import { checkAgainstOpenApi } from '../helpers/openapi.ts';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
-/** The section's files by path. */
+/** The section's files by path: its entity, declaration and migration (other blocks are excerpts). */
 function exampleFiles(): Map<string, string> {
   const start = README.indexOf('### Adding a resource');
   const section = README.slice(start, README.indexOf('\n## ', start));
-  return new Map([...section.matchAll(/```ts\n\/\/ (src\/\S+)\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!]));
+  return new Map([...section.matchAll(/```ts\n\/\/ (src\/(?:entities|resources|migrations)\/\S+)\n([\s\S]*?)```/g)].map((m) => [m[1]!, m[2]!]));
 }
 
 type Server = typeof import('../../src/server.ts');
