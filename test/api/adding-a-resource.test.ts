@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registry } from '../../src/resources/registry.ts';
-import { createTestDatabase, TEST_TOKEN_SECRET, type TestDatabase } from '../helpers/app.ts';
+import { createTestDatabase, testEnv, type TestDatabase } from '../helpers/app.ts';
 import { request, type Reply, type RequestOptions } from '../helpers/http.ts';
 import { checkAgainstOpenApi } from '../helpers/openapi.ts';
 
@@ -51,16 +51,7 @@ beforeAll(async () => {
   const { createLogger } = await load<Log>('src/log.ts');
   const { createClient } = await load<Clients>('src/auth/clients.ts');
   database = await createTestDatabase();
-  const config = loadConfig({
-    UPLOADS_DIR: uploads,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    TOKEN_SECRET: TEST_TOKEN_SECRET,
-    HOOK_POLL_INTERVAL_MS: '0',
-    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-  });
+  const config = loadConfig(testEnv(database, uploads));
   server = await startServer(config, { log: createLogger('silent'), orm: { pglite: database.pglite } });
   const client = await createClient(server.db.orm.em.fork(), 'widgets', config.ownerEmail);
   const grant = await request(server.url, 'POST', '/api/v2/oauth/token', {

@@ -67,12 +67,9 @@ export interface TestAppOptions {
   beforeStart?: (database: TestDatabase) => Promise<void>;
 }
 
-/** The real server on 127.0.0.1 and a free port, over this file's own database. */
-export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  await options.beforeStart?.(database);
-  const uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uv-test-uploads-'));
-  const config = loadConfig({
+/** The environment of a test server over `database`: a free port on 127.0.0.1, quiet, the known signing key. */
+export function testEnv(database: TestDatabase, uploadsDir: string): Record<string, string> {
+  return {
     UPLOADS_DIR: uploadsDir,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -83,8 +80,15 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     // No webhook polling unless a test asks: its queries would land in statement counts.
     HOOK_POLL_INTERVAL_MS: '0',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-    ...options.env,
-  });
+  };
+}
+
+/** The real server on 127.0.0.1 and a free port, over this file's own database. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  await options.beforeStart?.(database);
+  const uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uv-test-uploads-'));
+  const config = loadConfig({ ...testEnv(database, uploadsDir), ...options.env });
   const sql: string[] = [];
   const clock: TestApp['clock'] = { now: undefined, offsetMs: 0 };
   const server = await startServer(config, {
