@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { columnsOf } from '../../src/openapi/columns.ts';
 import { buildOpenApi } from '../../src/openapi/document.ts';
 import { exampleBody } from '../../src/openapi/examples.ts';
 import { registry } from '../../src/resources/registry.ts';
@@ -116,6 +117,22 @@ describe('the document', () => {
     expect(doc.paths['/api/v2/admin/feedback'].post['x-publishable']).toBe(true);
     expect(doc.paths['/api/v2/admin/audit_events'].get.security).toEqual([{ oauth: ['admin'] }]);
     expect(doc.paths['/api/v2/admin/permissions'].post.security).toEqual([{ oauth: ['admin'] }]);
+  });
+});
+
+describe('nullability', () => {
+  it('every stored field and link column of every declaration is a column of its entity (none falls back to nullable)', () => {
+    const columns = columnsOf(app.server.db.orm.getMetadata());
+    const unknown: string[] = [];
+    for (const def of registry.values()) {
+      const table = columns.get(def.table);
+      const stored = [
+        ...def.fields.filter((f) => !f.value).map((f) => f.column ?? f.name),
+        ...def.links.filter((l) => l.column).map((l) => l.column!),
+      ].filter((column) => !def.computed?.[column]);
+      for (const column of stored) if (!table?.has(column)) unknown.push(`${def.type}: ${def.table}.${column}`);
+    }
+    expect(unknown).toEqual([]);
   });
 });
 
