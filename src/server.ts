@@ -150,7 +150,11 @@ export async function startServer(config: Config, options: StartOptions): Promis
     server.on('request', drain.listener(app.callback()));
     sweeper = startSweeper(db, store, config, options.log, clock);
     // Webhooks: every process delivers (PGlite has one process; PostgreSQL shares the work by row locks).
-    deliverer = createDeliverer(db.orm, { pollMs: config.hookPollMs, timeoutMs: config.hookTimeoutMs, clock, log: options.log });
+    deliverer = createDeliverer(db.orm, { pollMs: config.hookPollMs, timeoutMs: config.hookTimeoutMs,
+      allowPrivate: config.hookAllowPrivateUrls,
+      clock,
+      log: options.log,
+    });
   } catch (error) {
     server.close();
     await limits?.close();

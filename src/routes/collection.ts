@@ -46,6 +46,12 @@ export async function snapshot(ctx: AppContext, def: ResourceDef, id: number, en
   return ctx.body as Row;
 }
 
+/** Access rules of writeRoutes: `create` for POST, `change` for PUT and DELETE. */
+export interface WriteAccess {
+  create?: Access;
+  change?: Access;
+}
+
 export interface WriteHandlers {
   /** Creates (id undefined) or updates a record from validated input; returns its id. */
   save(ctx: AppContext, id: number | undefined, input: Input): Promise<number>;
@@ -55,18 +61,20 @@ export interface WriteHandlers {
 /**
  * POST /admin/<type>, PUT /admin/<type>/<id>, DELETE /admin/<type>/<id> for a resource whose writes are
  * plain create/update/delete: each answers with the envelope (DELETE with the record as it was).
- * `createAccess` overrides who may create (http/access.ts; default: the write scope).
+ * `rules` override who may create, and who may update or delete (http/access.ts; default: the write scope).
  */
-export function writeRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, handlers: WriteHandlers, createAccess?: Access): void {
-  router.post(`/${def.type}`, ...(createAccess ? [access(createAccess)] : []), async (ctx) => {
+export function writeRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, handlers: WriteHandlers, rules: WriteAccess = {}): void {
+  const create = rules.create ? [access(rules.create)] : [];
+  const change = rules.change ? [access(rules.change)] : [];
+  router.post(`/${def.type}`, ...create, async (ctx) => {
     const id = await handlers.save(ctx, undefined, readInput(ctx, def, 'create'));
     await respondWith(ctx, def, [id], env);
   });
-  router.put(`/${def.type}/:id`, async (ctx) => {
+  router.put(`/${def.type}/:id`, ...change, async (ctx) => {
     const id = await handlers.save(ctx, pathId(ctx), readInput(ctx, def, 'update'));
     await respondWith(ctx, def, [id], env);
   });
-  router.delete(`/${def.type}/:id`, async (ctx) => {
+  router.delete(`/${def.type}/:id`, ...change, async (ctx) => {
     const id = pathId(ctx);
     const body = await snapshot(ctx, def, id, env);
     await handlers.remove(ctx, id);

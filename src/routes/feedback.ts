@@ -40,7 +40,7 @@ export function feedbackRouter({ env }: AppDeps): Router<AppState> {
         },
         remove: (ctx, id) => deleteFeedback(emOf(ctx), id, authOf(ctx).userId),
       },
-      PUBLIC_WRITE,
+      { create: PUBLIC_WRITE },
     );
   }
   return router;

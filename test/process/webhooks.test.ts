@@ -34,7 +34,7 @@ describe('webhooks across processes', () => {
     const receiver = await startReceiver(SECRET);
     receivers.push(receiver);
     // The first server never polls: the write is committed with its outbox row, and nothing is sent.
-    const env = { ...database.env, SEED_DEMO: '1', LOG_LEVEL: 'warn' };
+    const env = { ...database.env, SEED_DEMO: '1', LOG_LEVEL: 'warn', HOOK_ALLOW_PRIVATE_URLS: '1' };
     const first = await startServer({ env: { ...env, HOOK_POLL_INTERVAL_MS: '0' }, timeoutMs: START });
     const { clientId, clientSecret } = first.banner;
     const token = await tokenFor(first.url, clientId!, clientSecret!);
