@@ -4,6 +4,7 @@ import type { DB } from '../../src/db/schema.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { api, type Api } from '../helpers/factories.ts';
 import { request, type Reply } from '../helpers/http.ts';
+import { PUBLIC_USER_REFUSAL } from '../../src/routes/feedback.ts';
 
 /**
  * Publishable (browser) keys, issue 20 point 3: a token from the key alone; only feedback creation and
@@ -126,16 +127,53 @@ describe('what a publishable key may do', () => {
   });
 
   it('creates feedback (a vote) on a public suggestion; on any other the suggestion "does not exist"', async () => {
-    const user = await full.user();
-    const made = await pk.post('/feedback', { body: 'I want this', links: { suggestion: ids.approved, user: user.id } });
+    const made = await pk.post('/feedback', { body: 'I want this', user_email: 'Visitor.One@Example.com', user_name: 'Visitor One', links: { suggestion: ids.approved } });
     expect(made.status, made.text).toBe(200);
     expectCors(made);
-    expect(made.body.feedback[0]).toMatchObject({ body: 'I want this', links: { suggestion: ids.approved, user: user.id } });
+    const userId = made.body.feedback[0].links.user;
+    expect(made.body.feedback[0]).toMatchObject({ body: 'I want this', links: { suggestion: ids.approved, user: userId, created_by: userId } });
     expect((await full.one('suggestions', ids.approved)).supporters_count).toBe(1);
     for (const id of [ids.spam, ids.privateForum, ids.hiddenForum]) {
-      const refused = await pk.post('/feedback', { body: 'x', links: { suggestion: id, user: user.id } });
+      const refused = await pk.post('/feedback', { body: 'x', user_email: 'visitor.one@example.com', links: { suggestion: id } });
       expect({ id, status: refused.status, body: refused.body }).toEqual({ id, status: 422, body: { errors: { 'links.suggestion': ['does not exist'] } } });
     }
+  });
+
+  it('names its submitter by user_email: found or created as a plain user, never an admin, the owner, a grantee or a blocked user, never by links.user', async () => {
+    const first = await pk.post('/requests', { body: 'Me too', user_email: 'widget.visitor@example.com', user_name: 'Widget Visitor', links: { suggestion: ids.closed } });
+    expect(first.status, first.text).toBe(200);
+    const userId = first.body.requests[0].links.user;
+    const user = (await full.one('users', userId)) as Record<string, unknown>;
+    expect({ email: user.email_address, name: user.name, is_admin: user.is_admin }).toEqual({ email: 'widget.visitor@example.com', name: 'Widget Visitor', is_admin: false });
+    // The same address again: the same user (a second feedback on the suggestion is no second vote).
+    const again = await pk.post('/feedback', { body: 'Still want it', user_email: 'WIDGET.visitor@example.com', links: { suggestion: ids.closed } });
+    expect(again.body.feedback[0].links.user).toBe(userId);
+    expect((await full.one('suggestions', ids.closed)).supporters_count).toBe(1);
+
+    const plain = await full.user();
+    const blocked = await full.user();
+    expect((await full.put(`/users/${blocked.id}/block`)).status).toBe(200);
+    const grantee = `grantee-${Date.now()}@example.com`;
+    expect((await full.post('/permissions', { email: grantee, license_type: 'contributor' })).status).toBe(200);
+    const refusal = { status: 422, body: { errors: { user_email: [PUBLIC_USER_REFUSAL] } } };
+    const cases: Array<[unknown, { status: number; body: unknown }]> = [
+      [{ user_email: app.config.ownerEmail }, refusal],
+      [{ user_email: blocked.email_address }, refusal],
+      [{ user_email: grantee }, refusal],
+      [{ links: { suggestion: ids.approved, user: plain.id } }, { status: 422, body: { errors: { 'links.user': ["can't be set with a publishable key: send user_email"], user_email: ["can't be blank"] } } }],
+      [{ user_email: plain.email_address, links: { suggestion: ids.approved, user: plain.id } }, { status: 422, body: { errors: { 'links.user': ["can't be set with a publishable key: send user_email"] } } }],
+      [{ user_email: 'not an address' }, { status: 422, body: { errors: { user_email: ['is invalid'] } } }],
+    ];
+    const before = (await full.get(`/feedback?suggestion=${ids.approved}&per_page=100`)).body.feedback.length;
+    for (const [fields, expected] of cases) {
+      const reply = await pk.post('/feedback', { body: 'vote', links: { suggestion: ids.approved }, ...(fields as object) });
+      expect({ fields, status: reply.status, body: reply.body }).toEqual({ fields, ...expected });
+      expectCors(reply);
+    }
+    expect((await full.get(`/feedback?suggestion=${ids.approved}&per_page=100`)).body.feedback.length).toBe(before);
+    // A plain user's address is fine: the vote is theirs.
+    const theirs = await pk.post('/feedback', { body: 'vote', user_email: plain.email_address, links: { suggestion: ids.approved } });
+    expect({ status: theirs.status, user: theirs.body.feedback?.[0].links.user }).toEqual({ status: 200, user: plain.id });
   });
 
   it('everything else is 403 forbidden (CORS-readable), recorded in the audit log', async () => {
