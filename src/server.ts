@@ -44,7 +44,9 @@ function startSweeper(db: Database, store: BlobStore, config: Config, log: Logge
     if (config.eventRetentionDays > 0) {
       const cutoff = new Date(clock() - config.eventRetentionDays * 86_400_000);
       await pruneEvents(db.orm.em.fork(), cutoff).then(
-        (pruned) => pruned && log.info('pruned old events', { ...pruned, before: cutoff.toISOString() }),
+        (pruned) => {
+          if (pruned.events + pruned.deliveries > 0) log.info('pruned old events', { ...pruned, before: cutoff.toISOString() });
+        },
         (error: unknown) => log.warn('event pruning failed', { error: String(error) }),
       );
     }

@@ -46,21 +46,29 @@ export function isPrivateAddress(address: string): boolean {
 /** A URL's host as an IP address or a name (`[::1]` → `::1`). */
 const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
+/** The longest a registration waits for DNS; a name not resolved by then counts as not resolving. */
+const LOOKUP_TIMEOUT_MS = 3_000;
+
 /**
  * Why a hook URL may not be registered, or undefined: its host is, or resolves to, an address webhooks
- * may not reach. A name that does not resolve now is accepted (DNS changes; every delivery checks the
- * address it connects to again: publicLookup).
+ * may not reach. A name that does not resolve now (or not within LOOKUP_TIMEOUT_MS) is accepted: DNS
+ * changes, and every delivery checks the address it connects to again (publicLookup).
  */
 export async function hookTargetProblem(url: string): Promise<string | undefined> {
   const host = hostOf(new URL(url));
   if (isIP(host)) return isPrivateAddress(host) ? PRIVATE_TARGET : undefined;
-  let addresses: LookupAddress[];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<LookupAddress[]>((resolve) => {
+    timer = setTimeout(() => resolve([]), LOOKUP_TIMEOUT_MS);
+  });
   try {
-    addresses = await dns.lookup(host, { all: true, verbatim: true });
+    const addresses = await Promise.race([dns.lookup(host, { all: true, verbatim: true }), timeout]);
+    return addresses.some((a) => isPrivateAddress(a.address)) ? PRIVATE_TARGET : undefined;
   } catch {
     return undefined;
+  } finally {
+    clearTimeout(timer);
   }
-  return addresses.some((a) => isPrivateAddress(a.address)) ? PRIVATE_TARGET : undefined;
 }
 
 /** A delivery refused because its host is, or resolved to, an address webhooks may not reach. */

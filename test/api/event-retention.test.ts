@@ -13,9 +13,10 @@ const DAY = 86_400_000;
 let app: TestApp;
 let a: Api;
 let receiver: Receiver;
+const logs: string[] = [];
 beforeAll(async () => {
   // Tokens outlive the clock moves below.
-  app = await startTestApp({ env: { EVENT_RETENTION_DAYS: '30', TOKEN_TTL: '400d' } });
+  app = await startTestApp({ env: { EVENT_RETENTION_DAYS: '30', TOKEN_TTL: '400d' }, logs });
   a = await api(app);
   receiver = await startReceiver(SECRET, () => Math.floor((Date.now() + app.clock.offsetMs) / 1000));
 });
@@ -26,6 +27,11 @@ afterAll(async () => {
 
 const db = () => app.server.db.orm.em.fork().getKysely<DB>();
 const feed = async (cursor?: string) => (await a.get(`/events?per_page=100${cursor ? `&cursor=${cursor}` : ''}`)).body;
+const pruneLogs = () =>
+  logs
+    .map((line) => JSON.parse(line))
+    .filter((line) => line.msg === 'pruned old events')
+    .map(({ events, deliveries, before }) => ({ events, deliveries, before }));
 const deliveries = () => db().selectFrom('service_hook_deliveries').select(['hook_id', 'event_id', 'state']).orderBy('id').execute();
 
 describe('event retention', () => {
@@ -46,7 +52,10 @@ describe('event retention', () => {
     // 31 days on: a new change (its delivery still to be sent), then the sweep.
     app.clock.offsetMs = 31 * DAY;
     const fresh = await a.suggestion(forum.id);
+    logs.length = 0;
     await app.server.sweep();
+    // The old event with its two outbox rows (delivered, and the paused hook's still pending).
+    expect(pruneLogs()).toEqual([{ events: 1, deliveries: 2, before: expect.stringMatching(/^\d{4}-/) }]);
     const after = await feed();
     expect(after.events.map((e: { type: string; data: { suggestion: number } }) => [e.type, e.data.suggestion])).toEqual([['suggestion_created', fresh.id]]);
     const freshEvent = after.events[0];
@@ -56,7 +65,9 @@ describe('event retention', () => {
 
     // 62 days on, no change since: the newest event is old too, but stays (the feed counts on from it).
     app.clock.offsetMs = 62 * DAY;
+    logs.length = 0;
     await app.server.sweep();
+    expect(pruneLogs()).toEqual([]);
     expect((await feed()).events.map((e: { id: number }) => e.id)).toEqual([freshEvent.id]);
     const newest = await a.suggestion(forum.id);
     const resumed = await feed(after.pagination.cursor);
