@@ -61,6 +61,10 @@ export interface Config {
   hookPollMs: number;
   /** Time allowed for one webhook request, connection to last byte read (ms). */
   hookTimeoutMs: number;
+  /** Webhooks may target private, loopback and link-local addresses (refused by default: SSRF). */
+  hookAllowPrivateUrls: boolean;
+  /** Events (and finished webhook deliveries) older than this many days are deleted; 0 keeps them forever. */
+  eventRetentionDays: number;
 }
 
 export type StorageConfig = { kind: 'local' } | S3Config;
@@ -260,5 +264,7 @@ export function loadConfig(env: Env = process.env): Config {
     responseCacheBytes: int(env, 'RESPONSE_CACHE_BYTES', 32 * 1024 * 1024),
     hookPollMs: int(env, 'HOOK_POLL_INTERVAL_MS', 1_000, 0),
     hookTimeoutMs: int(env, 'HOOK_TIMEOUT_MS', 10_000, 100),
+    hookAllowPrivateUrls: bool(env, 'HOOK_ALLOW_PRIVATE_URLS') ?? false,
+    eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 0),
   });
 }

@@ -16,6 +16,8 @@ import { Migration20261203160550_feedback_sentiment } from './Migration202612031
 import { Migration20261203160600_api_keys } from './Migration20261203160600_api_keys.ts';
 import { Migration20261203161500_service_hooks_events } from './Migration20261203161500_service_hooks_events.ts';
 import { Migration20261203170000_change_notifications } from './Migration20261203170000_change_notifications.ts';
+import { Migration20261204164259_publishable_origins } from './Migration20261204164259_publishable_origins.ts';
+import { Migration20261204165326_report_indexes } from './Migration20261204165326_report_indexes.ts';
 
 /** The committed migration history, in order. */
 export const migrationsList: MigrationObject[] = [
@@ -34,4 +36,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203160600_api_keys', class: Migration20261203160600_api_keys },
   { name: 'Migration20261203161500_service_hooks_events', class: Migration20261203161500_service_hooks_events },
   { name: 'Migration20261203170000_change_notifications', class: Migration20261203170000_change_notifications },
+  { name: 'Migration20261204164259_publishable_origins', class: Migration20261204164259_publishable_origins },
+  { name: 'Migration20261204165326_report_indexes', class: Migration20261204165326_report_indexes },
 ];

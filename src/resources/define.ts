@@ -94,7 +94,7 @@ export interface SortDef {
   type: 'integer' | 'timestamp' | 'string';
 }
 
-/** Kinds of writable input and how they are validated (http/input.ts). */
+/** Kinds of writable input and how they are validated (schema/write.ts). */
 export type WritableType = 'string' | 'text' | 'boolean' | 'integer' | 'timestamp' | 'ref' | 'color' | 'email' | 'mime' | 'tokens' | 'custom';
 
 /** A checked value, or why it was refused. */

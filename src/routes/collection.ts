@@ -47,6 +47,12 @@ export async function snapshot(ctx: AppContext, def: ResourceDef, id: number, en
   return ctx.body as Row;
 }
 
+/** Access rules of writeRoutes: `create` for POST, `change` for PUT and DELETE. */
+export interface WriteAccess {
+  create?: Access;
+  change?: Access;
+}
+
 export interface WriteHandlers<D extends ResourceDef = ResourceDef> {
   /** Creates (id undefined) or updates a record from validated input; returns its id. */
   save(ctx: AppContext, id: number | undefined, input: WriteInput<D>): Promise<number>;
@@ -56,18 +62,20 @@ export interface WriteHandlers<D extends ResourceDef = ResourceDef> {
 /**
  * POST /admin/<type>, PUT /admin/<type>/<id>, DELETE /admin/<type>/<id> for a resource whose writes are
  * plain create/update/delete: each answers with the envelope (DELETE with the record as it was).
- * `createAccess` overrides who may create (http/access.ts; default: the write scope).
+ * `rules` override who may create, and who may update or delete (http/access.ts; default: the write scope).
  */
-export function writeRoutes<D extends ResourceDef>(router: Router<AppState>, def: D, env: PresentEnv, handlers: WriteHandlers<D>, createAccess?: Access): void {
-  router.post(`/${def.type}`, ...(createAccess ? [access(createAccess)] : []), async (ctx) => {
+export function writeRoutes<D extends ResourceDef>(router: Router<AppState>, def: D, env: PresentEnv, handlers: WriteHandlers<D>, rules: WriteAccess = {}): void {
+  const create = rules.create ? [access(rules.create)] : [];
+  const change = rules.change ? [access(rules.change)] : [];
+  router.post(`/${def.type}`, ...create, async (ctx) => {
     const id = await handlers.save(ctx, undefined, readInput(ctx, def, 'create'));
     await respondWith(ctx, def, [id], env);
   });
-  router.put(`/${def.type}/:id`, async (ctx) => {
+  router.put(`/${def.type}/:id`, ...change, async (ctx) => {
     const id = await handlers.save(ctx, pathId(ctx), readInput(ctx, def, 'update'));
     await respondWith(ctx, def, [id], env);
   });
-  router.delete(`/${def.type}/:id`, async (ctx) => {
+  router.delete(`/${def.type}/:id`, ...change, async (ctx) => {
     const id = pathId(ctx);
     const body = await snapshot(ctx, def, id, env);
     await handlers.remove(ctx, id);

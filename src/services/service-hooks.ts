@@ -6,13 +6,24 @@ import { writeTransaction } from '../db/transaction.ts';
 import { RecordNotFoundError } from '../errors.ts';
 import type { serviceHooks } from '../resources/service-hooks.ts';
 import type { WriteInput } from '../schema/write.ts';
+import { hookTargetProblem } from './hook-targets.ts';
 
 /** A secret for a hook created without one: 32 random bytes, prefixed so it is recognisable in a vault. */
 export const newHookSecret = () => `whsec_${randomBytes(32).toString('hex')}`;
 
-/** Creates (id undefined) or updates a hook; answers its id and, on create, its secret (shown once). */
-export async function saveServiceHook(em: EntityManager, id: number | undefined, input: WriteInput<typeof serviceHooks>): Promise<{ id: number; secret?: string }> {
-  input.check();
+/**
+ * Creates (id undefined) or updates a hook; answers its id and, on create, its secret (shown once).
+ * Unless `allowPrivate`, a URL whose host is or resolves to a private address is a 422 (hook-targets.ts).
+ */
+export async function saveServiceHook(
+  em: EntityManager,
+  id: number | undefined,
+  input: WriteInput<typeof serviceHooks>,
+  allowPrivate: boolean,
+): Promise<{ id: number; secret?: string }> {
+  const url = input.get('url');
+  const problem = !allowPrivate && typeof url === 'string' ? await hookTargetProblem(url) : undefined;
+  input.check(problem ? { url: [problem] } : {});
   return writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
     const now = new Date();

@@ -7,6 +7,7 @@ import type { users } from '../resources/users.ts';
 import type { InputOf, WriteInput } from '../schema/write.ts';
 import { Input } from '../schema/input.ts';
 import { writeTransaction } from '../db/transaction.ts';
+import type { DB } from '../db/schema.ts';
 
 /** POST /admin/users/find_or_create: by email (case-insensitive); a concurrent create of the same email wins once. */
 export async function findOrCreateUser(em: EntityManager, input: WriteInput<typeof users>): Promise<number> {
@@ -25,6 +26,24 @@ export async function findOrCreateUser(em: EntityManager, input: WriteInput<type
     if (!winner) throw error;
     return winner.id;
   }
+}
+
+/**
+ * The end user a publishable key's feedback comes from (UserVoice's widget identifies its visitor by
+ * email): found by address, or created with no rights. Undefined when the address is someone a public
+ * key must not act as: an admin or the owner, a user with a permission grant, or a blocked user.
+ */
+export async function publicSubmitter(em: EntityManager, email: string, name: string | null): Promise<number | undefined> {
+  const id = await findOrCreateUser(em, new Input([['email', email], ['name', name]]));
+  const user = await em
+    .getKysely<DB>()
+    .selectFrom('users')
+    .leftJoin('permissions', 'permissions.user_id', 'users.id')
+    .select(['users.is_admin', 'users.is_owner', 'users.allowed_state', 'permissions.id as permission'])
+    .where('users.id', '=', id)
+    .executeTakeFirst();
+  const elevated = !user || user.is_admin || user.is_owner || user.allowed_state === 'blocked' || user.permission != null;
+  return elevated ? undefined : id;
 }
 
 export async function setUserBlocked(em: EntityManager, id: number, blocked: boolean): Promise<number> {

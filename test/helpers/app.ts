@@ -79,6 +79,8 @@ export function testEnv(database: TestDatabase, uploadsDir: string): Record<stri
     TOKEN_SECRET: TEST_TOKEN_SECRET,
     // No webhook polling unless a test asks: its queries would land in statement counts.
     HOOK_POLL_INTERVAL_MS: '0',
+    // Test webhook receivers listen on 127.0.0.1 (test/helpers/hook-receiver.ts); tests of the refusal turn it off.
+    HOOK_ALLOW_PRIVATE_URLS: '1',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
   };
 }
