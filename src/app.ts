@@ -17,7 +17,7 @@ import { responseCache } from './cache/responses.ts';
 import { MethodNotAllowedError, RouteNotFoundError } from './errors.ts';
 import { requestLog } from './http/request-log.ts';
 import { idempotency } from './http/idempotency.ts';
-import { idempotencyKeys } from './services/idempotency-keys.ts';
+import { idempotencyKeys } from './db/idempotency-keys.ts';
 import type { AppState } from './http/state.ts';
 import type { AppDeps } from './deps.ts';
 import { healthRouter } from './routes/health.ts';
@@ -53,6 +53,7 @@ import { eventsRouter } from './routes/events.ts';
 import { resourcesRouter, servedRoutes } from './routes/resources.ts';
 import { openApiRouter } from './routes/openapi.ts';
 import { operations } from './openapi/operations.ts';
+import { columnsOf } from './openapi/columns.ts';
 
 /** The order of a 405's Allow list, whichever router serves which method of a path; others go last. */
 const METHOD_ORDER = ['HEAD', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
@@ -180,7 +181,9 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
   const root = new Router<AppState>();
   root.use(healthRouter(deps).routes(), metricsRouter(deps.metrics, deps.config.metricsToken).routes(), api.routes());
   // The OpenAPI document describes `root` as it stands once every route above is mounted.
-  root.use(openApiRouter(() => root, operations, deps.env.publicUrl).routes());
+  root.use(
+    openApiRouter(() => root, { operations, publicUrl: deps.env.publicUrl, columns: () => columnsOf(deps.orm.getMetadata()), rateLimited: Boolean(limits.api) }).routes(),
+  );
   const extra = new Router<AppState>();
   options.extend?.(extra, deps);
 

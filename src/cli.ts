@@ -22,17 +22,20 @@ import { setPasswordByEmail, UserNotFoundError } from './services/users.ts';
 import { describeFailure } from './startup.ts';
 import { checkImportArgs, importUservoice, ImportUsageError } from './import/command.ts';
 import { forgetSigningKeyFingerprint } from './auth/tokens.ts';
+import { OriginListError, parseOrigins } from './auth/origins.ts';
 
 const USAGE = `Usage: npm run --silent cli -- <command>
 
-  clients create --name NAME [--scopes read,write,admin] [--expires DATE] [--publishable] [--json]
+  clients create --name NAME [--scopes read,write,admin] [--expires DATE] [--publishable
+                 [--origins https://a.example,https://b.example]] [--json]
                                         create an API client; prints its id and secret once. --scopes
                                         limits what its tokens may do (default: all three); --expires
                                         (ISO-8601 date or timestamp, UTC) ends it; --publishable makes a
                                         browser key (pk_…, no secret: creates feedback, reads public
-                                        suggestions; CORS open)
-  clients update ID [--scopes LIST] [--expires DATE|never] [--json]
-                                        change a client's scopes or expiry; its tokens follow at once
+                                        suggestions; CORS open to --origins, else to any origin)
+  clients update ID [--scopes LIST] [--expires DATE|never] [--origins LIST|any] [--json]
+                                        change a client's scopes, expiry or (publishable keys) allowed
+                                        origins; its tokens follow at once
   clients list [--json]                 list API clients (secrets are never shown)
   clients revoke ID                     revoke a client; its tokens stop working
   clients rotate ID [--json]            issue a new secret; tokens issued before stop working
@@ -80,9 +83,21 @@ function expiresOption(text: string | undefined, allowNever: boolean): Date | nu
   return at;
 }
 
+/** `--origins`: a comma list of browser origins (auth/origins.ts); `any` (update) lifts the restriction. */
+function originsOption(text: string | undefined, allowAny: boolean): string[] | null | undefined {
+  if (text === undefined) return undefined;
+  if (allowAny && text.trim() === 'any') return null;
+  try {
+    return parseOrigins(text);
+  } catch (error) {
+    if (error instanceof OriginListError) throw new UsageError(`--origins: ${error.message}`);
+    throw error;
+  }
+}
+
 type ClientSummaryLike = Awaited<ReturnType<typeof listClients>>[number];
 const clientLine = (c: ClientSummaryLike) =>
-  `${c.id}\t${c.client_id}\t${c.revoked ? 'revoked' : 'active'}\t${c.scopes}\t${c.expires_at ? `expires ${c.expires_at}` : 'no expiry'}\t${c.last_used_at ? `last used ${c.last_used_at}` : 'never used'}\t${c.name}`;
+  `${c.id}\t${c.client_id}\t${c.revoked ? 'revoked' : 'active'}\t${c.scopes}\t${c.expires_at ? `expires ${c.expires_at}` : 'no expiry'}\t${c.last_used_at ? `last used ${c.last_used_at}` : 'never used'}\t${c.name}${c.origins ? `\torigins ${c.origins.join(',')}` : ''}`;
 
 /** What a CLI run reads and writes: the process's own streams and environment, or a test's. */
 export interface CliIo {
@@ -142,6 +157,7 @@ async function command(argv: string[], io: CliIo): Promise<number | void> {
       scopes: { type: 'string' },
       expires: { type: 'string' },
       publishable: { type: 'boolean', default: false },
+      origins: { type: 'string' },
       'stop-after-pages': { type: 'string' },
     },
   });
@@ -233,12 +249,14 @@ async function command(argv: string[], io: CliIo): Promise<number | void> {
       const name = values.name?.trim();
       if (!name) throw new UsageError('clients create needs --name NAME');
       const expiresAt = expiresOption(values.expires, false) ?? null;
+      const origins = originsOption(values.origins, false);
       if (values.publishable) {
         if (values.scopes !== undefined) throw new UsageError('a publishable key has fixed rights: leave out --scopes');
-        const key = await withDb((db) => createPublishableClient(db.orm.em.fork(), name, config.ownerEmail, expiresAt));
+        const key = await withDb((db) => createPublishableClient(db.orm.em.fork(), name, config.ownerEmail, expiresAt, origins ?? null));
         out(key, json, `client_id:     ${key.client_id}\n(a publishable key: no secret; safe to ship in a web page)`);
         return;
       }
+      if (origins !== undefined) throw new UsageError('--origins is for publishable keys (--publishable)');
       const scopes = scopesOption(values.scopes);
       const creds = await withDb((db) => createClient(db.orm.em.fork(), name, config.ownerEmail, { scopes, expiresAt }));
       out(creds, json, `client_id:     ${creds.client_id}\nclient_secret: ${creds.client_secret}\n(the secret is shown only this once)`);
@@ -248,8 +266,9 @@ async function command(argv: string[], io: CliIo): Promise<number | void> {
       if (!ref) throw new UsageError('clients update needs an ID');
       const scopes = scopesOption(values.scopes);
       const expiresAt = expiresOption(values.expires, true);
-      if (scopes === undefined && expiresAt === undefined) throw new UsageError('clients update needs --scopes or --expires');
-      const client = await withDb((db) => updateClient(db.orm.em.fork(), ref, { scopes, expiresAt }));
+      const origins = originsOption(values.origins, true);
+      if (scopes === undefined && expiresAt === undefined && origins === undefined) throw new UsageError('clients update needs --scopes, --expires or --origins');
+      const client = await withDb((db) => updateClient(db.orm.em.fork(), ref, { scopes, expiresAt, origins }));
       out(client, json, clientLine(client));
       return;
     }

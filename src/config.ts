@@ -63,6 +63,10 @@ export interface Config {
   countFoldMs: number;
   /** Time allowed for one webhook request, connection to last byte read (ms). */
   hookTimeoutMs: number;
+  /** Webhooks may target private, loopback and link-local addresses (refused by default: SSRF). */
+  hookAllowPrivateUrls: boolean;
+  /** Events (and finished webhook deliveries) older than this many days are deleted; 0 keeps them forever. */
+  eventRetentionDays: number;
 }
 
 export type StorageConfig = { kind: 'local' } | S3Config;
@@ -133,7 +137,7 @@ function storage(env: Env): StorageConfig {
   if (!raw && !separate) return { kind: 'local' };
   if (raw && separate) throw new ConfigError('set either STORAGE_URL or S3_BUCKET, not both');
   let bucket: string;
-  let prefix = '';
+  let prefix: string;
   let params = new URLSearchParams();
   if (raw) {
     if (/^(file|local):/.test(raw)) throw new ConfigError('STORAGE_URL takes s3://…; for local storage leave it unset and set UPLOADS_DIR');
@@ -161,7 +165,7 @@ function storage(env: Env): StorageConfig {
   }
   if (!BUCKET.test(bucket)) throw new ConfigError(`the S3 bucket name "${bucket}" is not valid (3–63 lower-case letters, digits, dots and hyphens)`);
   prefix = prefix.replace(/^\/+|\/+$/g, '');
-  if (prefix && !/^[A-Za-z0-9._\/-]{1,200}$/.test(prefix)) throw new ConfigError('the S3 key prefix may hold only letters, digits, ".", "_", "-" and "/"');
+  if (prefix && !/^[A-Za-z0-9._/-]{1,200}$/.test(prefix)) throw new ConfigError('the S3 key prefix may hold only letters, digits, ".", "_", "-" and "/"');
   const endpoint = params.get('endpoint')?.trim() || undefined;
   if (endpoint !== undefined) {
     let parsed: URL;
@@ -263,5 +267,7 @@ export function loadConfig(env: Env = process.env): Config {
     hookPollMs: int(env, 'HOOK_POLL_INTERVAL_MS', 1_000, 0),
     countFoldMs: int(env, 'COUNT_FOLD_INTERVAL_MS', 5_000, 0),
     hookTimeoutMs: int(env, 'HOOK_TIMEOUT_MS', 10_000, 100),
+    hookAllowPrivateUrls: bool(env, 'HOOK_ALLOW_PRIVATE_URLS') ?? false,
+    eventRetentionDays: int(env, 'EVENT_RETENTION_DAYS', 30, 0),
   });
 }

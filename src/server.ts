@@ -13,7 +13,7 @@ import { openStore } from './storage/open.ts';
 import type { BlobStore } from './storage/index.ts';
 import { sweepAttachments } from './services/attachments.ts';
 import { foldRowCounts } from './db/row-counts.ts';
-import { idempotencyKeys } from './services/idempotency-keys.ts';
+import { idempotencyKeys } from './db/idempotency-keys.ts';
 import { answerClientError } from './http/client-error.ts';
 import { watchRequestBodies } from './http/body-timeouts.ts';
 import { createDrain } from './http/drain.ts';
@@ -23,17 +23,19 @@ import { markVolatile } from './cache/reads.ts';
 import { ResponseStore } from './cache/responses.ts';
 import { watchTables, type TableVersions } from './cache/versions.ts';
 import { createDeliverer, type Deliverer } from './services/hook-delivery.ts';
+import { pruneEvents } from './services/event-retention.ts';
 
 const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
 
 /**
- * Runs the sweepers now and then hourly: orphaned attachments, and Idempotency-Keys past their 24 hours;
- * and folds row-count deltas every COUNT_FOLD_INTERVAL_MS.
+ * Runs the sweepers now and then hourly: orphaned attachments, Idempotency-Keys past their 24 hours, and
+ * events (with finished webhook deliveries) past EVENT_RETENTION_DAYS; and folds row-count deltas every
+ * COUNT_FOLD_INTERVAL_MS.
  * A failed sweep is logged and retried next time. `stop` waits for a sweep in progress: closing the
  * database under it left a pooled connection checked out, and pg's pool then never ended, so a SIGTERM
  * right after start hung the process (startup-failures' "secret nobody saw" test on PostgreSQL).
  */
-function startSweeper(db: Database, store: BlobStore, config: Config, log: Logger, clock: () => number): { stop(): Promise<void> } {
+function startSweeper(db: Database, store: BlobStore, config: Config, log: Logger, clock: () => number): { run(): Promise<void>; stop(): Promise<void> } {
   const keys = idempotencyKeys(db.orm);
   let running: Promise<void> = Promise.resolve();
   const sweep = async () => {
@@ -41,11 +43,18 @@ function startSweeper(db: Database, store: BlobStore, config: Config, log: Logge
       log.warn('attachment sweep failed', { error: String(error) }),
     );
     await keys.sweep(clock()).catch((error: unknown) => log.warn('idempotency key sweep failed', { error: String(error) }));
+    if (config.eventRetentionDays > 0) {
+      const cutoff = new Date(clock() - config.eventRetentionDays * 86_400_000);
+      await pruneEvents(db.orm.em.fork(), cutoff).then(
+        (pruned) => {
+          if (pruned.events + pruned.deliveries > 0) log.info('pruned old events', { ...pruned, before: cutoff.toISOString() });
+        },
+        (error: unknown) => log.warn('event pruning failed', { error: String(error) }),
+      );
+    }
   };
-  const run = () => {
-    running = running.then(sweep);
-  };
-  run();
+  const run = () => (running = running.then(sweep));
+  void run();
   const timer = setInterval(run, SWEEP_INTERVAL_MS).unref();
   // Row-count deltas (db/row-counts.ts): folded often, so a list's count sums a few rows at most.
   let folding: Promise<unknown> = Promise.resolve();
@@ -54,6 +63,7 @@ function startSweeper(db: Database, store: BlobStore, config: Config, log: Logge
   };
   const folder = config.countFoldMs > 0 ? setInterval(fold, config.countFoldMs).unref() : undefined;
   return {
+    run,
     async stop() {
       clearInterval(timer);
       clearInterval(folder);
@@ -70,6 +80,8 @@ export interface RunningServer {
   limits: RateLimits;
   /** Webhook deliveries (tests run rounds with `tick()` instead of waiting for the poll). */
   deliverer: Deliverer;
+  /** Runs the hourly housekeeping now (orphan uploads, idempotency keys, event retention); tests call it. */
+  sweep(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish (bounded by shutdownTimeoutMs), closes the database. */
   shutdown(): Promise<void>;
 }
@@ -108,7 +120,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
   server.on('clientError', answerClientError);
   watchRequestBodies(server, { idleMs: config.bodyIdleTimeoutMs, totalMs: config.requestTimeoutMs });
   const drain = createDrain();
-  let sweeper: { stop(): Promise<void> } | undefined;
+  let sweeper: ReturnType<typeof startSweeper> | undefined;
   let deliverer: Deliverer | undefined;
   let url: string;
   let limits: RateLimits | undefined;
@@ -159,7 +171,11 @@ export async function startServer(config: Config, options: StartOptions): Promis
     server.on('request', drain.listener(app.callback()));
     sweeper = startSweeper(db, store, config, options.log, clock);
     // Webhooks: every process delivers (PGlite has one process; PostgreSQL shares the work by row locks).
-    deliverer = createDeliverer(db.orm, { pollMs: config.hookPollMs, timeoutMs: config.hookTimeoutMs, clock, log: options.log });
+    deliverer = createDeliverer(db.orm, { pollMs: config.hookPollMs, timeoutMs: config.hookTimeoutMs,
+      allowPrivate: config.hookAllowPrivateUrls,
+      clock,
+      log: options.log,
+    });
   } catch (error) {
     server.close();
     await limits?.close();
@@ -200,5 +216,6 @@ export async function startServer(config: Config, options: StartOptions): Promis
       await db.close();
       await store.close?.();
     })());
-  return { url, db, server, limits: rateLimits, deliverer: hooks, shutdown };
+  const housekeeping = sweeper!;
+  return { url, db, server, limits: rateLimits, deliverer: hooks, sweep: () => housekeeping.run(), shutdown };
 }

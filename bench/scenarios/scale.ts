@@ -10,9 +10,10 @@
  * the records on the first pages are alike in both sets.
  */
 import { sql } from 'kysely';
-import { encodeCursor } from '../../src/http/params.ts';
+import { encodeCursor } from '../../src/resources/cursor.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/index.ts';
+import { parseListParams } from '../../src/http/params.ts';
 import { listSeqScans } from '../../src/resources/explain.ts';
 import type { AnyDb } from '../../src/resources/rows.ts';
 import { suggestions } from '../../src/resources/suggestions.ts';
@@ -60,7 +61,7 @@ async function probes(env: Record<string, string>, n: number): Promise<Array<[st
     const out: Array<[string, string, string[]]> = [];
     for (const [name, path] of paths) {
       const query = Object.fromEntries(new URL(path, 'http://bench.invalid').searchParams);
-      out.push([name, path, await listSeqScans(db, suggestions, query, env)]);
+      out.push([name, path, await listSeqScans(db, suggestions, parseListParams({ query } as never, suggestions), env)]);
     }
     return out;
   } finally {

@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import type { TableVersions } from '../cache/versions.ts';
 import { storedScopes, type Scope } from './scopes.ts';
+import { originsOf } from './origins.ts';
 
 const MAX_CACHED_CLIENTS = 10_000;
 
@@ -14,11 +15,13 @@ export interface StoredClient {
   userId: number;
   scopes: Scope[];
   publishable: boolean;
+  /** A publishable key's allowed browser origins; null: any. */
+  origins: string[] | null;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
 }
 
-const COLUMNS = ['id', 'key', 'secret_hash', 'generation', 'revoked_at', 'user_id', 'scopes', 'publishable', 'expires_at', 'last_used_at'] as const;
+const COLUMNS = ['id', 'key', 'secret_hash', 'generation', 'revoked_at', 'user_id', 'scopes', 'publishable', 'allowed_origins', 'expires_at', 'last_used_at'] as const;
 
 const asDate = (value: unknown): Date | null => (value == null ? null : value instanceof Date ? value : new Date(String(value)));
 
@@ -42,6 +45,7 @@ export function createClientStore(orm: MikroORM, versions?: TableVersions) {
     userId: row.user_id,
     scopes: storedScopes(row.scopes),
     publishable: row.publishable,
+    origins: originsOf(row.allowed_origins),
     expiresAt: asDate(row.expires_at),
     lastUsedAt: asDate(row.last_used_at),
   });

@@ -6,6 +6,7 @@ import { auditRow, type AuditEntry } from './audit-log.ts';
 import { ALL_SCOPES, type Scope } from './scopes.ts';
 import { hashSecret, newClientKey, newSecret } from './secrets.ts';
 import { nowOf } from '../db/clock.ts';
+import { originsOf, storedOrigins } from './origins.ts';
 
 export interface IssuedCredentials {
   client_id: string;
@@ -27,6 +28,8 @@ export interface ClientSummary {
   revoked: boolean;
   scopes: string;
   publishable: boolean;
+  /** A publishable key's allowed browser origins; null: any (and for secret clients, which have none). */
+  origins: string[] | null;
   expires_at: string | null;
   last_used_at: string | null;
   created_at: string;
@@ -114,6 +117,7 @@ export async function createPublishableClient(
   name: string,
   ownerEmail = DEFAULT_OWNER_EMAIL,
   expiresAt: Date | null = null,
+  origins: readonly string[] | null = null,
 ): Promise<{ client_id: string }> {
   const client = await insertClient(em, name, ownerEmail, {
     key: `${PUBLISHABLE_PREFIX}${newClientKey()}`,
@@ -121,6 +125,7 @@ export async function createPublishableClient(
     scopes: 'read,write',
     publishable: true,
     expiresAt,
+    allowedOrigins: storedOrigins(origins),
   });
   return { client_id: client.key };
 }
@@ -129,12 +134,13 @@ async function insertClient(
   em: EntityManager,
   name: string,
   ownerEmail: string,
-  fields: { key: string; secretHash: string; scopes: string; publishable: boolean; expiresAt: Date | null },
+  fields: { key: string; secretHash: string; scopes: string; publishable: boolean; expiresAt: Date | null; allowedOrigins?: string | null },
 ): Promise<ApiClient> {
   return em.transactional(async (tx) => {
     const owner = await accountOwner(tx, ownerEmail);
     const client = tx.create(ApiClient, { name, user: owner, ...fields });
-    audited(tx, { action: 'client.created', clientKey: client.key, scopes: scopesText(client), reason: expiryNote(client.expiresAt) });
+    const notes = [expiryNote(client.expiresAt), client.allowedOrigins ? `origins ${client.allowedOrigins}` : undefined].filter(Boolean);
+    audited(tx, { action: 'client.created', clientKey: client.key, scopes: scopesText(client), reason: notes.join('; ') || undefined });
     await tx.flush();
     return client;
   });
@@ -142,8 +148,15 @@ async function insertClient(
 
 const expiryNote = (at: Date | null | undefined) => (at ? `expires ${at.toISOString()}` : undefined);
 
-/** Changes a client's scopes and/or expiry (`null` removes it); tokens already issued follow at once. */
-export async function updateClient(em: EntityManager, ref: string, changes: { scopes?: readonly Scope[]; expiresAt?: Date | null }): Promise<ClientSummary> {
+/**
+ * Changes a client's scopes, expiry (`null` removes it) and, for a publishable key, allowed origins
+ * (`null`: any); tokens already issued follow at once.
+ */
+export async function updateClient(
+  em: EntityManager,
+  ref: string,
+  changes: { scopes?: readonly Scope[]; expiresAt?: Date | null; origins?: readonly string[] | null },
+): Promise<ClientSummary> {
   return em.transactional(async (tx) => {
     const client = await findClient(tx, ref);
     const notes: string[] = [];
@@ -158,6 +171,13 @@ export async function updateClient(em: EntityManager, ref: string, changes: { sc
       const after = changes.expiresAt?.toISOString() ?? 'never';
       if (before !== after) notes.push(`expiry ${before} → ${after}`);
       client.expiresAt = changes.expiresAt;
+    }
+    if (changes.origins !== undefined) {
+      if (!client.publishable) throw new PublishableKeyError('Only a publishable key has allowed origins');
+      const before = client.allowedOrigins ?? 'any';
+      const after = storedOrigins(changes.origins) ?? 'any';
+      if (before !== after) notes.push(`origins ${before} → ${after}`);
+      client.allowedOrigins = storedOrigins(changes.origins);
     }
     audited(tx, { action: 'client.updated', clientKey: client.key, scopes: scopesText(client), reason: notes.join('; ') || 'no change' });
     await tx.flush();
@@ -183,6 +203,7 @@ function summarize(c: ApiClient): ClientSummary {
     revoked: c.revokedAt != null,
     scopes: scopesText(c),
     publishable: c.publishable,
+    origins: originsOf(c.allowedOrigins),
     expires_at: c.expiresAt?.toISOString() ?? null,
     last_used_at: c.lastUsedAt?.toISOString() ?? null,
     created_at: c.createdAt.toISOString(),

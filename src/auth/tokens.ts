@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { Config } from '../config.ts';
 import type { DB } from '../db/schema.ts';
+import { settingOnce } from '../db/settings.ts';
 import { EXIT } from '../exit-codes.ts';
 import { StartupError } from '../startup.ts';
 
@@ -39,7 +40,7 @@ export class InvalidTokenError extends Error {}
 export async function loadSigningKey(orm: MikroORM, config: Config): Promise<string> {
   const key = config.tokenSecret ?? (await generatedKey(orm));
   const fingerprint = signingKeyFingerprint(key);
-  const recorded = await settingOnce(orm, KEY_FINGERPRINT_SETTING, fingerprint);
+  const recorded = await settingOnce(orm, KEY_FINGERPRINT_SETTING, () => fingerprint);
   if (recorded !== fingerprint) {
     throw new StartupError(
       `configuration error: the token signing key differs from the one this database's servers use (fingerprint ${recorded.slice(0, 12)}, this server's ${fingerprint.slice(0, 12)}): give every server the same TOKEN_SECRET, or, after changing it on purpose, stop every server and run: npm run --silent cli -- token-secret reset`,
@@ -60,19 +61,7 @@ export async function forgetSigningKeyFingerprint(orm: MikroORM): Promise<boolea
   return Number(result.numDeletedRows) > 0;
 }
 
-const generatedKey = (orm: MikroORM) => settingOnce(orm, SIGNING_KEY_SETTING, randomBytes(48).toString('base64url'));
-
-/** The setting's value, writing `value` first if it has none (the first writer wins). */
-async function settingOnce(orm: MikroORM, key: string, value: string): Promise<string> {
-  const db = orm.em.getKysely<DB>();
-  await db
-    .insertInto('settings')
-    .values({ key, value, created_at: new Date() })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();
-  return row.value;
-}
+const generatedKey = (orm: MikroORM) => settingOnce(orm, SIGNING_KEY_SETTING, () => randomBytes(48).toString('base64url'));
 
 export interface TokenService {
   issue(claims: AccessClaims): { token: string; expiresIn: number };

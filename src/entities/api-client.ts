@@ -21,6 +21,8 @@ export const ApiClientSchema = defineEntity({
     revokedAt: p.datetime().nullable(),
     scopes: p.string().length(64).default('read,write,admin'),
     publishable: p.boolean().default(false),
+    /** A publishable key's allowed browser origins (`https://a.example,https://b.example`); null: any origin. */
+    allowedOrigins: p.text().nullable(),
     /** After this instant the client gets no tokens and its tokens stop working. */
     expiresAt: p.datetime().nullable(),
     /** Written at most once a minute per client (http/auth.ts), not on every request. */

@@ -10,6 +10,8 @@ import { User } from './user.ts';
 export const NpsRatingSchema = defineEntity({
   name: 'NpsRating',
   tableName: 'nps_ratings',
+  // Date-range reports (services/reports.ts) count by created_at.
+  indexes: [{ properties: ['createdAt'] }],
   properties: {
     ...baseProperties,
     rating: p.integer(),

@@ -10,6 +10,8 @@ import { User } from './user.ts';
 export const SupporterSchema = defineEntity({
   name: 'Supporter',
   tableName: 'supporters',
+  // Date-range reports (services/reports.ts) count by created_at.
+  indexes: [{ properties: ['createdAt'] }],
   uniques: [{ properties: ['suggestion', 'user'] }],
   properties: {
     ...baseProperties,

@@ -40,10 +40,11 @@ export function accessRule(stack: readonly unknown[], method: string): Access {
 }
 
 const PUBLISHABLE_REFUSAL = 'A publishable key may only create feedback and read public suggestions';
+export const FOREIGN_ORIGIN_REFUSAL = 'This publishable key may not be used from this origin';
 
 /**
- * 403 `forbidden` (with a message saying why) when the client's key may not use the matched route,
- * recorded in the audit log. Mounted after bearerAuth and the rate limiter (so refusals are counted
+ * 403 `forbidden` (with a message saying why) when the client's key may not use the matched route, or
+ * a publishable key is used from an origin it does not allow (auth/origins.ts), recorded in the audit log. Mounted after bearerAuth and the rate limiter (so refusals are counted
  * and a client looping on them is slowed like any other) and before the body is read.
  */
 export function authorize(audit: AuditLog): AppMiddleware {
@@ -52,7 +53,8 @@ export function authorize(audit: AuditLog): AppMiddleware {
     const layer = routeLayerOf(ctx);
     const rule = accessRule(layer?.stack ?? [], ctx.method);
     let refusal: string | undefined;
-    if (auth.publishable) refusal = rule.publishable ? undefined : PUBLISHABLE_REFUSAL;
+    if (auth.foreignOrigin !== undefined) refusal = FOREIGN_ORIGIN_REFUSAL;
+    else if (auth.publishable) refusal = rule.publishable ? undefined : PUBLISHABLE_REFUSAL;
     else if (!auth.scopes.includes(rule.scope)) refusal = `This API client lacks the ${rule.scope} scope`;
     if (refusal) {
       await audit.record({
@@ -61,7 +63,7 @@ export function authorize(audit: AuditLog): AppMiddleware {
         method: ctx.method,
         path: ctx.path,
         ip: ctx.ip,
-        reason: refusal,
+        reason: auth.foreignOrigin !== undefined ? `${refusal}: ${auth.foreignOrigin}` : refusal,
         scopes: auth.publishable ? 'publishable' : auth.scopes.join(','),
       });
       throw new ForbiddenError(refusal);

@@ -4,6 +4,7 @@ import { InvalidTokenError, type TokenService } from '../auth/tokens.ts';
 import type { UserStore } from '../auth/user-store.ts';
 import { ForbiddenError, NotAuthorizedError } from '../errors.ts';
 import { allowBrowsers } from './cors.ts';
+import { originAllowed } from '../auth/origins.ts';
 import type { AppContext, AppMiddleware } from './state.ts';
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
@@ -45,8 +46,10 @@ export function bearerAuth(tokens: TokenService, clients: ClientStore, users: Us
     const now = clock();
     const client = await clients.current(claims.clientId, ctx.state);
     if (!client) throw new NotAuthorizedError(true);
-    // A browser with a publishable key may read even a refusal (an expired key's 401).
-    if (client.publishable) allowBrowsers(ctx);
+    // A browser with a publishable key may read even a refusal (an expired key's 401), unless its page
+    // is on an origin the key does not allow (refused after the rate limiter: http/access.ts).
+    const foreignOrigin = client.publishable && !originAllowed(client.origins, ctx.get('Origin')) ? ctx.get('Origin') : undefined;
+    if (client.publishable && foreignOrigin === undefined) allowBrowsers(ctx);
     const why = refusal(client, claims.generation, now);
     if (why) {
       await audited(ctx, client, why);
@@ -64,7 +67,7 @@ export function bearerAuth(tokens: TokenService, clients: ClientStore, users: Us
       }
       userId = user.id;
     }
-    ctx.state.auth = { clientId: client.id, clientKey: client.key, userId, scopes: client.scopes, publishable: client.publishable };
+    ctx.state.auth = { clientId: client.id, clientKey: client.key, userId, scopes: client.scopes, publishable: client.publishable, foreignOrigin };
     await next();
   };
 }

@@ -1,43 +1,10 @@
-import type { ResourceDef, WritableDef } from '../resources/define.ts';
-import { BadRequestError, ValidationError } from '../errors.ts';
-import { parseBool, parseId, parseTimestamp } from './params.ts';
+import type { ResourceDef } from '../resources/define.ts';
+import { BadRequestError } from '../errors.ts';
+import { Input, type InputValue } from '../schema/input.ts';
+import { parseWrite, type InputOf } from '../schema/write.ts';
 import type { AppContext } from './state.ts';
 
-type ScalarValue = string | number | boolean | Date | null | string[];
-/** Scalars from coerce(); id lists and objects only from a `custom` rule's parse(). */
-export type InputValue = ScalarValue | number[] | { readonly [key: string]: unknown };
-
-/**
- * Validated write input keyed by wire name (`title`, `links.forum`): only valid values of keys the client
- * sent. Field errors are collected, not thrown, so a service can add its own (e.g. `links.forum` does
- * not exist) and answer one 422 naming every problem.
- */
-export class Input extends Map<string, InputValue> {
-  readonly errors: Record<string, string[]> = {};
-
-  /** Throws a 422 with the collected field errors plus `more`, if there are any. */
-  check(more: Record<string, string[]> = {}): this {
-    const all = { ...more, ...this.errors };
-    if (Object.keys(all).length > 0) throw new ValidationError(all);
-    return this;
-  }
-}
-
-const INT32_MAX = 2_147_483_647;
-const MAX_TOKENS = 50;
-const TOKEN = /^[0-9a-f]{32}$/i;
-
-/** `attachment_tokens`: a comma string (UserVoice's form) or an array of strings (JSON). */
-function tokens(raw: unknown): string[] | { error: string } {
-  const list = raw === null ? [] : Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
-  if (!list || list.some((t) => typeof t !== 'string')) return { error: 'is invalid' };
-  const clean = [...new Set((list as string[]).map((t) => t.trim().toLowerCase()).filter(Boolean))];
-  if (clean.length > MAX_TOKENS) return { error: `has more than ${MAX_TOKENS} tokens` };
-  if (clean.some((t) => !TOKEN.test(t))) return { error: 'contains an unknown token' };
-  return clean;
-}
-export const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const MIME_TYPES = ['text/plain', 'text/html'];
+export { Input, type InputValue };
 
 /** The request body as an object; `{"suggestion": {...}}` is unwrapped, `links` flattened to `links.x`. */
 export function bodyFields(ctx: AppContext, singular: string): Map<string, unknown> {
@@ -58,73 +25,11 @@ export function bodyFields(ctx: AppContext, singular: string): Map<string, unkno
   return fields;
 }
 
-function coerce(rule: WritableDef, raw: unknown): ScalarValue | { error: string } {
-  const invalid = { error: 'is invalid' };
-  if (rule.type === 'tokens') return tokens(raw);
-  if (raw === null || raw === '') {
-    if (rule.required && !rule.nullable) return { error: "can't be blank" };
-    return rule.nullable || rule.type === 'string' || rule.type === 'text' ? null : invalid;
-  }
-  switch (rule.type) {
-    case 'string':
-    case 'text':
-    case 'email':
-    case 'mime':
-    case 'color': {
-      if (typeof raw !== 'string' && typeof raw !== 'number') return invalid;
-      const text = String(raw);
-      if (text.includes('\u0000')) return { error: 'contains invalid characters' };
-      if (rule.required && text.trim() === '') return { error: "can't be blank" };
-      if (rule.max !== undefined && [...text].length > rule.max) return { error: `is too long (maximum is ${rule.max} characters)` };
-      if (rule.type === 'email') return EMAIL.test(text.trim()) ? text.trim().toLowerCase() : invalid;
-      if (rule.type === 'mime') return MIME_TYPES.includes(text) ? text : { error: `must be one of ${MIME_TYPES.join(', ')}` };
-      if (rule.type === 'color') return /^#[0-9a-fA-F]{6}$/.test(text) ? text.toLowerCase() : { error: 'must look like #a1b2c3' };
-      return text;
-    }
-    case 'boolean': {
-      if (typeof raw === 'boolean') return raw;
-      if (typeof raw !== 'string' && typeof raw !== 'number') return invalid;
-      return parseBool(String(raw)) ?? invalid;
-    }
-    case 'integer': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d{1,10}$/.test(raw.trim()) ? Number(raw) : NaN;
-      return Number.isInteger(n) && Math.abs(n) <= INT32_MAX ? n : invalid;
-    }
-    case 'ref': {
-      const id = typeof raw === 'number' ? (Number.isInteger(raw) && raw >= 1 && raw <= INT32_MAX ? raw : undefined) : typeof raw === 'string' ? parseId(raw.trim()) : undefined;
-      return id ?? { error: 'does not exist' };
-    }
-    case 'timestamp': {
-      if (typeof raw !== 'string') return invalid;
-      return parseTimestamp(raw) ?? invalid;
-    }
-    default:
-      return invalid;
-  }
-}
-
 /**
- * Reads the writable fields a resource declares from the body: unknown and read-only keys are ignored;
- * invalid values and (on create) missing required ones are collected in `errors` (see Input.check).
+ * Reads the writable fields a resource declares from the body, through its schema (schema/write.ts):
+ * unknown and read-only keys are ignored; invalid values and (on create) missing required ones are
+ * collected in `errors` (see Input.check).
  */
-export function readInput(ctx: AppContext, def: ResourceDef, mode: 'create' | 'update'): Input {
-  const fields = bodyFields(ctx, def.singular);
-  const input = new Input();
-  const errors = input.errors;
-  for (const [name, rule] of Object.entries(def.writable ?? {})) {
-    if (!fields.has(name)) {
-      if (mode === 'create' && rule.required) errors[name] = ["can't be blank"];
-      continue;
-    }
-    if (rule.type === 'custom' && rule.parse) {
-      const parsed = rule.parse(fields.get(name));
-      if ('error' in parsed) errors[name] = [parsed.error];
-      else input.set(name, parsed.value as InputValue);
-      continue;
-    }
-    const value = coerce(rule, fields.get(name));
-    if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Array.isArray(value)) errors[name] = [value.error];
-    else input.set(name, value);
-  }
-  return input;
+export function readInput<D extends ResourceDef>(ctx: AppContext, def: D, mode: 'create' | 'update'): Input<InputOf<D>> {
+  return parseWrite(def, bodyFields(ctx, def.singular), mode);
 }

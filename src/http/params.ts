@@ -1,7 +1,11 @@
-import type { RawBuilder } from 'kysely';
-import type { ResourceDef, SortDef } from '../resources/define.ts';
+import type { Cursor } from '../resources/cursor.ts';
+import type { FilterDef, ResourceDef, SortDef } from '../resources/define.ts';
+import type { FilterInput, ListParams, Sort } from '../resources/list.ts';
 import { BadRequestError } from '../errors.ts';
 import type { AppContext } from './state.ts';
+import { parseBool, parseId, parseTimestamp } from '../values.ts';
+
+export { parseBool, parseId, parseTimestamp };
 
 const MAX_INCLUDES = 50;
 const MAX_LIST_ITEMS = 1000;
@@ -50,12 +54,6 @@ export function list(query: Record<string, QueryValue>, name: string): string[] 
   return items;
 }
 
-export function parseId(text: string): number | undefined {
-  if (!/^\d{1,10}$/.test(text)) return undefined;
-  const id = Number(text);
-  return id >= 1 && id <= MAX_PAGE ? id : undefined;
-}
-
 export function idList(query: Record<string, QueryValue>, name: string): number[] | undefined {
   const items = list(query, name);
   if (!items) return undefined;
@@ -66,40 +64,12 @@ export function idList(query: Record<string, QueryValue>, name: string): number[
   });
 }
 
-export function parseBool(text: string): boolean | undefined {
-  const value = text.trim().toLowerCase();
-  if (['true', '1', 'yes'].includes(value)) return true;
-  if (['false', '0', 'no'].includes(value)) return false;
-  return undefined;
-}
-
 export function boolParam(query: Record<string, QueryValue>, name: string): boolean | undefined {
   const raw = single(query, name);
   if (raw === undefined || raw === '') return undefined;
   const value = parseBool(raw);
   if (value === undefined) throw new BadRequestError(`The parameter ${name} must be true or false`);
   return value;
-}
-
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-/**
- * ISO-8601 in every form UserVoice clients send: `…Z`, `….000Z`, `…+00:00`, .NET's seven fractional
- * digits without a zone (read as UTC), and `+` decoded to a space by an unencoded query string.
- */
-export function parseTimestamp(text: string): Date | undefined {
-  const match = TIMESTAMP.exec(text.trim().replace(/ (\d{2}:?\d{2})$/, '+$1'));
-  if (!match) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = match;
-  // Date rolls 2024-02-30 over to March; PostgreSQL rejects it. Refuse impossible calendar dates.
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) {
-    return undefined;
-  }
-  const ms = frac ? Math.floor(Number(`0${frac}`) * 1000) : 0;
-  const offset = zone.toUpperCase() === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.length > 3 ? zone.slice(-2) : '00'}`;
-  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}.${String(ms).padStart(3, '0')}${offset}`);
-  return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
 function timestampParam(query: Record<string, QueryValue>, name: string): Date | undefined {
@@ -119,12 +89,6 @@ export function positiveInt(query: Record<string, QueryValue>, name: string, fal
   return value;
 }
 
-export interface Sort {
-  field: string;
-  def: SortDef;
-  desc: boolean;
-}
-
 const ID_SORT: SortDef = { column: 'id', type: 'integer' };
 
 export function parseSort(query: Record<string, QueryValue>, def: ResourceDef): Sort {
@@ -135,21 +99,6 @@ export function parseSort(query: Record<string, QueryValue>, def: ResourceDef): 
   const sortDef = field === 'id' ? ID_SORT : def.sorts && Object.hasOwn(def.sorts, field) ? def.sorts[field] : undefined;
   if (!sortDef) throw new BadRequestError(`Cannot sort ${def.type} by "${field}"`);
   return { field, def: sortDef, desc };
-}
-
-/** The position after the last row of a page; opaque to clients. */
-export interface Cursor {
-  /** Sort the cursor was made for (`-id`, `updated_at`, …). */
-  sort: string;
-  /** Sort value of the last row, as SQL text (null when sorting by id). */
-  value: string | null;
-  id: number;
-  /** Page number of the page this cursor leads to. */
-  page: number;
-}
-
-export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(JSON.stringify([cursor.sort, cursor.value, cursor.id, cursor.page])).toString('base64url');
 }
 
 function decodeCursor(text: string): Cursor {
@@ -184,17 +133,72 @@ function cursorValueFits(value: string | null, sort: Sort): boolean {
   }
 }
 
-export interface ListParams {
-  page: number;
-  perPage: number;
-  sort: Sort;
-  cursor?: Cursor;
-  updatedAfter?: Date;
-  updatedBefore?: Date;
-  /** Filter name → raw values, validated against the resource's FilterDef by resources/list.ts. */
-  query: Record<string, QueryValue>;
-  /** A condition the route imposes whatever the query says (what a publishable key may see). */
-  where?: RawBuilder<boolean>;
+const MAX_SEARCH_LENGTH = 255;
+
+/** One filter parameter checked against its declaration; undefined when the request does not use it. */
+function parseFilter(query: Record<string, QueryValue>, name: string, filter: FilterDef): FilterInput | undefined {
+  switch (filter.kind) {
+    case 'ids':
+    case 'via':
+    case 'pivot':
+    case 'idsWhere':
+    case 'unserved': {
+      const ids = idList(query, name);
+      return ids && { ...filter, ids };
+    }
+    case 'none':
+    case 'present':
+    case 'bool':
+    case 'boolWhere': {
+      const bool = boolParam(query, name);
+      return bool === undefined ? undefined : { ...filter, bool };
+    }
+    case 'values': {
+      const values = list(query, name);
+      if (!values) return undefined;
+      const include: string[] = [];
+      const exclude: string[] = [];
+      for (const raw of values) {
+        const negated = filter.negatable === true && raw.startsWith('-');
+        const value = filter.caseInsensitive ? (negated ? raw.slice(1) : raw).toLowerCase() : negated ? raw.slice(1) : raw;
+        if (filter.values && !filter.values.includes(value)) {
+          throw new BadRequestError(`The parameter ${name} accepts ${filter.values.join(', ')}`);
+        }
+        (negated ? exclude : include).push(value);
+      }
+      return { ...filter, include, exclude };
+    }
+    case 'search': {
+      const text = single(query, name)?.trim();
+      if (!text) return undefined;
+      if (text.length > MAX_SEARCH_LENGTH) throw new BadRequestError(`The parameter ${name} is longer than ${MAX_SEARCH_LENGTH} characters`);
+      return { ...filter, text };
+    }
+    case 'period': {
+      const text = single(query, name)?.trim();
+      if (!text) return undefined;
+      const at = parseTimestamp(text);
+      if (!at) throw new BadRequestError(`The parameter ${name} must be an ISO-8601 date or timestamp`);
+      return { ...filter, at, wholeDay: /^\d{4}-\d{2}-\d{2}$/.test(text) };
+    }
+    case 'timeWhere': {
+      const text = single(query, name)?.trim();
+      if (!text) return undefined;
+      const at = parseTimestamp(text);
+      if (!at) throw new BadRequestError(`The parameter ${name} must be an ISO-8601 date or timestamp`);
+      return { ...filter, at };
+    }
+  }
+}
+
+/** The declared filters the query uses, in declaration order (the first bad one answers the 400). */
+function parseFilters(query: Record<string, QueryValue>, def: ResourceDef): FilterInput[] {
+  const out: FilterInput[] = [];
+  for (const [name, filter] of Object.entries(def.filters ?? {})) {
+    const parsed = parseFilter(query, name, filter);
+    if (parsed) out.push(parsed);
+  }
+  return out;
 }
 
 const BRACKETED = /^filter\[([a-z_]{1,64})\]$/;
@@ -258,6 +262,6 @@ export function parseListParams(ctx: AppContext, def: ResourceDef): ListParams {
     cursor,
     updatedAfter: timestampParam(query, 'updated_after'),
     updatedBefore: timestampParam(query, 'updated_before'),
-    query,
+    filters: parseFilters(query, def),
   };
 }

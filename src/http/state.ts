@@ -11,6 +11,8 @@ export interface AuthContext {
   scopes: readonly Scope[];
   /** A publishable (browser) key: only the routes that say so (http/access.ts), and CORS. */
   publishable: boolean;
+  /** The request's Origin when a publishable key may not be used from it (http/access.ts refuses it). */
+  foreignOrigin?: string;
 }
 
 /** Per-request state, set by the middleware chain in app.ts. */

@@ -1,6 +1,16 @@
 import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Limiter } from './limiters.ts';
 
+/*
+ * Only leasing lives here; everything else about limits is rate-limiter-flexible's own (limiters.ts):
+ * windows and counting in Redis or PostgreSQL, the in-process insurance limiter when the store fails,
+ * answering 429 from memory once a bucket is over (`inMemoryBlockOnConsumed`), penalties.
+ * Why leasing is ours: every `consume` of rate-limiter-flexible is one store round trip, and it has no
+ * way to take several units at once and hand them out locally one by one (its RateLimiterQueue waits for
+ * units, BurstyRateLimiter adds a second bucket; both still ask the store per request). The round trip
+ * is what this saves (see `leasing`).
+ */
+
 /** Largest number of units one process takes from the shared counter in one round trip. */
 const MAX_LEASE = 256;
 /**

@@ -9,7 +9,7 @@ import {
   type RateLimiterRes,
 } from 'rate-limiter-flexible';
 import type { Config } from '../config.ts';
-import type { DB } from '../db/schema.ts';
+import { settingOnce } from '../db/settings.ts';
 import type { Logger } from '../log.ts';
 import { leasing } from './allowance.ts';
 
@@ -257,16 +257,7 @@ async function connectRedis(url: string, timeoutMs: number, log: Logger): Promis
 }
 
 /**
- * A random id for this deployment, generated once and kept in the database (like the signing key), so
- * every process of one deployment agrees and other deployments on the same Redis never collide.
+ * A random id for this deployment, kept in the database like the signing key, so every process of one
+ * deployment agrees and other deployments on the same Redis never collide.
  */
-async function deploymentNamespace(orm: MikroORM): Promise<string> {
-  const db = orm.em.getKysely<DB>();
-  await db
-    .insertInto('settings')
-    .values({ key: NAMESPACE_SETTING, value: randomBytes(6).toString('hex'), created_at: new Date() })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const row = await db.selectFrom('settings').select('value').where('key', '=', NAMESPACE_SETTING).executeTakeFirstOrThrow();
-  return row.value;
-}
+const deploymentNamespace = (orm: MikroORM) => settingOnce(orm, NAMESPACE_SETTING, () => randomBytes(6).toString('hex'));

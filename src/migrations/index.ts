@@ -16,7 +16,9 @@ import { Migration20261203160550_feedback_sentiment } from './Migration202612031
 import { Migration20261203160600_api_keys } from './Migration20261203160600_api_keys.ts';
 import { Migration20261203161500_service_hooks_events } from './Migration20261203161500_service_hooks_events.ts';
 import { Migration20261203170000_change_notifications } from './Migration20261203170000_change_notifications.ts';
-import { Migration20261204100000_list_indexes_counts } from './Migration20261204100000_list_indexes_counts.ts';
+import { Migration20261204164259_publishable_origins } from './Migration20261204164259_publishable_origins.ts';
+import { Migration20261204165326_report_indexes } from './Migration20261204165326_report_indexes.ts';
+import { Migration20261204180000_list_indexes_counts } from './Migration20261204180000_list_indexes_counts.ts';
 
 /** The committed migration history, in order. */
 export const migrationsList: MigrationObject[] = [
@@ -35,5 +37,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203160600_api_keys', class: Migration20261203160600_api_keys },
   { name: 'Migration20261203161500_service_hooks_events', class: Migration20261203161500_service_hooks_events },
   { name: 'Migration20261203170000_change_notifications', class: Migration20261203170000_change_notifications },
-  { name: 'Migration20261204100000_list_indexes_counts', class: Migration20261204100000_list_indexes_counts },
+  { name: 'Migration20261204164259_publishable_origins', class: Migration20261204164259_publishable_origins },
+  { name: 'Migration20261204165326_report_indexes', class: Migration20261204165326_report_indexes },
+  { name: 'Migration20261204180000_list_indexes_counts', class: Migration20261204180000_list_indexes_counts },
 ];

@@ -11,17 +11,20 @@
  * hand-written entry exported next to its declaration (`xxxOperations` in src/routes/*.ts);
  * a route with neither is an error, so the document cannot fall behind the router.
  *
- * Why a small generator rather than a schema library (TypeBox, zod, valibot): the declarations are
- * already data with exactly the facts a schema needs, the mapping to JSON Schema is a few dozen lines,
- * and the read path does not validate with schemas. A library would be a second description of the
- * same records to keep in step. If writes move to a schema library (issue 16 item 3), its JSON Schema
- * output can replace writableSchema() here.
+ * Record schemas are mapped from the declarations here (the read path validates nothing, so there is
+ * no schema object to convert); a value is nullable only where its entity column is (or a derived
+ * value's declaration says so). Request bodies are the zod schemas the server validates writes with
+ * (schema/write.ts), converted by `z.toJSONSchema`, with example bodies generated from the same rules
+ * (examples.ts).
  */
 import type Router from '@koa/router';
 import { accessRule, type Access } from '../http/access.ts';
+import type { AppState } from '../http/state.ts';
 import type { FieldDef, FilterDef, LinkDef, ResourceDef } from '../resources/define.ts';
 import { registry } from '../resources/registry.ts';
-import { envelopeName, envelopeResponses, idParameter, ref, writableSchema, type Operation, type Operations, type Schema } from './spec.ts';
+import { fieldNullable, linkNullable, type Columns } from './columns.ts';
+import { exampleBody } from './examples.ts';
+import { envelopeName, envelopeResponses, idParameter, rateLimitHeaders, ref, writableSchema, type Operation, type Operations, type Schema } from './spec.ts';
 
 const ADMIN = '/api/v2/admin';
 /** The scopes of auth/scopes.ts, as the OAuth flows list them. */
@@ -33,7 +36,7 @@ const SCOPE_DESCRIPTIONS = {
 const ISO_SECONDS = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z$';
 
 /** Every (path, method) the router answers, in registration order; HEAD (added to every GET) left out. */
-export function routesOf(router: Router<any>): Array<{ path: string; method: string; access: Access }> {
+export function routesOf(router: Router<AppState>): Array<{ path: string; method: string; access: Access }> {
   const routes: Array<{ path: string; method: string; access: Access }> = [];
   const seen = new Set<string>();
   for (const layer of router.stack) {
@@ -47,38 +50,42 @@ export function routesOf(router: Router<any>): Array<{ path: string; method: str
   return routes;
 }
 
-function fieldSchema(field: FieldDef): Schema {
+const withNull = (type: string, nullable: boolean) => (nullable ? [type, 'null'] : type);
+
+/** A field's JSON Schema: its type, with `null` only where the entity or the declaration says it can be null. */
+function fieldSchema(field: FieldDef, nullable: boolean): Schema {
   switch (field.type) {
     case 'string':
-      return { type: ['string', 'null'] };
     case 'integer':
-      return { type: ['integer', 'null'] };
     case 'number':
-      return { type: ['number', 'null'] };
     case 'boolean':
-      return { type: ['boolean', 'null'] };
+      return { type: withNull(field.type, nullable) };
     case 'timestamp':
-      return { type: ['string', 'null'], pattern: ISO_SECONDS, description: 'UTC, whole seconds' };
+      return { type: withNull('string', nullable), pattern: ISO_SECONDS, description: 'UTC, whole seconds' };
     case 'object':
-      return { description: 'A JSON value (object, array or null)' };
+      return { type: nullable ? ['object', 'array', 'null'] : ['object', 'array'], description: 'A JSON object or array' };
   }
 }
 
-function linkSchema(link: LinkDef): Schema {
+function linkSchema(link: LinkDef, nullable: boolean): Schema {
   const ids = { type: 'array', items: { type: 'integer' } };
   const description = `\`${link.type}\` ids`;
   if (link.many || (link.column && link.list)) return { ...ids, description };
-  if (link.column) return { type: ['integer', 'null'], description: `A \`${link.type}\` id` };
+  if (link.column) return { type: withNull('integer', nullable), description: `A \`${link.type}\` id` };
   // Links we hold no data for: always [] or null.
   return link.list ? { ...ids, maxItems: 0, description: `${description} (not held here: always empty)` } : { type: 'null', description: `A \`${link.type}\` id (not held here: always null)` };
 }
 
-/** One wire record: `id`, every declared field, `links` with every declared link; nothing else. */
-export function recordSchema(def: ResourceDef): Schema {
+/**
+ * One wire record: `id`, every declared field, `links` with every declared link; nothing else. Every key
+ * is always present; a value may be null only where its column is nullable in the entity (or a derived
+ * value's declaration says `nullable`).
+ */
+export function recordSchema(def: ResourceDef, columns: Columns): Schema {
   const properties: Record<string, Schema> = { id: { type: 'integer' } };
-  for (const field of def.fields) properties[field.name] = fieldSchema(field);
+  for (const field of def.fields) properties[field.name] = fieldSchema(field, fieldNullable(def, field, columns));
   const links: Record<string, Schema> = {};
-  for (const link of def.links) links[link.name] = linkSchema(link);
+  for (const link of def.links) links[link.name] = linkSchema(link, linkNullable(def, link, columns));
   properties.links = { type: 'object', properties: links, required: Object.keys(links), additionalProperties: false };
   return { type: 'object', properties, required: Object.keys(properties), additionalProperties: false };
 }
@@ -179,7 +186,10 @@ export function writeBody(def: ResourceDef, mode: 'create' | 'update', writable 
     required: mode === 'create' && required.length > 0,
     description: 'Unknown and read-only fields are ignored.',
     content: {
-      'application/json': { schema: { anyOf: [record, { type: 'object', properties: { [def.singular]: record }, required: [def.singular] }] } },
+      'application/json': {
+        schema: { anyOf: [record, { type: 'object', properties: { [def.singular]: record }, required: [def.singular] }] },
+        ...(mode === 'create' ? { example: exampleBody(def) } : {}),
+      },
       'application/x-www-form-urlencoded': { schema: { type: 'object', properties: flat, ...(required.length ? { required } : {}) } },
     },
   };
@@ -229,7 +239,7 @@ const errorResponse = (description: string, schema: string, headers?: Schema): S
   content: { 'application/json': { schema: ref(schema) } },
 });
 
-function components(): Schema {
+function components(columns: Columns): Schema {
   const schemas: Record<string, Schema> = {
     links_map: {
       type: 'object',
@@ -272,13 +282,11 @@ function components(): Schema {
     },
   };
   for (const def of registry.values()) {
-    schemas[def.type] = recordSchema(def);
+    schemas[def.type] = recordSchema(def, columns);
     schemas[envelopeName(def.type)] = envelopeSchema(def);
   }
-  const integerHeader = (description: string): Schema => ({ description, schema: { type: 'integer' } });
-  return {
-    schemas,
-    responses: {
+  const integerHeader = (description: string, required = false): Schema => ({ description, ...(required ? { required } : {}), schema: { type: 'integer' } });
+  const responses: Record<string, Schema> = {
       E400: errorResponse('Malformed body or parameter (`bad_request` with a message)', 'error'),
       E401: errorResponse('No or no valid Bearer token (`not_authorized`), with `WWW-Authenticate: Bearer`', 'error'),
       E403: errorResponse(
@@ -304,7 +312,15 @@ function components(): Schema {
         description: "Not Modified: the request's `If-None-Match` names the body's current `ETag`; no body, the same `ETag` and the usual headers",
         headers: { ETag: { description: 'Strong validator: a hash of the body bytes', schema: { type: 'string' } } },
       },
-    },
+  };
+  // The same answers from an admin route past the per-client limiter, with its headers (limitHeaders()).
+  for (const status of PAST_THE_LIMITER) {
+    const shared = responses[`E${status}`] ?? responses[`N${status}`]!;
+    responses[`L${status}`] = { ...shared, headers: { ...((shared.headers ?? {}) as Schema), ...rateLimitHeaders() } };
+  }
+  return {
+    schemas,
+    responses,
     parameters: {
       IfNoneMatch: {
         name: 'If-None-Match',
@@ -323,24 +339,59 @@ function components(): Schema {
       },
     },
     headers: {
-      'X-Rate-Limit-Limit': integerHeader("Requests per window for this client"),
-      'X-Rate-Limit-Remaining': integerHeader('Requests left in this window'),
-      'X-Rate-Limit-Reset': integerHeader('When the window ends (unix epoch seconds)'),
+      'X-Rate-Limit-Limit': integerHeader('Requests per window for this client', true),
+      'X-Rate-Limit-Remaining': integerHeader('Requests left in this window', true),
+      'X-Rate-Limit-Reset': integerHeader('When the window ends (unix epoch seconds)', true),
     },
   };
 }
 
+/**
+ * Statuses an admin request can get once past the per-client limiter (http/rate-limit.ts), which puts
+ * the X-Rate-Limit-* headers on every response it sees, errors included; a 401 comes before it.
+ */
+const PAST_THE_LIMITER = ['304', '400', '404', '409', '413', '422', '429'];
+const LIMIT_HEADERS = /^X-Rate-Limit-/;
+
+/**
+ * An admin operation's responses with the rate-limit headers on every success and on the errors in
+ * PAST_THE_LIMITER (their `L…` variants); with the limiter off (RATE_LIMIT_PER_MINUTE=0), none.
+ */
+function limitHeaders(responses: Record<string, Schema>, on: boolean): Record<string, Schema> {
+  const out: Record<string, Schema> = {};
+  for (const [status, response] of Object.entries(responses)) {
+    const shared = typeof response.$ref === 'string' ? /^#\/components\/responses\/[EN](\d+)$/.exec(response.$ref) : null;
+    if (shared) {
+      out[status] = on && PAST_THE_LIMITER.includes(status) ? { $ref: `#/components/responses/L${shared[1]}` } : response;
+    } else if (status.startsWith('2')) {
+      const headers = Object.fromEntries(Object.entries((response.headers ?? {}) as Schema).filter(([name]) => !LIMIT_HEADERS.test(name)));
+      const all = on ? { ...rateLimitHeaders(), ...headers } : headers;
+      const { headers: _, ...rest } = response;
+      out[status] = Object.keys(all).length > 0 ? { ...rest, headers: all } : rest;
+    } else {
+      out[status] = response;
+    }
+  }
+  return out;
+}
+
 export interface DocumentSource {
   /** The application's root router (every route, prefixes applied). */
-  router: Router<any>;
+  router: Router<AppState>;
   /** Hand-written entries for routes that are not plain collection routes. */
   operations: Operations;
   publicUrl: string;
   version: string;
+  /** Which columns may hold null (columnsOf(orm.getMetadata())); a table left out counts as all nullable. */
+  columns: Columns;
+  /** Path descriptions (notes.ts: the README table's notes), by `/full/path/{param}`. */
+  notes?: Record<string, string>;
+  /** Whether the per-client limiter is on (RATE_LIMIT_PER_MINUTE > 0): admin responses then carry its headers. */
+  rateLimited?: boolean;
 }
 
 /** The OpenAPI 3.1 document; throws if the router serves a route that has no description. */
-export function buildOpenApi({ router, operations, publicUrl, version }: DocumentSource): Schema {
+export function buildOpenApi({ router, operations, publicUrl, version, columns, notes = {}, rateLimited = true }: DocumentSource): Schema {
   const paths: Record<string, Record<string, Operation>> = {};
   const missing: string[] = [];
   const used = new Set<string>();
@@ -389,12 +440,16 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
     const security = admin
       ? { security: [{ oauth: [route.access.scope] }], ...(route.access.publishable ? { 'x-publishable': true } : {}) }
       : { security: operation.security ?? [] };
-    (paths[path] ??= {})[route.method.toLowerCase()] = { ...described, ...security };
+    const limited = admin ? { responses: limitHeaders(described.responses, rateLimited) } : {};
+    (paths[path] ??= {})[route.method.toLowerCase()] = { ...described, ...limited, ...security };
   }
   const stale = Object.keys(operations).filter((key) => !used.has(key));
   if (missing.length > 0 || stale.length > 0) {
     throw new Error(`OpenAPI: routes without an operation: ${missing.join(', ') || 'none'}; operations without a route: ${stale.join(', ') || 'none'}`);
   }
+  const unserved = Object.keys(notes).filter((path) => !paths[path]);
+  if (unserved.length > 0) throw new Error(`OpenAPI: notes for paths the router does not serve: ${unserved.join(', ')}`);
+
   const tokenUrl = `${publicUrl}/api/v2/oauth/token`;
   return {
     openapi: '3.1.0',
@@ -406,9 +461,10 @@ export function buildOpenApi({ router, operations, publicUrl, version }: Documen
     },
     servers: [{ url: publicUrl }],
     security: [{ oauth: [] }],
-    paths,
+    // A path's note (the README table's) is its path item's description.
+    paths: Object.fromEntries(Object.entries(paths).map(([path, item]) => [path, notes[path] ? { description: notes[path], ...item } : item])),
     components: {
-      ...components(),
+      ...components(columns),
       securitySchemes: {
         oauth: {
           type: 'oauth2',

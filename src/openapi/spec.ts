@@ -3,7 +3,9 @@
  * operation entries that routes which are not plain collection routes keep next to their declarations
  * (`export const xxxOperations: Operations` in src/routes/*.ts).
  */
+import { z } from 'zod';
 import type { WritableDef } from '../resources/define.ts';
+import { acceptedSchema } from '../schema/write.ts';
 
 export type Schema = Record<string, unknown>;
 
@@ -67,44 +69,13 @@ export function fieldsBody(properties: Record<string, Schema>, required: string[
   };
 }
 
-/** JSON Schema of one writable input (http/input.ts accepts these; forms send every value as text). */
+/**
+ * JSON Schema of one writable input: the zod schema the server validates it with (schema/write.ts),
+ * as `z.toJSONSchema` writes its input side (what may be sent: JSON values, and form values as text).
+ */
 export function writableSchema(def: WritableDef): Schema {
-  let schema: Schema;
-  switch (def.type) {
-    case 'string':
-    case 'text':
-    case 'mime':
-      schema = { type: 'string', ...(def.max ? { maxLength: def.max } : {}) };
-      break;
-    case 'email':
-      schema = { type: 'string', format: 'email', ...(def.max ? { maxLength: def.max } : {}) };
-      break;
-    case 'color':
-      schema = { type: 'string', description: 'A CSS colour, e.g. `#3366cc`', ...(def.max ? { maxLength: def.max } : {}) };
-      break;
-    case 'boolean':
-      schema = { type: 'boolean' };
-      break;
-    case 'integer':
-      schema = { type: 'integer' };
-      break;
-    case 'timestamp':
-      schema = { type: 'string', format: 'date-time' };
-      break;
-    case 'ref':
-      schema = { type: 'integer', minimum: 1, description: 'A record id' };
-      break;
-    case 'tokens':
-      schema = {
-        description: 'Attachment tokens: a comma list or an array',
-        anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
-      };
-      break;
-    case 'custom':
-      schema = { description: 'Checked by the resource (see the README)' };
-      break;
-  }
-  return def.nullable ? { anyOf: [schema, { type: 'null' }] } : schema;
+  const { $schema: _, ...schema } = z.toJSONSchema(acceptedSchema(def), { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
+  return schema;
 }
 
 /** `PUT …/{id}/<action>` (no body) answering the record's envelope. */

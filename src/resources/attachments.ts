@@ -18,6 +18,7 @@ export const attachments = defineResource({
       type: 'string',
       value: (row, env) => (THUMBNAIL_TYPES.includes(String(row.content_type)) ? env.signedUrl(`/api/v2/attachments/${row.id}/thumbnail`) : null),
       uses: ['content_type'],
+      nullable: true,
     },
     { name: 'token', type: 'string' },
     ...timestamps,

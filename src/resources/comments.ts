@@ -14,7 +14,7 @@ export const comments = defineResource({
     { name: 'channel', type: 'string' },
     { name: 'inappropriate_flags_count', type: 'integer' },
     { name: 'is_admin_comment', type: 'boolean' },
-    { name: 'sentiment_score', type: 'number', value: () => null },
+    { name: 'sentiment_score', type: 'number', value: () => null, nullable: true },
     ...timestamps,
   ],
   links: [
@@ -38,8 +38,8 @@ export const comments = defineResource({
 });
 
 /** What `PUT /admin/comments/{id}` accepts; the suggestion and author stay as written. */
-export const COMMENT_UPDATE: Record<string, WritableDef> = {
+export const COMMENT_UPDATE = {
   body: { type: 'text', max: 65_535 },
   body_mime_type: { type: 'mime' },
   state: { type: 'string', max: 32 },
-};
+} as const satisfies Record<string, WritableDef>;

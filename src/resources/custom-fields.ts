@@ -1,5 +1,5 @@
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource, type ResourceDef } from './define.ts';
+import { defineResource } from './define.ts';
 import { oneOf } from './writable.ts';
 
 export const CUSTOM_FIELD_TYPES = ['boolean', 'timestamp', 'string', 'text', 'number'] as const;
@@ -40,7 +40,7 @@ export const customFields = defineResource({
 });
 
 /** PUT changes the name and key only (UserVoice's update takes no types). (A variant, not a served resource: no defineResource.) */
-export const customFieldUpdates: ResourceDef = {
+export const customFieldUpdates = {
   ...customFields,
-  writable: { name: customFields.writable!.name!, key: customFields.writable!.key! },
+  writable: { name: customFields.writable!.name, key: customFields.writable!.key },
 };

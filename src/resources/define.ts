@@ -34,6 +34,12 @@ export interface FieldDef {
    */
   join?: { table: string; owner: string; columns: readonly string[] };
   /**
+   * Whether the wire value can be null (the OpenAPI document types it so). A stored column answers from
+   * its entity (`p.….nullable()`) and leaves this out; a derived `value` says `true` when it can return
+   * null (absent: never); a `computed` column is nullable unless it says `false`.
+   */
+  nullable?: boolean;
+  /**
    * The same value rendered by PostgreSQL as JSON text (resources/render.ts), byte for byte what
    * `JSON.stringify(convert(type, value(row, env)))` gives. `col` names a selected column, computed value
    * or joined row; `env.publicUrl` is a bound parameter. A derived field without it is computed in JS.
@@ -46,10 +52,10 @@ export interface SqlEnv {
   publicUrl: RawBuilder<string>;
 }
 
-/** A field whose value we do not hold: the same constant in JS and in SQL. */
-export function constant(value: null | number | boolean): Pick<FieldDef, 'value' | 'sql'> {
+/** A field whose value we do not hold: the same constant in JS and in SQL (null: a nullable field). */
+export function constant(value: null | number | boolean): Pick<FieldDef, 'value' | 'sql' | 'nullable'> {
   const json = JSON.stringify(value);
-  return { value: () => value, sql: () => sql<string>`${sql.lit(json)}` };
+  return { value: () => value, sql: () => sql<string>`${sql.lit(json)}`, ...(value === null ? { nullable: true } : {}) };
 }
 
 export interface LinkDef {
@@ -66,6 +72,8 @@ export interface LinkDef {
    * always `[]`. A link with neither column, many nor list is always null.
    */
   list?: boolean;
+  /** A `computed` column that is never null says `false` (stored columns answer from their entity). */
+  nullable?: boolean;
 }
 
 /** List filters a collection accepts (besides `updated_after`/`updated_before`, which every list has). */
@@ -103,13 +111,14 @@ export interface SortDef {
   type: 'integer' | 'timestamp' | 'string';
 }
 
-/** Kinds of writable input and how they are validated (http/input.ts). */
+/** Kinds of writable input and how they are validated (schema/write.ts). */
 export type WritableType = 'string' | 'text' | 'boolean' | 'integer' | 'timestamp' | 'ref' | 'color' | 'email' | 'mime' | 'tokens' | 'custom';
 
 /** A checked value, or why it was refused. */
-export type Parsed = { value: unknown } | { error: string };
+export type Parsed<V = unknown> = { value: V } | { error: string };
 
-export interface WritableDef {
+/** `V`: what a `custom` rule's parse() makes of the raw value (the field's input type). */
+export interface WritableDef<V = unknown> {
   type: WritableType;
   /** Longest accepted value, in characters (strings). */
   max?: number;
@@ -117,8 +126,17 @@ export interface WritableDef {
   required?: boolean;
   /** `null` (or an empty form value) clears it. */
   nullable?: boolean;
+  /** `ref`: the collection it points at, where no record link of the same name (`links.x` → `x`) says so. */
+  to?: string;
   /** `custom`: checks and normalises the raw value (any JSON value, or what dotted form keys make of it). */
-  parse?: (raw: unknown) => Parsed;
+  parse?: (raw: unknown) => Parsed<V>;
+  /**
+   * A value the rule accepts, for the example create bodies (openapi/examples.ts: the OpenAPI document
+   * shows them, the OpenAPI test creates a record of every collection with them). They hold every
+   * required rule and every rule with an example; values are generated from `type`, so only required
+   * `custom` rules need one (a `ref`'s example stands for "an existing record of the link's type").
+   */
+  example?: unknown;
 }
 
 export interface ResourceDef {
@@ -150,7 +168,10 @@ export interface ResourceDef {
   crud?: boolean;
 }
 
-export function defineResource(def: ResourceDef): ResourceDef {
+/** Keeps the literal types of `writable`, from which schema/write.ts derives the write input type. */
+export function defineResource<const W extends Record<string, WritableDef> = Record<string, WritableDef>>(
+  def: ResourceDef & { writable?: W },
+): ResourceDef & { writable?: W } {
   return def;
 }
 
@@ -237,7 +258,7 @@ function compilePresenter(def: ResourceDef): Presenter {
     return `${key(link.name)}: ${link.list ? '[]' : 'null'}`;
   });
   const source = `return { id: Number(row.id), ${[...fields, `links: { ${links.join(', ')} }`].join(', ')} };`;
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from declarations, never from input
+  // new Function on source built from the declarations, never from input.
   const make = new Function('F', 'convert', 'linkId', 'linkIds', 'linkIdList', `return function present(row, env) { ${source} };`);
   return make(def.fields, convert, linkId, linkIds, linkIdList) as Presenter;
 }

@@ -1,7 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
-import { parseListParams } from '../http/params.ts';
 import type { PresentEnv, ResourceDef } from './define.ts';
-import { listStatement } from './list.ts';
+import { listStatement, type ListParams } from './list.ts';
 import type { AnyDb } from './rows.ts';
 
 /** The tables that grow with the account: a sequential scan of one costs in proportion to its size. */
@@ -27,13 +26,13 @@ function collect(node: PlanNode, out: string[]): string[] {
 }
 
 /**
- * The big tables the planner would scan sequentially for a list request with these query parameters:
+ * The big tables the planner would scan sequentially for a list request with these parameters:
  * the statement the route sends (page and count, resources/list.ts listStatement), EXPLAINed (not run);
  * tables the planner knows to be small are left out.
  * test/api/list-plans.test.ts and the bench's `scale` scenario require none.
  */
-export async function listSeqScans(db: AnyDb, def: ResourceDef, query: Record<string, string>, env: PresentEnv): Promise<string[]> {
-  const statement = listStatement(db, def, parseListParams({ query } as never, def), env);
+export async function listSeqScans(db: AnyDb, def: ResourceDef, params: ListParams, env: PresentEnv): Promise<string[]> {
+  const statement = listStatement(db, def, params, env);
   const result = await db.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`explain (format json) ${statement.sql}`, [...statement.parameters]));
   const raw = result.rows[0]!['QUERY PLAN'];
   const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ Plan: PlanNode }>;

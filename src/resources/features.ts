@@ -24,7 +24,7 @@ export const features = defineResource({
     { name: 'supporter_mrr_cents', type: 'integer', value: (row) => figure(row, 3) },
     { name: 'supporter_revenue', type: 'number', value: (row) => figure(row, 4) / 100 },
     // No blockers, Jira or Azure DevOps links are held here.
-    { name: 'is_blocker', type: 'boolean', value: () => null },
+    { name: 'is_blocker', type: 'boolean', value: () => null, nullable: true },
     { name: 'jira_link_count', type: 'integer', value: () => 0 },
     { name: 'vsts_link_count', type: 'integer', value: () => 0 },
     ...timestamps,

@@ -1,5 +1,5 @@
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource, type ResourceDef, type Row } from './define.ts';
+import { defineResource, type ResourceDef, type Row, type WritableDef } from './define.ts';
 import { oneOf } from './writable.ts';
 
 export const FEEDBACK_CHANNELS = ['api', 'admin', 'bookmarklet', 'zendesk'] as const;
@@ -18,6 +18,23 @@ export function sentimentOfScore(score: unknown): (typeof SENTIMENTS)[number] | 
   return score > 0 ? 'positive' : score < 0 ? 'negative' : 'neutral';
 }
 
+const FEEDBACK_WRITABLE = {
+  body: { type: 'text', max: 65_535, required: true },
+  body_mime_type: { type: 'mime' },
+  channel: { type: 'string', max: 32 },
+  source_url: { type: 'string', max: 2048, nullable: true },
+  source_type: { type: 'string', max: 64, nullable: true },
+  source_guid: { type: 'string', max: 255, nullable: true },
+  severity: { type: 'integer', nullable: true },
+  sentiment: oneOf(SENTIMENTS, { nullable: true }),
+  source: { type: 'string', max: 64, nullable: true },
+  tag: { type: 'string', max: 64, nullable: true },
+  subscribe: { type: 'boolean' },
+  created_at: { type: 'timestamp' },
+  'links.suggestion': { type: 'ref', required: true },
+  'links.user': { type: 'ref', required: true },
+} as const satisfies Record<string, WritableDef>;
+
 const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
   table: 'feedback',
   fields: [
@@ -30,7 +47,7 @@ const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
     { name: 'severity', type: 'integer' },
     { name: 'has_attachments', type: 'boolean', value: () => false },
     { name: 'sentiment', type: 'string' },
-    { name: 'sentiment_score', type: 'number', value: sentimentScore, uses: ['sentiment'] },
+    { name: 'sentiment_score', type: 'number', value: sentimentScore, uses: ['sentiment'], nullable: true },
     { name: 'source', type: 'string' },
     { name: 'tag', type: 'string' },
     ...timestamps,
@@ -58,28 +75,12 @@ const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
   },
   sorts: baseSorts,
   defaultSort: '-updated_at',
-  writable: {
-    body: { type: 'text', max: 65_535, required: true },
-    body_mime_type: { type: 'mime' },
-    channel: { type: 'string', max: 32 },
-    source_url: { type: 'string', max: 2048, nullable: true },
-    source_type: { type: 'string', max: 64, nullable: true },
-    source_guid: { type: 'string', max: 255, nullable: true },
-    severity: { type: 'integer', nullable: true },
-    sentiment: oneOf(SENTIMENTS, { nullable: true }),
-    source: { type: 'string', max: 64, nullable: true },
-    tag: { type: 'string', max: 64, nullable: true },
-    subscribe: { type: 'boolean' },
-    created_at: { type: 'timestamp' },
-    'links.suggestion': { type: 'ref', required: true },
-    'links.user': { type: 'ref', required: true },
-  },
 };
 
 /**
  * One collection under the three names UserVoice has used for it (SDK, Singer tap, Airbyte); each
  * answers with its own collection key.
  */
-export const feedback = defineResource({ ...feedbackDef, type: 'feedback', singular: 'feedback' });
-export const requests = defineResource({ ...feedbackDef, type: 'requests', singular: 'request' });
-export const feedbackRecords = defineResource({ ...feedbackDef, type: 'feedback_records', singular: 'feedback_record' });
+export const feedback = defineResource({ ...feedbackDef, writable: FEEDBACK_WRITABLE, type: 'feedback', singular: 'feedback' });
+export const requests = defineResource({ ...feedbackDef, writable: FEEDBACK_WRITABLE, type: 'requests', singular: 'request' });
+export const feedbackRecords = defineResource({ ...feedbackDef, writable: FEEDBACK_WRITABLE, type: 'feedback_records', singular: 'feedback_record' });

@@ -1,15 +1,16 @@
-import { EMAIL } from '../http/input.ts';
+import { EMAIL } from '../values.ts';
 import { baseSorts, timestamps } from './common.ts';
 import { defineResource, type Parsed, type WritableDef } from './define.ts';
 
 const MAX_EMAILS = 100;
 
 /** The SDK's `email` list: a JSON array, a comma string or indexed form keys; each a valid address. */
-function emailList(): WritableDef {
+function emailList(): WritableDef<string[]> {
   return {
     type: 'custom',
     required: true,
-    parse(raw): Parsed {
+    example: ['invitee@example.com'],
+    parse(raw): Parsed<string[]> {
       const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
       if (!items) return { error: 'is invalid' };
       const emails: string[] = [];
@@ -46,8 +47,8 @@ export const forumInvitations = defineResource({
     { name: 'action', type: 'string', value: () => 'invite' },
     { name: 'claimed_at', type: 'timestamp' },
     // Airbyte lists both; we hold neither for an invitee.
-    { name: 'satisfaction_score', type: 'string', value: () => null },
-    { name: 'avatar_url', type: 'string', value: () => null },
+    { name: 'satisfaction_score', type: 'string', value: () => null, nullable: true },
+    { name: 'avatar_url', type: 'string', value: () => null, nullable: true },
     ...timestamps,
   ],
   links: [

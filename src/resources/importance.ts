@@ -41,7 +41,8 @@ export const importanceScores = defineResource({
     value: {
       type: 'custom',
       required: true,
-      parse(raw): Parsed {
+      example: 2,
+      parse(raw): Parsed<number> {
         const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
         const byLabel = IMPORTANCE_LABELS.findIndex((label) => label.toLowerCase() === text.toLowerCase());
         if (byLabel >= 0) return { value: byLabel + 1 };

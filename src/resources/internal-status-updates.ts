@@ -32,7 +32,7 @@ export const internalStatusUpdates = defineResource({
   sorts: baseSorts,
   writable: {
     'links.suggestion': { type: 'ref', required: true },
-    'links.internal_status': { type: 'ref', required: true, nullable: true },
+    'links.internal_status': { type: 'ref', required: true, nullable: true, to: 'internal_statuses' },
     created_at: { type: 'timestamp' },
   },
 });

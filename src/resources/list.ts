@@ -1,106 +1,87 @@
 import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
-import { BadRequestError } from '../errors.ts';
-import { boolParam, encodeCursor, idList, list, parseTimestamp, single, type ListParams } from '../http/params.ts';
+import { encodeCursor, type Cursor } from './cursor.ts';
 import type { Pagination } from './document.ts';
-import type { FilterDef, PresentEnv, ResourceDef, Row } from './define.ts';
+import type { FilterDef, PresentEnv, ResourceDef, Row, SortDef } from './define.ts';
 import { pageStatement, renderedPage, type Batch } from './render.ts';
 import { selectRows, type AnyDb, type AnySelect } from './rows.ts';
 
-const MAX_SEARCH_LENGTH = 255;
 const SQL_TYPE = { integer: 'bigint', timestamp: 'timestamptz', string: 'text' } as const;
+
+export interface Sort {
+  field: string;
+  def: SortDef;
+  desc: boolean;
+}
+
+type Kind<K extends FilterDef['kind']> = Extract<FilterDef, { kind: K }>;
+
+/** A filter the request uses: its declaration with the parameter's checked value (http/params.ts). */
+export type FilterInput =
+  | (Kind<'ids' | 'via' | 'pivot' | 'idsWhere' | 'unserved'> & { ids: number[] })
+  | (Kind<'none' | 'present' | 'bool' | 'boolWhere'> & { bool: boolean })
+  | (Kind<'values'> & { include: string[]; exclude: string[] })
+  | (Kind<'search'> & { text: string })
+  | (Kind<'period'> & { at: Date; wholeDay: boolean })
+  | (Kind<'timeWhere'> & { at: Date });
+
+/** What a list request asks for, checked (http/params.ts reads it from the query string). */
+export interface ListParams {
+  page: number;
+  perPage: number;
+  sort: Sort;
+  cursor?: Cursor;
+  updatedAfter?: Date;
+  updatedBefore?: Date;
+  /** Filters the request uses, in the declaration's order. */
+  filters: FilterInput[];
+  /** A condition the route imposes whatever the query says (what a publishable key may see). */
+  where?: RawBuilder<boolean>;
+}
 
 const col = (def: ResourceDef, column: string) => sql.ref(`${def.table}.${column}`);
 
-/** SQL conditions for one filter, or undefined when the parameter is absent. */
-function condition(def: ResourceDef, name: string, filter: FilterDef, params: ListParams): RawBuilder<boolean> | undefined {
-  const q = params.query;
+/** SQL condition for one filter's parsed value (http/params.ts parses and checks the values). */
+function condition(def: ResourceDef, filter: FilterInput): RawBuilder<boolean> | undefined {
   switch (filter.kind) {
-    case 'ids': {
-      const ids = idList(q, name);
-      if (!ids) return undefined;
-      return ids.length === 0 ? sql<boolean>`false` : sql<boolean>`${col(def, filter.column)} in (${sql.join(ids)})`;
-    }
-    case 'none': {
-      const value = boolParam(q, name);
-      if (value === undefined) return undefined;
-      return value ? sql<boolean>`${col(def, filter.column)} is null` : sql<boolean>`${col(def, filter.column)} is not null`;
-    }
-    case 'present': {
-      const value = boolParam(q, name);
-      if (value === undefined) return undefined;
-      return value ? sql<boolean>`${col(def, filter.column)} is not null` : sql<boolean>`${col(def, filter.column)} is null`;
-    }
-    case 'bool': {
-      const value = boolParam(q, name);
-      return value === undefined ? undefined : sql<boolean>`${col(def, filter.column)} = ${value}`;
-    }
-    case 'via': {
-      const ids = idList(q, name);
-      if (!ids) return undefined;
-      if (ids.length === 0) return sql<boolean>`false`;
-      return sql<boolean>`${col(def, filter.column)} in (select v.id from ${sql.table(filter.table)} v where v.${sql.ref(filter.target)} in (${sql.join(ids)}))`;
-    }
-    case 'pivot': {
-      const ids = idList(q, name);
-      if (!ids) return undefined;
-      if (ids.length === 0) return sql<boolean>`false`;
-      return sql<boolean>`exists (select 1 from ${sql.table(filter.table)} p where p.${sql.ref(filter.owner)} = ${col(def, 'id')} and p.${sql.ref(filter.target)} in (${sql.join(ids)}))`;
-    }
+    case 'ids':
+      return filter.ids.length === 0 ? sql<boolean>`false` : sql<boolean>`${col(def, filter.column)} in (${sql.join(filter.ids)})`;
+    case 'none':
+      return filter.bool ? sql<boolean>`${col(def, filter.column)} is null` : sql<boolean>`${col(def, filter.column)} is not null`;
+    case 'present':
+      return filter.bool ? sql<boolean>`${col(def, filter.column)} is not null` : sql<boolean>`${col(def, filter.column)} is null`;
+    case 'bool':
+      return sql<boolean>`${col(def, filter.column)} = ${filter.bool}`;
+    case 'via':
+      if (filter.ids.length === 0) return sql<boolean>`false`;
+      return sql<boolean>`${col(def, filter.column)} in (select v.id from ${sql.table(filter.table)} v where v.${sql.ref(filter.target)} in (${sql.join(filter.ids)}))`;
+    case 'pivot':
+      if (filter.ids.length === 0) return sql<boolean>`false`;
+      return sql<boolean>`exists (select 1 from ${sql.table(filter.table)} p where p.${sql.ref(filter.owner)} = ${col(def, 'id')} and p.${sql.ref(filter.target)} in (${sql.join(filter.ids)}))`;
     case 'values': {
-      const values = list(q, name);
-      if (!values) return undefined;
-      const include: string[] = [];
-      const exclude: string[] = [];
-      for (const raw of values) {
-        const negated = filter.negatable === true && raw.startsWith('-');
-        const value = filter.caseInsensitive ? (negated ? raw.slice(1) : raw).toLowerCase() : negated ? raw.slice(1) : raw;
-        if (filter.values && !filter.values.includes(value)) {
-          throw new BadRequestError(`The parameter ${name} accepts ${filter.values.join(', ')}`);
-        }
-        (negated ? exclude : include).push(value);
-      }
       const target = filter.caseInsensitive ? sql`lower(${col(def, filter.column)})` : col(def, filter.column);
       const parts: RawBuilder<boolean>[] = [];
-      if (include.length > 0) parts.push(sql<boolean>`${target} in (${sql.join(include)})`);
-      if (exclude.length > 0) parts.push(sql<boolean>`${target} not in (${sql.join(exclude)})`);
+      if (filter.include.length > 0) parts.push(sql<boolean>`${target} in (${sql.join(filter.include)})`);
+      if (filter.exclude.length > 0) parts.push(sql<boolean>`${target} not in (${sql.join(filter.exclude)})`);
       return parts.length === 0 ? undefined : sql<boolean>`(${sql.join(parts, sql` and `)})`;
     }
-    case 'idsWhere': {
-      const ids = idList(q, name);
-      if (!ids) return undefined;
-      return ids.length === 0 ? sql<boolean>`false` : filter.where(def.table, ids);
-    }
-    case 'boolWhere': {
-      const value = boolParam(q, name);
-      return value === undefined ? undefined : filter.where(def.table, value);
-    }
-    case 'timeWhere': {
-      const text = single(q, name)?.trim();
-      if (!text) return undefined;
-      const at = parseTimestamp(text);
-      if (!at) throw new BadRequestError(`The parameter ${name} must be an ISO-8601 date or timestamp`);
-      return filter.where(def.table, at);
-    }
+    case 'idsWhere':
+      return filter.ids.length === 0 ? sql<boolean>`false` : filter.where(def.table, filter.ids);
+    case 'boolWhere':
+      return filter.where(def.table, filter.bool);
+    case 'timeWhere':
+      return filter.where(def.table, filter.at);
     case 'search': {
-      const text = single(q, name)?.trim();
-      if (!text) return undefined;
-      if (text.length > MAX_SEARCH_LENGTH) throw new BadRequestError(`The parameter ${name} is longer than ${MAX_SEARCH_LENGTH} characters`);
-      const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      const pattern = `%${filter.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
       const parts = filter.columns.map((c) => sql<boolean>`${col(def, c)} ilike ${pattern}`);
       return sql<boolean>`(${sql.join(parts, sql` or `)})`;
     }
-    case 'period': {
-      const text = single(q, name)?.trim();
-      if (!text) return undefined;
-      const at = parseTimestamp(text);
-      if (!at) throw new BadRequestError(`The parameter ${name} must be an ISO-8601 date or timestamp`);
-      if (filter.bound === 'start') return sql<boolean>`${col(def, filter.column)} >= ${at}`;
+    case 'period':
+      if (filter.bound === 'start') return sql<boolean>`${col(def, filter.column)} >= ${filter.at}`;
       // `period_end=2024-03-31` means through that day.
-      if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return sql<boolean>`${col(def, filter.column)} < ${new Date(at.getTime() + 86_400_000)}`;
-      return sql<boolean>`${col(def, filter.column)} <= ${at}`;
-    }
+      if (filter.wholeDay) return sql<boolean>`${col(def, filter.column)} < ${new Date(filter.at.getTime() + 86_400_000)}`;
+      return sql<boolean>`${col(def, filter.column)} <= ${filter.at}`;
     case 'unserved':
-      return idList(q, name) ? sql<boolean>`false` : undefined;
+      return sql<boolean>`false`;
   }
 }
 
@@ -109,8 +90,8 @@ function conditions(def: ResourceDef, params: ListParams): RawBuilder<boolean>[]
   const out: RawBuilder<boolean>[] = params.where ? [params.where] : [];
   if (params.updatedAfter) out.push(sql<boolean>`${col(def, 'updated_at')} > ${params.updatedAfter}`);
   if (params.updatedBefore) out.push(sql<boolean>`${col(def, 'updated_at')} < ${params.updatedBefore}`);
-  for (const [name, filter] of Object.entries(def.filters ?? {})) {
-    const c = condition(def, name, filter, params);
+  for (const filter of params.filters) {
+    const c = condition(def, filter);
     if (c) out.push(c);
   }
   return out;

@@ -28,7 +28,7 @@ export const npsRatings = defineResource({
   fields: [
     { name: 'rating', type: 'integer' },
     { name: 'previous_rating', type: 'integer' },
-    { name: 'rating_delta', type: 'integer', value: ratingDelta, uses: ['rating', 'previous_rating'] },
+    { name: 'rating_delta', type: 'integer', value: ratingDelta, uses: ['rating', 'previous_rating'], nullable: true },
     { name: 'body', type: 'string' },
     { name: 'prompt', type: 'string' },
     { name: 'group', type: 'string', value: group, uses: ['rating'] },

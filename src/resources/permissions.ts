@@ -1,5 +1,5 @@
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource, type ResourceDef } from './define.ts';
+import { defineResource } from './define.ts';
 import { oneOf } from './writable.ts';
 
 /** Values and defaults from UserVoice's "Creating Permissions through Admin API" article. */
@@ -47,8 +47,10 @@ export const permissions = defineResource({
   },
 });
 
+const { email: _email, ...levels } = permissions.writable!;
+
 /** PUT changes the access levels; whose permission it is stays. (A variant, not a served resource: no defineResource.) */
-export const permissionUpdates: ResourceDef = {
+export const permissionUpdates = {
   ...permissions,
-  writable: Object.fromEntries(Object.entries(permissions.writable!).filter(([name]) => name !== 'email')),
+  writable: levels,
 };

@@ -36,11 +36,13 @@ export const segmentedValues = defineResource({
   },
   writable: {
     name: { type: 'string', max: 255, required: true },
-    key: { type: 'string', max: 255 },
+    // Unique per object type; `<segment key>.<column_type>` when absent, so example bodies send one.
+    key: { type: 'string', max: 255, example: 'example_key' },
     object_type: oneOf(SEGMENTED_OBJECT_TYPES),
     column_type: oneOf(SEGMENTED_COLUMN_TYPES, { required: true }),
     // The SDK's request model names it `segment_id`; the envelope convention is `links.segment`.
-    'links.segment': { type: 'ref' },
+    // One of the two is needed on create (services/segments.ts); example bodies send this one.
+    'links.segment': { type: 'ref', example: 1 },
     segment_id: { type: 'ref' },
   },
 });

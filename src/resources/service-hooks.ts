@@ -1,6 +1,25 @@
 import { baseSorts, timestamps } from './common.ts';
 import { defineResource, type Parsed } from './define.ts';
-import { EVENT_TYPES } from '../services/events.ts';
+import { ACTIVITY_KINDS } from './suggestion-activity-entries.ts';
+
+/* Event types: services/events.ts writes them, hooks subscribe to them. */
+
+/** Activity kinds whose events are named apart (suggestion_…), or split (a state change to `deleted`). */
+const RENAMED = ['state_changed', 'status_changed', 'merged'] as const;
+type Renamed = (typeof RENAMED)[number];
+/** Activity kinds whose event has the same name. */
+export type KeptKind = Exclude<(typeof ACTIVITY_KINDS)[number], Renamed>;
+
+export const EVENT_TYPES = [
+  ...ACTIVITY_KINDS.filter((kind): kind is KeptKind => !(RENAMED as readonly string[]).includes(kind)),
+  'suggestion_status_changed',
+  'suggestion_state_changed',
+  'suggestion_deleted',
+  'suggestion_merged',
+  'nps_rating_created',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
 
 const MAX_URL = 2_000;
 export const MIN_SECRET = 16;
@@ -10,7 +29,7 @@ const MAX_SECRET = 255;
  * Target URLs: http or https only (no file:, data:, or other schemes fetch would follow), no credentials
  * (they would show in every log line and listing), bounded length. Deliveries never follow redirects.
  */
-function parseUrl(raw: unknown): Parsed {
+function parseUrl(raw: unknown): Parsed<string> {
   if (typeof raw !== 'string' || raw.trim() === '') return { error: "can't be blank" };
   const text = raw.trim();
   if (text.length > MAX_URL) return { error: `is too long (maximum is ${MAX_URL} characters)` };
@@ -26,7 +45,7 @@ function parseUrl(raw: unknown): Parsed {
 }
 
 /** An array of event names, or a comma list; each one of EVENT_TYPES, at least one. */
-function parseEvents(raw: unknown): Parsed {
+function parseEvents(raw: unknown): Parsed<string[]> {
   const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : typeof raw === 'object' && raw !== null ? Object.values(raw) : undefined;
   if (!items) return { error: 'must be a list of event names' };
   const names = [...new Set(items.map((item) => (typeof item === 'string' ? item.trim() : '')).filter((name) => name !== ''))];
@@ -36,7 +55,7 @@ function parseEvents(raw: unknown): Parsed {
   return { value: names };
 }
 
-function parseSecret(raw: unknown): Parsed {
+function parseSecret(raw: unknown): Parsed<string> {
   if (typeof raw !== 'string' || raw.trim() === '') return { error: "can't be blank" };
   if (raw.length < MIN_SECRET) return { error: `is too short (minimum is ${MIN_SECRET} characters)` };
   if (raw.length > MAX_SECRET) return { error: `is too long (maximum is ${MAX_SECRET} characters)` };
@@ -71,8 +90,8 @@ export const serviceHooks = defineResource({
   filters: { active: { kind: 'bool', column: 'active' } },
   sorts: baseSorts,
   writable: {
-    url: { type: 'custom', required: true, parse: parseUrl },
-    events: { type: 'custom', required: true, parse: parseEvents },
+    url: { type: 'custom', required: true, parse: parseUrl, example: 'https://hooks.example.com/uservoice' },
+    events: { type: 'custom', required: true, parse: parseEvents, example: ['suggestion_created'] },
     secret: { type: 'custom', parse: parseSecret },
     active: { type: 'boolean' },
   },

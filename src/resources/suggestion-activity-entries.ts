@@ -47,7 +47,7 @@ export const suggestionActivityEntries = defineResource({
     { name: 'old_state', type: 'string' },
     { name: 'new_state', type: 'string' },
     // Airbyte's: whether the record the entry is about (its comment, else its suggestion) is spam now.
-    { name: 'linkable_is_spam', type: 'boolean', value: (row) => row.__linkable_is_spam },
+    { name: 'linkable_is_spam', type: 'boolean', value: (row) => row.__linkable_is_spam, nullable: true },
     // There is no review queue here.
     { name: 'linkable_needs_review', type: 'boolean', value: () => false },
     ...timestamps,

@@ -22,7 +22,7 @@ export const supporters = defineResource({
     { name: 'traits', type: 'object', value: noTraits },
     // UserVoice's importance label ("Important", "Critical", …) from the supporter's importance
     // response for the suggestion (importance_scores), null without one.
-    { name: 'importance_score', type: 'string', value: (row) => row.__importance_label },
+    { name: 'importance_score', type: 'string', value: (row) => row.__importance_label, nullable: true },
     ...timestamps,
   ],
   links: [

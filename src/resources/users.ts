@@ -34,6 +34,7 @@ const permissionsField: FieldDef = {
   name: 'permissions',
   type: 'object',
   value: permissions,
+  nullable: true,
   uses: ['is_owner'],
   join: { table: 'permissions', owner: 'user_id', columns: PERMISSION_COLUMNS },
   sql: (c) => {

@@ -1,19 +1,24 @@
-import { parseId } from '../http/params.ts';
+import { parseId } from '../values.ts';
 import type { Parsed, WritableDef } from './define.ts';
 
 /** Write rules (`type: 'custom'`) shared by several declarations: enumerations, id lists, expressions. */
 
 /** One of `values` (a string); `null`/empty clears it only when `nullable`. */
-export function oneOf(values: readonly string[], options: { required?: boolean; nullable?: boolean } = {}): WritableDef {
+export function oneOf<const V extends readonly string[]>(values: V, options: { required?: boolean; nullable: true }): WritableDef<V[number] | null>;
+export function oneOf<const V extends readonly string[]>(values: V, options?: { required?: boolean; nullable?: false }): WritableDef<V[number]>;
+export function oneOf(values: readonly string[], options: { required?: boolean; nullable?: boolean } = {}): WritableDef<string | null> {
   return {
     type: 'custom',
     ...options,
-    parse(raw): Parsed {
+    // Example bodies hold the required rules (openapi/examples.ts).
+    ...(options.required ? { example: values[0] } : {}),
+    parse(raw): Parsed<string | null> {
       if (raw === null || raw === '') {
         if (options.nullable) return { value: null };
         return { error: options.required ? "can't be blank" : 'is invalid' };
       }
-      if (typeof raw === 'string' && values.includes(raw.trim())) return { value: raw.trim() };
+      const value = typeof raw === 'string' ? values.find((v) => v === raw.trim()) : undefined;
+      if (value !== undefined) return { value };
       return { error: `must be one of ${values.join(', ')}` };
     },
   };
@@ -25,10 +30,10 @@ const MAX_IDS = 1000;
  * A list of ids: a JSON array, a comma string (`1,2`) or indexed form keys (`links.users[0]=1`); `null`
  * or an empty value is the empty list. Duplicates are dropped, the order kept.
  */
-export function idList(): WritableDef {
+export function idList(): WritableDef<number[]> {
   return {
     type: 'custom',
-    parse(raw): Parsed {
+    parse(raw): Parsed<number[]> {
       if (raw === null || raw === '') return { value: [] };
       const items = Array.isArray(raw) ? raw : typeof raw === 'string' || typeof raw === 'number' ? String(raw).split(',') : undefined;
       if (!items) return { error: 'is invalid' };
@@ -47,13 +52,13 @@ export function idList(): WritableDef {
 /** Limits on a segment's filter expression (it is stored and sent back whole). */
 export const EXPRESSION_LIMITS = { depth: 5, nodes: 100, bytes: 10_000, text: 255 } as const;
 
-export interface Expression {
+export type Expression = {
   column: string | null;
   operator: string | null;
   operand: { val: string | null } | null;
   unit: string | null;
   expressions: Expression[];
-}
+};
 
 const EXPRESSION_KEYS = new Set(['column', 'operator', 'operand', 'unit', 'expressions']);
 
@@ -121,11 +126,11 @@ function expression(raw: unknown, path: string, depth: number, count: { nodes: n
  * Unknown keys are refused (a typo would otherwise silently match everyone); every node comes back with
  * all five keys. Bounded in depth, node count and size.
  */
-export function expressionRule(): WritableDef {
+export function expressionRule(): WritableDef<Expression | null> {
   return {
     type: 'custom',
     nullable: true,
-    parse(raw): Parsed {
+    parse(raw): Parsed<Expression | null> {
       if (raw === null || raw === '') return { value: null };
       try {
         const value = expression(raw, '', 1, { nodes: 0 });

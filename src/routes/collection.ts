@@ -3,7 +3,8 @@ import { sql, type RawBuilder } from 'kysely';
 import { jsonBody } from '../cache/responses.ts';
 import { RecordNotFoundError } from '../errors.ts';
 import { access, type Access } from '../http/access.ts';
-import { readInput, type Input } from '../http/input.ts';
+import { readInput } from '../http/input.ts';
+import type { WriteInput } from '../schema/write.ts';
 import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import type { PresentEnv, ResourceDef, Row } from '../resources/define.ts';
@@ -48,27 +49,35 @@ export async function snapshot(ctx: AppContext, def: ResourceDef, id: number, en
   return ctx.body as Row;
 }
 
-export interface WriteHandlers {
+/** Access rules of writeRoutes: `create` for POST, `change` for PUT and DELETE. */
+export interface WriteAccess {
+  create?: Access;
+  change?: Access;
+}
+
+export interface WriteHandlers<D extends ResourceDef = ResourceDef> {
   /** Creates (id undefined) or updates a record from validated input; returns its id. */
-  save(ctx: AppContext, id: number | undefined, input: Input): Promise<number>;
+  save(ctx: AppContext, id: number | undefined, input: WriteInput<D>): Promise<number>;
   remove(ctx: AppContext, id: number): Promise<void>;
 }
 
 /**
  * POST /admin/<type>, PUT /admin/<type>/<id>, DELETE /admin/<type>/<id> for a resource whose writes are
  * plain create/update/delete: each answers with the envelope (DELETE with the record as it was).
- * `createAccess` overrides who may create (http/access.ts; default: the write scope).
+ * `rules` override who may create, and who may update or delete (http/access.ts; default: the write scope).
  */
-export function writeRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, handlers: WriteHandlers, createAccess?: Access): void {
-  router.post(`/${def.type}`, ...(createAccess ? [access(createAccess)] : []), async (ctx) => {
+export function writeRoutes<D extends ResourceDef>(router: Router<AppState>, def: D, env: PresentEnv, handlers: WriteHandlers<D>, rules: WriteAccess = {}): void {
+  const create = rules.create ? [access(rules.create)] : [];
+  const change = rules.change ? [access(rules.change)] : [];
+  router.post(`/${def.type}`, ...create, async (ctx) => {
     const id = await handlers.save(ctx, undefined, readInput(ctx, def, 'create'));
     await respondWith(ctx, def, [id], env);
   });
-  router.put(`/${def.type}/:id`, async (ctx) => {
+  router.put(`/${def.type}/:id`, ...change, async (ctx) => {
     const id = await handlers.save(ctx, pathId(ctx), readInput(ctx, def, 'update'));
     await respondWith(ctx, def, [id], env);
   });
-  router.delete(`/${def.type}/:id`, async (ctx) => {
+  router.delete(`/${def.type}/:id`, ...change, async (ctx) => {
     const id = pathId(ctx);
     const body = await snapshot(ctx, def, id, env);
     await handlers.remove(ctx, id);
@@ -153,7 +162,7 @@ export function readRoutes(router: Router<AppState>, def: ResourceDef, env: Pres
 }
 
 /** POST, PUT, DELETE through the generic CRUD service (services/crud.ts), with the resource's own rules if any. */
-export function crudRoutes(router: Router<AppState>, def: ResourceDef, env: PresentEnv, rules?: CrudRules): void {
+export function crudRoutes<D extends ResourceDef>(router: Router<AppState>, def: D, env: PresentEnv, rules?: CrudRules<D>): void {
   const service = crud(def, rules);
   writeRoutes(router, def, env, {
     save: (ctx, id, input) => service.save(emOf(ctx), id, input, { userId: authOf(ctx).userId }),

@@ -1,27 +1,18 @@
 import Router from '@koa/router';
 import type { AppDeps } from '../deps.ts';
-import { ValidationError } from '../errors.ts';
 import { bodyFields } from '../http/input.ts';
-import { parseId } from '../http/params.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import { labels } from '../resources/labels.ts';
+import { labelLink } from '../schema/actions.ts';
+import { parseWrite } from '../schema/write.ts';
 import { deleteLabel, saveLabel, setLabel } from '../services/labels.ts';
 import { respondWith, writeRoutes } from './collection.ts';
 import { fieldsBody, fieldsOperation, type Operations } from '../openapi/spec.ts';
 
-/** `links.label` and `links.suggestion` of attach/detach, both required. */
+/** `links.label` and `links.suggestion` of attach/detach, both required (schema/actions.ts). */
 function attachment(ctx: AppContext): { label: number; suggestion: number } {
-  const fields = bodyFields(ctx, 'label');
-  const errors: Record<string, string[]> = {};
-  const ref = (name: string) => {
-    const raw = fields.get(name);
-    const id = typeof raw === 'number' ? (Number.isSafeInteger(raw) ? raw : undefined) : typeof raw === 'string' ? parseId(raw) : undefined;
-    if (id === undefined) errors[name] = [raw === undefined || raw === null || raw === '' ? "can't be blank" : 'does not exist'];
-    return id ?? 0;
-  };
-  const result = { label: ref('links.label'), suggestion: ref('links.suggestion') };
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-  return result;
+  const input = parseWrite(labelLink, bodyFields(ctx, 'label'), 'create').check();
+  return { label: input.get('links.label')!, suggestion: input.get('links.suggestion')! };
 }
 
 /** /admin/labels: CRUD with nesting through links.parent, plus attach/detach to suggestions. */

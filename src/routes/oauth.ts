@@ -9,36 +9,27 @@ import { parseBody } from '../http/body.ts';
 import { OAuthError } from '../errors.ts';
 import type { TokenGuard } from '../http/token-guard.ts';
 import { allowBrowsers } from '../http/cors.ts';
+import { FOREIGN_ORIGIN_REFUSAL } from '../http/access.ts';
+import { originAllowed } from '../auth/origins.ts';
 import type { AppContext, AppState } from '../http/state.ts';
 import type { Operations } from '../openapi/spec.ts';
-
-const PARAMS = ['grant_type', 'client_id', 'client_secret', 'username', 'password'] as const;
-type Param = (typeof PARAMS)[number];
+import { TOKEN_PARAMS, tokenRequest, type TokenParam } from '../schema/actions.ts';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
 
-/**
- * Collects the token parameters from the query string and the body (JSON, or a form using `&` or `;`).
- * A parameter sent twice, or as anything but a string, is an invalid_request (RFC 6749 §3.2);
- * an empty value counts as absent.
- */
-function collectParams(ctx: AppContext): Partial<Record<Param, string>> {
+/** The token parameters from the query string and the body (JSON, or a form using `&` or `;`). */
+function collectParams(ctx: AppContext): Partial<Record<TokenParam, string>> {
   const body: unknown = ctx.request.body ?? {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw invalidRequest('The request body must be an object of parameters');
   }
-  const params: Partial<Record<Param, string>> = {};
-  for (const name of PARAMS) {
-    const values = [ctx.query[name], (body as Record<string, unknown>)[name]].filter((v) => v !== undefined);
-    if (values.length === 0) continue;
-    if (values.length > 1 || Array.isArray(values[0])) throw invalidRequest(`The parameter ${name} is repeated`);
-    if (typeof values[0] !== 'string') throw invalidRequest(`The parameter ${name} must be a string`);
-    if (values[0] !== '') params[name] = values[0];
-  }
-  return params;
+  const sources = Object.fromEntries(TOKEN_PARAMS.map((name) => [name, [ctx.query[name], (body as Record<string, unknown>)[name]]]));
+  const result = tokenRequest.safeParse(sources);
+  if (!result.success) throw invalidRequest(result.error.issues[0]!.message);
+  return result.data;
 }
 
 /** HTTP Basic client authentication; id and secret are form-urlencoded first (RFC 6749 Appendix B). */
@@ -59,7 +50,7 @@ function basicCredentials(ctx: AppContext): { id: string; secret: string } | und
 }
 
 /** Who is asking: the client (by Basic or parameters), and its secret when one was sent. */
-function clientCredentials(ctx: AppContext, params: Partial<Record<Param, string>>) {
+function clientCredentials(ctx: AppContext, params: Partial<Record<TokenParam, string>>) {
   const basic = basicCredentials(ctx);
   if (basic && params.client_secret) throw invalidRequest('Use only one client authentication method');
   const challenge = basic ? { 'WWW-Authenticate': 'Basic realm="api"' } : undefined;
@@ -120,13 +111,17 @@ export function oauthRouter(
       await guard.client(ctx, id);
       const client = await clients.byKey(id);
       if (!client) throw invalidClient();
-      if (client.publishable) allowBrowsers(ctx);
+      const foreignOrigin = client.publishable && !originAllowed(client.origins, ctx.get('Origin'));
+      if (client.publishable && !foreignOrigin) allowBrowsers(ctx);
       const refused = async (reason: string, error = invalidClient()): Promise<never> => {
         await audit.record({ action: 'auth.failed', clientKey: client.key, method: ctx.method, path: ctx.path, ip: ctx.ip, reason });
         throw error;
       };
       if (client.revoked) await refused('revoked');
       if (isExpired(client, clock())) await refused('expired');
+      if (foreignOrigin) {
+        await refused(`origin not allowed: ${ctx.get('Origin')}`, new OAuthError(400, 'unauthorized_client', FOREIGN_ORIGIN_REFUSAL));
+      }
       if (client.publishable) {
         if (secret !== undefined) await refused('a secret was sent for a publishable key');
         if (params.grant_type !== 'client_credentials') {
@@ -180,13 +175,13 @@ export const oauthOperations: Operations = {
   'POST /api/v2/oauth/token': {
     summary: 'Get an access token',
     description:
-      'Parameters from a form (`&` or `;` separated), a JSON body, the query string, or HTTP Basic for the client. Every answer has `Cache-Control: no-store`. A publishable key uses `client_credentials` with its `client_id` and no secret; answers about it carry `Access-Control-Allow-Origin: *`.',
+      'Parameters from a form (`&` or `;` separated), a JSON body, the query string, or HTTP Basic for the client. Every answer has `Cache-Control: no-store`. A publishable key uses `client_credentials` with its `client_id` and no secret; answers about it carry `Access-Control-Allow-Origin: *`, except to a page on an origin the key does not allow.',
     tags: ['oauth'],
     security: [],
     requestBody: { required: false, content: { 'application/x-www-form-urlencoded': { schema: tokenParams }, 'application/json': { schema: tokenParams } } },
     responses: {
       200: { description: 'A Bearer token', content: { 'application/json': { schema: { $ref: '#/components/schemas/token' } } } },
-      400: oauthError('`invalid_request`, `unsupported_grant_type`, `invalid_grant`, or `unauthorized_client` (the password grant with a publishable key)'),
+      400: oauthError('`invalid_request`, `unsupported_grant_type`, `invalid_grant`, or `unauthorized_client` (the password grant with a publishable key, or a publishable key used from an origin it does not allow)'),
       401: oauthError('`invalid_client` (unknown, revoked or expired client, wrong or missing secret, a secret sent with a publishable key)'),
       408: { $ref: '#/components/responses/E408' },
       413: oauthError('`invalid_request`: the body is too large'),

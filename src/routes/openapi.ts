@@ -4,7 +4,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import Router from '@koa/router';
 import type { AppState } from '../http/state.ts';
+import type { Columns } from '../openapi/columns.ts';
 import { buildOpenApi } from '../openapi/document.ts';
+import { pathNotes } from '../openapi/notes.ts';
 import type { Operation, Operations } from '../openapi/spec.ts';
 
 const require = createRequire(import.meta.url);
@@ -62,14 +64,24 @@ export const openApiOperations: Operations = {
 
 /**
  * `GET /api/v2/openapi.json` (built on first request from `root`, the app's root router, once every
- * route is mounted) and the reference page `GET /api/v2/docs`. No token: they describe the API, they
+ * route is mounted, and from the entities' column nullability) and the reference page `GET /api/v2/docs`. No token: they describe the API, they
  * expose no data.
  */
-export function openApiRouter(root: () => Router<AppState>, operations: Operations, publicUrl: string): Router<AppState> {
+export interface OpenApiSource {
+  /** Hand-written entries for the routes that are not plain collection routes (openapi/operations.ts). */
+  operations: Operations;
+  publicUrl: string;
+  /** Column nullability, read when the document is first built (the ORM has discovered the entities). */
+  columns: () => Columns;
+  /** Whether the per-client limiter is on (admin responses then carry X-Rate-Limit-*). */
+  rateLimited: boolean;
+}
+
+export function openApiRouter(root: () => Router<AppState>, { operations, publicUrl, columns, rateLimited }: OpenApiSource): Router<AppState> {
   const router = new Router<AppState>();
   let document: string | undefined;
   router.get('/api/v2/openapi.json', (ctx) => {
-    document ??= JSON.stringify(buildOpenApi({ router: root(), operations: { ...operations, ...openApiOperations }, publicUrl, version }));
+    document ??= JSON.stringify(buildOpenApi({ router: root(), operations: { ...operations, ...openApiOperations }, publicUrl, version, columns: columns(), notes: pathNotes, rateLimited }));
     ctx.type = 'application/json';
     ctx.body = document;
   });

@@ -2,10 +2,11 @@ import Router from '@koa/router';
 import type { AppDeps } from '../deps.ts';
 import { ValidationError } from '../errors.ts';
 import { readInput } from '../http/input.ts';
-import { parseBool, parseId } from '../http/params.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import { suggestions } from '../resources/suggestions.ts';
 import { mergeSuggestions, type MergeRequest } from '../services/merge.ts';
+import { MAX_MERGE, mergeRequest } from '../schema/actions.ts';
+import { fieldErrors } from '../schema/write.ts';
 import { changeSuggestionState, createSuggestion, updateSuggestion, type SuggestionAction } from '../services/suggestions.ts';
 import { pathId, readRoutes, respondWith } from './collection.ts';
 import { PUBLIC_READ } from '../http/access.ts';
@@ -13,7 +14,6 @@ import { publicSuggestion } from '../services/public-suggestions.ts';
 import { action, fieldsBody, fieldsOperation, type Operations } from '../openapi/spec.ts';
 
 const ACTIONS: readonly SuggestionAction[] = ['approve', 'publish', 'spam', 'unremove'];
-const MAX_MERGE = 100;
 
 /** A body value by dotted path: nested (JSON, or a form parsed with allowDots) or a literal dotted key. */
 function at(body: Record<string, unknown>, path: string): unknown {
@@ -26,33 +26,12 @@ function at(body: Record<string, unknown>, path: string): unknown {
   return value;
 }
 
-function ref(raw: unknown): number | undefined {
-  if (typeof raw === 'number') return Number.isInteger(raw) && raw >= 1 && raw <= 2_147_483_647 ? raw : undefined;
-  return typeof raw === 'string' ? parseId(raw.trim()) : undefined;
-}
-
-/**
- * `include_ids` (comma string, array, or indexed form keys) and `action.links.to_suggestion`;
- * `action.notify_supporters` and `action.reply_to` are accepted and checked, but no mail is sent.
- */
-function mergeRequest(ctx: AppContext): MergeRequest {
+/** The merge body through its schema (schema/actions.ts); one 422 naming every bad field. */
+function mergeBody(ctx: AppContext): MergeRequest {
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
-  const errors: Record<string, string[]> = {};
-  const rawIds = at(body, 'include_ids');
-  const parts = typeof rawIds === 'string' ? rawIds.split(',') : typeof rawIds === 'number' ? [rawIds] : Array.isArray(rawIds) ? rawIds : undefined;
-  const sourceIds = (parts ?? []).map((part) => ref(typeof part === 'string' ? part.trim() : part));
-  if (!parts || sourceIds.length === 0) errors.include_ids = ["can't be blank"];
-  else if (sourceIds.length > MAX_MERGE) errors.include_ids = [`has more than ${MAX_MERGE} ids`];
-  else if (sourceIds.some((id) => id === undefined)) errors.include_ids = ['is invalid'];
-  const rawTarget = at(body, 'action.links.to_suggestion');
-  const targetId = ref(rawTarget);
-  if (targetId === undefined) errors['action.links.to_suggestion'] = [rawTarget === undefined || rawTarget === '' ? "can't be blank" : 'does not exist'];
-  const notify = at(body, 'action.notify_supporters');
-  if (notify !== undefined && typeof notify !== 'boolean' && (typeof notify !== 'string' || parseBool(notify) === undefined)) {
-    errors['action.notify_supporters'] = ['is invalid'];
-  }
-  if (Object.keys(errors).length > 0) throw new ValidationError(errors);
-  return { sourceIds: [...new Set(sourceIds as number[])], targetId: targetId! };
+  const result = mergeRequest.safeParse(Object.fromEntries(Object.keys(mergeRequest.shape).map((path) => [path, at(body, path)])));
+  if (!result.success) throw new ValidationError(fieldErrors(result.error));
+  return { sourceIds: result.data.include_ids, targetId: result.data['action.links.to_suggestion'] };
 }
 
 /** /admin/suggestions: list, get, create, update, (soft) delete and the moderation actions. */
@@ -65,7 +44,7 @@ export function suggestionsRouter({ env, clock }: AppDeps): Router<AppState> {
     visible: (ctx, table) => (authOf(ctx).publishable ? publicSuggestion(table) : undefined),
   });
   router.post('/suggestions/bulk/merge', async (ctx) => {
-    const id = await mergeSuggestions(emOf(ctx), mergeRequest(ctx), authOf(ctx).userId);
+    const id = await mergeSuggestions(emOf(ctx), mergeBody(ctx), authOf(ctx).userId);
     await respondWith(ctx, suggestions, [id], env);
   });
   router.post('/suggestions', async (ctx) => {

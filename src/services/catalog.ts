@@ -1,7 +1,9 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { Category, Forum, Status } from '../entities/index.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { categories } from '../resources/categories.ts';
+import type { statuses } from '../resources/statuses.ts';
+import type { WriteInput } from '../schema/write.ts';
 import type { DB } from '../db/schema.ts';
 import { assignScalars } from './assign.ts';
 import { recountListings } from './counters.ts';
@@ -24,17 +26,17 @@ async function lockFiledUnder(tx: EntityManager, column: 'category_id' | 'status
   await tx.getKysely<DB>().selectFrom('suggestions').select('id').where(column, '=', id).orderBy('id').forNoKeyUpdate().execute();
 }
 
-async function forumFor(tx: EntityManager, input: Input): Promise<Forum | undefined> {
-  const forum = input.has('links.forum') ? await tx.findOne(Forum, input.get('links.forum') as number) : undefined;
+async function forumFor(tx: EntityManager, input: WriteInput<typeof categories>): Promise<Forum | undefined> {
+  const forum = input.has('links.forum') ? await tx.findOne(Forum, input.get('links.forum')!) : undefined;
   input.check(forum === null ? { 'links.forum': ['does not exist'] } : {});
   return forum ?? undefined;
 }
 
-export async function saveCategory(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
+export async function saveCategory(em: EntityManager, id: number | undefined, input: WriteInput<typeof categories>): Promise<number> {
   return writeTransaction(em, async (tx) => {
     const forum = await forumFor(tx, input);
     const category =
-      id === undefined ? tx.create(Category, { name: input.get('name') as string, forum: forum! }) : await found(tx.findOne(Category, id));
+      id === undefined ? tx.create(Category, { name: input.get('name')!, forum: forum! }) : await found(tx.findOne(Category, id));
     const movedForum = id !== undefined && forum && forum.id !== category.forum.id;
     if (movedForum) await lockFiledUnder(tx, 'category_id', category.id);
     assignScalars(category, input);
@@ -59,10 +61,10 @@ export async function deleteCategory(em: EntityManager, id: number): Promise<voi
 }
 
 /** Whether a status is open decides which suggestions count as open, so changing it recounts. */
-export async function saveStatus(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
+export async function saveStatus(em: EntityManager, id: number | undefined, input: WriteInput<typeof statuses>): Promise<number> {
   input.check();
   return writeTransaction(em, async (tx) => {
-    const status = id === undefined ? tx.create(Status, { name: input.get('name') as string }) : await found(tx.findOne(Status, id));
+    const status = id === undefined ? tx.create(Status, { name: input.get('name')! }) : await found(tx.findOne(Status, id));
     const wasOpen = id === undefined ? undefined : status.isOpen;
     assignScalars(status, input);
     await tx.flush();

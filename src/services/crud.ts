@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import { sqlNow } from '../db/clock.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
+import type { WriteInput } from '../schema/write.ts';
 import type { LinkDef, ResourceDef } from '../resources/define.ts';
 import { resourceOf } from '../resources/registry.ts';
 import { camel } from './assign.ts';
@@ -21,16 +22,17 @@ import { found } from './found.ts';
  * - a record that rows of another table must point at (a required link without a delete rule) is not
  *   deleted while such rows exist: 422 `{"<singular>": ["has <table>; move or delete them first"]}`.
  * A resource whose writes follow only these rules declares `crud: true` and needs no service or router;
- * one with rules of its own passes `CrudRules` (services/teams.ts, custom-fields.ts, segments.ts).
+ * one with rules of its own passes `CrudRules` (services/teams.ts, custom-fields.ts, segments.ts), whose
+ * hooks get the declaration's typed input (`WriteInput<typeof def>`).
  */
-export interface CrudRules<E = any> {
+export interface CrudRules<D extends ResourceDef = ResourceDef, E extends object = object> {
   /** Field errors of the resource's own, answered in one 422 with the declared ones (before the record is looked up). */
-  check?(input: Input): Record<string, string[]>;
+  check?(input: WriteInput<D>): Record<string, string[]>;
   /**
    * Runs first in the transaction, before anything is created or changed (a query would flush pending
    * changes): more checks (throw a ValidationError) and derived properties to set, by entity name.
    */
-  prepare?(tx: EntityManager, input: Input, existing: E | undefined): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
+  prepare?(tx: EntityManager, input: WriteInput<D>, existing: E | undefined): Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
   /** Before the record is deleted, in the same transaction: a rule that refuses throws a ValidationError. */
   deleting?(tx: EntityManager, entity: E): Promise<void>;
   /** The 422 body when a unique index rejects the write (another request took the value at the same time). */
@@ -50,6 +52,19 @@ export function entityOf(em: EntityManager, def: ResourceDef): EntityMetadata {
 
 const relationOn = (meta: EntityMetadata, column: string): EntityProperty | undefined =>
   meta.relations.find((prop) => (prop.kind === ReferenceKind.MANY_TO_ONE || prop.kind === ReferenceKind.ONE_TO_ONE) && prop.fieldNames?.[0] === column);
+
+/**
+ * A link's checked value: one id (a `ref` rule) or a list of ids (`idList`, for links through a pivot).
+ * A declaration whose link rule makes anything else is a programming error, not a bad request.
+ */
+function idOf(key: string, value: unknown): number {
+  if (typeof value === 'number') return value;
+  throw new TypeError(`${key}: the declaration's rule must make an id`);
+}
+function idsOf(key: string, value: unknown): number[] {
+  if (Array.isArray(value) && value.every((id) => typeof id === 'number')) return value;
+  throw new TypeError(`${key}: the declaration's rule must make a list of ids`);
+}
 
 const manyLinks = (def: ResourceDef, input: Input) => def.links.filter((link) => link.many && input.has(`links.${link.name}`));
 
@@ -82,8 +97,17 @@ async function replacePivot(tx: EntityManager, link: LinkDef, targetTable: strin
 }
 
 /** Creates (`id` undefined) or updates a record from validated input; answers its id. */
-export async function saveRecord(em: EntityManager, def: ResourceDef, id: number | undefined, input: Input, actor: Actor = {}, rules: CrudRules = {}): Promise<number> {
+export async function saveRecord<D extends ResourceDef>(
+  em: EntityManager,
+  def: D,
+  id: number | undefined,
+  typed: WriteInput<D>,
+  actor: Actor = {},
+  rules: CrudRules<D> = {},
+): Promise<number> {
   const meta = entityOf(em, def);
+  // The generic rules read fields by names built from the declaration (`links.${name}`).
+  const input: Input = typed;
   try {
     return await writeTransaction(em, async (tx) => {
       const errors: Record<string, string[]> = {};
@@ -94,19 +118,19 @@ export async function saveRecord(em: EntityManager, def: ResourceDef, id: number
         if (!input.has(key)) continue;
         const value = input.get(key);
         if (link.many) {
-          const missing = await missingIds(tx, resourceOf(link.type).table, value as number[]);
+          const missing = await missingIds(tx, resourceOf(link.type).table, idsOf(key, value));
           if (missing.length > 0) errors[key] = ['does not exist'];
           continue;
         }
         const prop = link.column ? relationOn(meta, link.column) : undefined;
         if (!prop) continue;
         if (value === null) data[prop.name] = null;
-        else if ((await missingIds(tx, prop.targetMeta!.tableName, [value as number])).length > 0) errors[key] = ['does not exist'];
-        else data[prop.name] = tx.getReference(prop.targetMeta!.class, value as number);
+        else if ((await missingIds(tx, prop.targetMeta!.tableName, [idOf(key, value)])).length > 0) errors[key] = ['does not exist'];
+        else data[prop.name] = tx.getReference(prop.targetMeta!.class, idOf(key, value));
       }
-      input.check({ ...errors, ...rules.check?.(input) });
+      input.check({ ...errors, ...rules.check?.(typed) });
       const existing = id === undefined ? undefined : await found(tx.findOne(meta.class, id, { lockMode: LockMode.PESSIMISTIC_WRITE }));
-      Object.assign(data, (await rules.prepare?.(tx, input, existing)) ?? {});
+      Object.assign(data, (await rules.prepare?.(tx, typed, existing)) ?? {});
       if (actor.userId !== undefined) {
         const user = meta.properties.updatedBy ?? meta.properties.createdBy;
         const ref = user ? tx.getReference(user.targetMeta!.class, actor.userId) : undefined;
@@ -117,7 +141,7 @@ export async function saveRecord(em: EntityManager, def: ResourceDef, id: number
       if (existing) Object.assign(existing, data);
       await tx.flush();
       const recordId = Number((entity as { id: number }).id);
-      for (const link of manyLinks(def, input)) await replacePivot(tx, link, resourceOf(link.type).table, recordId, input.get(`links.${link.name}`) as number[]);
+      for (const link of manyLinks(def, input)) await replacePivot(tx, link, resourceOf(link.type).table, recordId, idsOf(link.name, input.get(`links.${link.name}`)));
       return recordId;
     });
   } catch (error) {
@@ -127,7 +151,7 @@ export async function saveRecord(em: EntityManager, def: ResourceDef, id: number
 }
 
 /** Deletes a record (404 if there is none), unless rows of another table still need it (422). */
-export async function deleteRecord(em: EntityManager, def: ResourceDef, id: number, rules: CrudRules = {}): Promise<void> {
+export async function deleteRecord<D extends ResourceDef>(em: EntityManager, def: D, id: number, rules: CrudRules<D> = {}): Promise<void> {
   const meta = entityOf(em, def);
   await writeTransaction(em, async (tx) => {
     const entity = await found(tx.findOne(meta.class, id, { lockMode: LockMode.PESSIMISTIC_WRITE }));
@@ -151,9 +175,9 @@ export async function deleteRecord(em: EntityManager, def: ResourceDef, id: numb
 }
 
 /** The declaration's create/update and delete, for routes/collection.ts writeRoutes. */
-export function crud(def: ResourceDef, rules: CrudRules = {}) {
+export function crud<D extends ResourceDef>(def: D, rules: CrudRules<D> = {}) {
   return {
-    save: (em: EntityManager, id: number | undefined, input: Input, actor?: Actor) => saveRecord(em, def, id, input, actor, rules),
+    save: (em: EntityManager, id: number | undefined, input: WriteInput<D>, actor?: Actor) => saveRecord(em, def, id, input, actor, rules),
     remove: (em: EntityManager, id: number) => deleteRecord(em, def, id, rules),
   };
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { EntityName } from '@mikro-orm/core';
 import type { Suggestion } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
 import { recountEngagement, recountSupporters } from './counters.ts';
 import { lockSuggestions } from './suggestions.ts';
 
@@ -44,9 +44,9 @@ export async function onSuggestion<T>(
 }
 
 /** `links.suggestion` of a create: throws the collected 422 if it is missing or malformed. */
-export function targetSuggestion(input: Input, errors: FieldErrors = {}): number {
+export function targetSuggestion(input: Input<{ 'links.suggestion'?: number }>, errors: FieldErrors = {}): number {
   if (!input.has('links.suggestion') || input.errors['links.suggestion']) input.check(errors);
-  return input.get('links.suggestion') as number;
+  return input.get('links.suggestion')!;
 }
 
 /**

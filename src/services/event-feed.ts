@@ -4,7 +4,7 @@ import type { DB } from '../db/schema.ts';
 import { writeTransaction } from '../db/transaction.ts';
 
 /** pg_advisory_xact_lock key of the sequencer (any constant; see suggested-merges for another). */
-const SEQUENCER_LOCK = 0x75766576;
+export const SEQUENCER_LOCK = 0x75766576;
 /** Events sequenced per round; a feed read sequences at most this many before it reads. */
 const SEQUENCE_BATCH = 10_000;
 

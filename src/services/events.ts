@@ -1,29 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import { sqlNow } from '../db/clock.ts';
-import type { Activity, ActivityKind } from './activity.ts';
-import { ACTIVITY_KINDS } from '../resources/suggestion-activity-entries.ts';
+import type { Activity } from './activity.ts';
+import type { EventType, KeptKind } from '../resources/service-hooks.ts';
+
+export { EVENT_TYPES, type EventType } from '../resources/service-hooks.ts';
 
 /**
  * Events: what webhooks deliver and the change feed (/admin/events) lists. A service writes them through
  * its own transaction (recordActivity does for every suggestion change), so an event exists exactly when
  * its change committed, together with one outbox row per active hook that subscribes to its type.
  */
-/** Activity kinds whose events are named apart (suggestion_…), or split (a state change to `deleted`). */
-const RENAMED = ['state_changed', 'status_changed', 'merged'] as const;
-type Renamed = (typeof RENAMED)[number];
-type Kept = Exclude<ActivityKind, Renamed>;
-
-export const EVENT_TYPES = [
-  ...ACTIVITY_KINDS.filter((kind): kind is Kept => !(RENAMED as readonly string[]).includes(kind)),
-  'suggestion_status_changed',
-  'suggestion_state_changed',
-  'suggestion_deleted',
-  'suggestion_merged',
-  'nps_rating_created',
-] as const;
-
-export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface NewEvent {
   type: EventType;
@@ -74,7 +61,7 @@ function eventType(entry: Activity): EventType | undefined {
     case 'merged':
       return entry.suggestionId === entry.mergedFromId ? 'suggestion_merged' : undefined;
     default:
-      return entry.kind as Kept;
+      return entry.kind as KeptKind;
   }
 }
 

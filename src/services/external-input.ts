@@ -1,5 +1,5 @@
 import { BadRequestError } from '../errors.ts';
-import { parseId, parseTimestamp } from '../http/params.ts';
+import { parseId, parseTimestamp } from '../values.ts';
 
 /** Items per import, bulk identify or bulk delete (UserVoice's own limit). */
 export const MAX_BATCH = 1000;

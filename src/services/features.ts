@@ -3,8 +3,10 @@ import type { EntityManager } from '@mikro-orm/sql';
 import { writeTransaction } from '../db/transaction.ts';
 import type { DB } from '../db/schema.ts';
 import { Feature, FeatureStatus, ProductArea, User } from '../entities/index.ts';
+import type { ResourceDef } from '../resources/define.ts';
 import type { CrudRules } from './crud.ts';
-import type { Input } from '../http/input.ts';
+import type { features } from '../resources/features.ts';
+import type { WriteInput } from '../schema/write.ts';
 import { assignScalars } from './assign.ts';
 import { found } from './found.ts';
 import { nowOf } from '../db/clock.ts';
@@ -15,7 +17,7 @@ import { nowOf } from '../db/clock.ts';
  * Product areas and feature statuses are written by the generic service (services/crud.ts). Deleting one
  * unlinks its features (the foreign key sets null), which get a new updated_at: their links changed.
  */
-const unlinksFeatures = (column: 'product_area_id' | 'feature_status_id'): CrudRules<{ id: number }> => ({
+const unlinksFeatures = (column: 'product_area_id' | 'feature_status_id'): CrudRules<ResourceDef, { id: number }> => ({
   deleting: async (tx, record) => {
     await tx.getKysely<DB>().updateTable('features').set({ updated_at: nowOf(tx) }).where(column, '=', record.id).execute();
   },
@@ -29,37 +31,34 @@ async function missing(tx: EntityManager, table: 'feature_statuses' | 'product_a
   return rows.length !== ids.length;
 }
 
-const refOf = (input: Input, name: string): number[] => {
-  const id = input.get(name);
-  return typeof id === 'number' ? [id] : [];
-};
+const refOf = (id: number | null | undefined): number[] => (typeof id === 'number' ? [id] : []);
 
 /**
  * Creates or updates a feature; `links.suggestions`, when sent, replaces its suggestions. Suggestions that
  * join or leave get a new updated_at, since their `links.features` changed (incremental syncs pick them
  * up). Lock order: the feature, then those suggestions in id order; no suggestion write locks a feature.
  */
-export async function saveFeature(em: EntityManager, id: number | undefined, input: Input, userId: number): Promise<number> {
-  const members = input.get('links.suggestions') as number[] | undefined;
+export async function saveFeature(em: EntityManager, id: number | undefined, input: WriteInput<typeof features>, userId: number): Promise<number> {
+  const members = input.get('links.suggestions');
   return writeTransaction(em, async (tx) => {
     const errors: Record<string, string[]> = {};
-    if (await missing(tx, 'feature_statuses', refOf(input, 'links.feature_status'))) errors['links.feature_status'] = ['does not exist'];
-    if (await missing(tx, 'product_areas', refOf(input, 'links.product_area'))) errors['links.product_area'] = ['does not exist'];
+    if (await missing(tx, 'feature_statuses', refOf(input.get('links.feature_status')))) errors['links.feature_status'] = ['does not exist'];
+    if (await missing(tx, 'product_areas', refOf(input.get('links.product_area')))) errors['links.product_area'] = ['does not exist'];
     if (members && (await missing(tx, 'suggestions', members))) errors['links.suggestions'] = ['does not exist'];
     input.check(errors);
     const user = tx.getReference(User, userId);
     const feature =
       id === undefined
-        ? tx.create(Feature, { name: input.get('name') as string, createdBy: user })
+        ? tx.create(Feature, { name: input.get('name')!, createdBy: user })
         : await found(tx.findOne(Feature, id, { lockMode: LockMode.PESSIMISTIC_WRITE }));
     assignScalars(feature, input);
     if (input.has('links.feature_status')) {
-      const status = input.get('links.feature_status') as number | null;
-      feature.featureStatus = status === null ? null : tx.getReference(FeatureStatus, status);
+      const status = input.get('links.feature_status');
+      feature.featureStatus = status == null ? null : tx.getReference(FeatureStatus, status);
     }
     if (input.has('links.product_area')) {
-      const area = input.get('links.product_area') as number | null;
-      feature.productArea = area === null ? null : tx.getReference(ProductArea, area);
+      const area = input.get('links.product_area');
+      feature.productArea = area == null ? null : tx.getReference(ProductArea, area);
     }
     feature.updatedBy = user;
     // A change to the links alone still changes the record.

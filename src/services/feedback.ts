@@ -2,16 +2,17 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Feedback, Supporter, User } from '../entities/index.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { feedback as feedbackDef } from '../resources/feedback.ts';
+import type { WriteInput } from '../schema/write.ts';
 import { FEEDBACK_CHANNELS } from '../resources/feedback.ts';
 import { addSupportedCount } from './counters.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { recordActivity, type Activity } from './activity.ts';
 import { nowOf } from '../db/clock.ts';
 
-function channelErrors(input: Input): Record<string, string[]> {
+function channelErrors(input: WriteInput<typeof feedbackDef>): Record<string, string[]> {
   const channel = input.get('channel');
-  return channel !== undefined && !(FEEDBACK_CHANNELS as readonly (string | null)[]).includes(channel as string)
+  return channel !== undefined && !FEEDBACK_CHANNELS.some((known) => known === channel)
     ? { channel: [`must be one of ${FEEDBACK_CHANNELS.join(', ')}`] }
     : {};
 }
@@ -19,7 +20,7 @@ function channelErrors(input: Input): Record<string, string[]> {
 const SCALARS = ['body', 'body_mime_type', 'channel', 'source_url', 'source_type', 'source_guid', 'severity', 'sentiment', 'source', 'tag'] as const;
 const camel = (wire: string) => wire.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
-function assign(feedback: Feedback, input: Input): void {
+function assign(feedback: Feedback, input: WriteInput<typeof feedbackDef>): void {
   for (const key of SCALARS) if (input.has(key)) (feedback as unknown as Record<string, unknown>)[camel(key)] = input.get(key);
 }
 
@@ -28,8 +29,8 @@ function assign(feedback: Feedback, input: Input): void {
  * row on the suggestion is created (first feedback) or reused. The suggestion's row lock serializes
  * writers, so two feedbacks from one user never race to create two supporters.
  */
-export async function createFeedback(em: EntityManager, input: Input, actorId: number): Promise<number> {
-  const userId = input.get('links.user') as number;
+export async function createFeedback(em: EntityManager, input: WriteInput<typeof feedbackDef>, actorId: number): Promise<number> {
+  const userId = input.get('links.user')!;
   const errors = { ...channelErrors(input), ...(await missingLinks(em, input, { 'links.user': User })) };
   return onSuggestion(
     em,
@@ -39,25 +40,25 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
       const user = tx.getReference(User, userId);
       const actor = tx.getReference(User, actorId);
       // One instant for the feedback and the support it creates (two clock reads could straddle a second).
-      const createdAt = input.has('created_at') ? (input.get('created_at') as Date) : nowOf(tx);
+      const createdAt = input.has('created_at') ? input.get('created_at')! : nowOf(tx);
       let supporter = await tx.findOne(Supporter, { suggestion: s, user });
       const supports = !supporter;
       if (!supporter) {
         supporter = tx.create(Supporter, {
           suggestion: s,
           user,
-          channel: (input.get('channel') as string | undefined) ?? 'api',
-          isSubscribed: (input.get('subscribe') as boolean | undefined) ?? true,
+          channel: input.get('channel') ?? 'api',
+          isSubscribed: input.get('subscribe') ?? true,
           createdBy: actor,
           updatedBy: actor,
         });
         supporter.createdAt = createdAt;
         await addSupportedCount(tx.getKysely(), userId, 1);
       } else if (input.has('subscribe')) {
-        supporter.isSubscribed = input.get('subscribe') as boolean;
+        supporter.isSubscribed = input.get('subscribe')!;
         supporter.updatedBy = actor;
       }
-      const feedback = tx.create(Feedback, { body: input.get('body') as string, suggestion: s, user, supporter, createdBy: actor, updatedBy: actor });
+      const feedback = tx.create(Feedback, { body: input.get('body')!, suggestion: s, user, supporter, createdBy: actor, updatedBy: actor });
       assign(feedback, input);
       feedback.createdAt = createdAt;
       await tx.flush();
@@ -74,7 +75,7 @@ export async function createFeedback(em: EntityManager, input: Input, actorId: n
  * PUT: the text, its source and its sentiment; who and what it is about stay. Under the suggestion's
  * lock, so its sentiment counters are recounted in the same transaction.
  */
-export async function updateFeedback(em: EntityManager, id: number, input: Input, actorId: number): Promise<number> {
+export async function updateFeedback(em: EntityManager, id: number, input: WriteInput<typeof feedbackDef>, actorId: number): Promise<number> {
   input.check(channelErrors(input));
   // A merge may move the feedback to another suggestion between the read and the lock: then lock that one.
   for (let attempt = 0; ; attempt++) {

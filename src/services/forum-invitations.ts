@@ -3,27 +3,28 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { forumInvitations } from '../resources/forum-invitations.ts';
+import type { WriteInput } from '../schema/write.ts';
 import { nowOf } from '../db/clock.ts';
 
 /** One invitation per address in `email`, all or none; answers their ids in the order given. */
-export async function createForumInvitations(em: EntityManager, input: Input, actorId: number): Promise<number[]> {
+export async function createForumInvitations(em: EntityManager, input: WriteInput<typeof forumInvitations>, actorId: number): Promise<number[]> {
   return writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
-    const forumId = input.get('links.forum') as number | undefined;
+    const forumId = input.get('links.forum');
     const exists = typeof forumId === 'number' && (await db.selectFrom('forums').select('id').where('id', '=', forumId).executeTakeFirst());
     input.check(typeof forumId === 'number' && !exists ? { 'links.forum': ['does not exist'] } : {});
     const at = nowOf(tx);
     const rows = await db
       .insertInto('forum_invitations')
       .values(
-        (input.get('email') as string[]).map((email) => ({
+        input.get('email')!.map((email) => ({
           email,
           // What an invitation link would carry: unguessable, unique.
           code: randomBytes(16).toString('hex'),
-          subject: (input.get('subject') as string | null | undefined) ?? null,
-          text: (input.get('message') as string | null | undefined) ?? null,
-          reply_to: (input.get('reply_to') as string | null | undefined) ?? null,
+          subject: input.get('subject') ?? null,
+          text: input.get('message') ?? null,
+          reply_to: input.get('reply_to') ?? null,
           forum_id: forumId!,
           invited_by_id: actorId,
           created_at: at,

@@ -1,3 +1,5 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { sql } from 'kysely';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
@@ -5,6 +7,7 @@ import { writeTransaction } from '../db/transaction.ts';
 import type { Logger } from '../log.ts';
 import { isoSeconds } from '../resources/define.ts';
 import { SIGNATURE_HEADER, signPayload } from './hook-signature.ts';
+import { isPrivateLiteral, PrivateTargetError, publicLookup } from './hook-targets.ts';
 
 /**
  * Delivers webhooks from the outbox (service_hook_deliveries, written with each change: services/events.ts).
@@ -35,6 +38,8 @@ export interface DelivererOptions {
   timeoutMs: number;
   clock: () => number;
   log: Logger;
+  /** Deliver to private, loopback and link-local addresses too (HOOK_ALLOW_PRIVATE_URLS). */
+  allowPrivate: boolean;
 }
 
 export interface Deliverer {
@@ -51,42 +56,64 @@ interface Outcome {
   durationMs: number;
 }
 
-/** Reads at most MAX_RESPONSE_BYTES of the answer; the excerpt is its first RESPONSE_EXCERPT characters. */
-async function readExcerpt(response: Response): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < MAX_RESPONSE_BYTES) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8').slice(0, RESPONSE_EXCERPT);
-}
-
 function describe(error: unknown): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timeout or shutdown: no answer in time';
-  const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
-  const text = cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const text = typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
   return text.slice(0, MAX_EXCEPTION);
 }
 
-async function send(url: string, body: string, headers: Record<string, string>, signal: AbortSignal): Promise<Outcome> {
+/**
+ * POSTs one delivery. No redirects are followed (a hook may only reach the URL it was registered with),
+ * and unless `allowPrivate`, the address connected to must be public (hook-targets.ts): an IP literal is
+ * checked here, a name when its socket resolves it. At most MAX_RESPONSE_BYTES of the answer are read
+ * (then the connection is dropped); the excerpt is their first RESPONSE_EXCERPT characters.
+ */
+function send(url: string, body: string, headers: Record<string, string>, signal: AbortSignal, allowPrivate: boolean): Promise<Outcome> {
   const started = performance.now();
-  try {
-    // No redirects: a hook may only reach the URL it was registered with (SSRF).
-    const response = await fetch(url, { method: 'POST', body, headers, redirect: 'manual', signal });
-    const excerpt = await readExcerpt(response);
-    return { status: response.status, excerpt, exception: null, durationMs: Math.round(performance.now() - started) };
-  } catch (error) {
-    return { status: null, excerpt: null, exception: describe(error), durationMs: Math.round(performance.now() - started) };
-  }
+  const elapsed = () => Math.round(performance.now() - started);
+  const target = new URL(url);
+  if (!allowPrivate && isPrivateLiteral(target)) return Promise.resolve({ status: null, excerpt: null, exception: describe(new PrivateTargetError()), durationMs: 0 });
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (outcome: Omit<Outcome, 'durationMs'>) => {
+      if (settled) return;
+      settled = true;
+      resolve({ ...outcome, durationMs: elapsed() });
+    };
+    const requestFn = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const req = requestFn(
+      target,
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+        signal,
+        ...(allowPrivate ? {} : { lookup: publicLookup as never }),
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const finish = () => {
+          const excerpt = Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8').slice(0, RESPONSE_EXCERPT);
+          settle({ status: response.statusCode ?? null, excerpt, exception: null });
+        };
+        response.on('data', (chunk: Buffer) => {
+          chunks.push(chunk);
+          size += chunk.byteLength;
+          if (size >= MAX_RESPONSE_BYTES) {
+            finish();
+            response.destroy();
+          }
+        });
+        response.on('end', finish);
+        response.on('error', (error) => settle({ status: null, excerpt: null, exception: describe(error) }));
+        // Cut mid-answer (timeout, shutdown, the receiver hung up): no answer.
+        response.on('close', () => settle({ status: null, excerpt: null, exception: describe(signal.aborted ? signal.reason : new Error('the connection closed before the answer ended')) }));
+      },
+    );
+    req.on('error', (error) => settle({ status: null, excerpt: null, exception: describe(error) }));
+    req.end(body);
+  });
 }
 
 interface Claimed {
@@ -137,7 +164,7 @@ export function createDeliverer(orm: MikroORM, options: DelivererOptions): Deliv
           'UserVoice-Delivery-Attempt': String(delivery.attempts),
           [SIGNATURE_HEADER]: signPayload(hook.secret, body, Math.floor(clock() / 1000)),
         };
-        const outcome = await send(hook.url, body, headers, AbortSignal.any([AbortSignal.timeout(options.timeoutMs), stopping.signal]));
+        const outcome = await send(hook.url, body, headers, AbortSignal.any([AbortSignal.timeout(options.timeoutMs), stopping.signal]), options.allowPrivate);
         await record(delivery, hook.url, event.type, event.data, createdAt, outcome).catch((error: unknown) =>
           log.warn('could not record a webhook delivery; it will be sent again', { delivery: delivery.id, error: String(error) }),
         );

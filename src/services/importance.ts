@@ -2,8 +2,8 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { ImportanceResponse, ImportanceScore, User } from '../entities/index.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
-import { IMPORTANCE_LABELS } from '../resources/importance.ts';
+import { IMPORTANCE_LABELS, type importanceScores } from '../resources/importance.ts';
+import type { WriteInput } from '../schema/write.ts';
 import { recountInternal } from './counters.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { nowOf } from '../db/clock.ts';
@@ -14,10 +14,10 @@ import { nowOf } from '../db/clock.ts';
  * again changes the response and answers the same score. The suggestion's importance counts are
  * recounted under its row lock (counters.recountEngagement).
  */
-export async function saveImportanceScore(em: EntityManager, input: Input, actorId: number): Promise<number> {
+export async function saveImportanceScore(em: EntityManager, input: WriteInput<typeof importanceScores>, actorId: number): Promise<number> {
   const errors = await missingLinks(em, input, { 'links.user': User });
-  const userId = (input.get('links.user') as number | undefined) ?? actorId;
-  const value = input.get('value') as number;
+  const userId = input.get('links.user') ?? actorId;
+  const value = input.get('value')!;
   const score = await onSuggestion(em, targetSuggestion(input, errors), input, async (tx, s) => {
     const existing = await tx.findOne(ImportanceScore, { suggestion: s, user: userId }, { populate: ['response'] });
     const label = IMPORTANCE_LABELS[value - 1]!;

@@ -2,7 +2,10 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { InternalFlag, InternalStatus, InternalStatusUpdate, User } from '../entities/index.ts';
 import { RecordNotFoundError, ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { Input } from '../schema/input.ts';
+import type { internalFlags } from '../resources/internal-flags.ts';
+import type { internalStatusUpdates } from '../resources/internal-status-updates.ts';
+import type { WriteInput } from '../schema/write.ts';
 import { busy } from '../db/errors.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { recountInternal } from './counters.ts';
@@ -16,10 +19,11 @@ import type { Suggestion } from '../entities/index.ts';
  * (the previous update's) and after, and becomes the suggestion's `last_internal_status_update`
  * (newest by created_at; counters.recountEngagement) under the suggestion's row lock.
  */
-export async function createInternalStatusUpdate(em: EntityManager, input: Input, actorId: number): Promise<number> {
+export async function createInternalStatusUpdate(em: EntityManager, input: WriteInput<typeof internalStatusUpdates>, actorId: number): Promise<number> {
   const errors = await missingLinks(em, input, { 'links.internal_status': InternalStatus });
   const update = await onSuggestion(em, targetSuggestion(input, errors), input, async (tx, s) => {
-    const id = input.get('links.internal_status') as number | null;
+    // Required: present once the input checked (null clears the status).
+    const id = input.get('links.internal_status') ?? null;
     const status = id === null ? null : await tx.findOne(InternalStatus, id, { refresh: true });
     // Deleted since missingLinks looked.
     if (id !== null && !status) throw new ValidationError({ 'links.internal_status': ['does not exist'] });
@@ -40,7 +44,7 @@ export async function createInternalStatusUpdate(em: EntityManager, input: Input
       name: status?.name ?? null,
       hexColor: status?.hexColor ?? null,
     });
-    if (input.has('created_at')) created.createdAt = input.get('created_at') as Date;
+    if (input.has('created_at')) created.createdAt = input.get('created_at')!;
     await tx.flush();
     await recountInternal(tx.getKysely(), [s.id]);
     return created;
@@ -86,17 +90,17 @@ async function onFlagged<T>(
   }
 }
 
-export async function createInternalFlag(em: EntityManager, input: Input, actorId: number): Promise<number> {
+export async function createInternalFlag(em: EntityManager, input: WriteInput<typeof internalFlags>, actorId: number): Promise<number> {
   const errors = await missingLinks(em, input, { 'links.user': User });
   const suggestionId = targetSuggestion(input, errors);
   const flag = await onFlagged(
     em,
     suggestionId,
     async (tx, s) => {
-      const user = input.get('links.user') as number | null | undefined;
+      const user = input.get('links.user');
       return tx.create(InternalFlag, {
         suggestion: s,
-        reason: (input.get('reason') as string | null | undefined) ?? null,
+        reason: input.get('reason') ?? null,
         user: user == null ? null : tx.getReference(User, user),
         createdBy: tx.getReference(User, actorId),
       });

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/sql';
 import { Label, Suggestion } from '../entities/index.ts';
 import { RecordNotFoundError, ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { labels } from '../resources/labels.ts';
+import type { WriteInput } from '../schema/write.ts';
 import type { DB } from '../db/schema.ts';
 import { withSuggestionLocked } from './suggestions.ts';
 import { writeTransaction } from '../db/transaction.ts';
@@ -36,7 +37,7 @@ async function refreshPaths(tx: EntityManager): Promise<void> {
   }
 }
 
-export async function saveLabel(em: EntityManager, id: number | undefined, input: Input): Promise<number> {
+export async function saveLabel(em: EntityManager, id: number | undefined, input: WriteInput<typeof labels>): Promise<number> {
   return writeTransaction(em, async (tx) => {
     // Look everything up before creating anything: a query auto-flushes pending entities.
     const label = id === undefined ? undefined : await tx.findOne(Label, id);
@@ -44,7 +45,7 @@ export async function saveLabel(em: EntityManager, id: number | undefined, input
     let parent: Label | null | undefined;
     const errors: Record<string, string[]> = {};
     if (input.has('links.parent')) {
-      const parentId = input.get('links.parent') as number | null;
+      const parentId = input.get('links.parent')!;
       parent = parentId === null ? null : await tx.findOne(Label, parentId);
       if (parentId !== null && !parent) errors['links.parent'] = ['does not exist'];
       for (let p = parent ?? null, depth = 1; p && !errors['links.parent']; p = p.parent ? await tx.findOne(Label, p.parent.id) : null, depth++) {
@@ -53,8 +54,8 @@ export async function saveLabel(em: EntityManager, id: number | undefined, input
       }
     }
     input.check(errors);
-    const target = label ?? tx.create(Label, { name: input.get('name') as string, fullName: '' });
-    if (input.has('name')) target.name = input.get('name') as string;
+    const target = label ?? tx.create(Label, { name: input.get('name')!, fullName: '' });
+    if (input.has('name')) target.name = input.get('name')!;
     if (parent !== undefined) target.parent = parent;
     await tx.flush();
     await refreshPaths(tx);

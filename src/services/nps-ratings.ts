@@ -4,7 +4,8 @@ import { writeTransaction } from '../db/transaction.ts';
 import { emitEvents } from './events.ts';
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { Input } from '../http/input.ts';
+import type { npsRatings } from '../resources/nps-ratings.ts';
+import type { WriteInput } from '../schema/write.ts';
 
 export interface NewRating {
   userId: number;
@@ -55,23 +56,23 @@ export async function recordRating(db: Kysely<DB>, rating: NewRating): Promise<n
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
 /** POST /admin/nps_ratings: rating 0–10 by an existing user; `date` back-dates it (never into the future). */
-export async function createNpsRating(em: EntityManager, input: Input): Promise<number> {
+export async function createNpsRating(em: EntityManager, input: WriteInput<typeof npsRatings>): Promise<number> {
   const errors: Record<string, string[]> = {};
   const value = input.get('rating');
   if (typeof value === 'number' && value < 0) errors.rating = ['must be greater than or equal to 0'];
   if (typeof value === 'number' && value > 10) errors.rating = ['must be less than or equal to 10'];
   const now = nowOf(em);
-  const date = (input.get('date') as Date | undefined) ?? now;
+  const date = input.get('date') ?? now;
   if (date.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) errors.date = ["can't be in the future"];
   input.check(errors);
   const id = await writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
-    const userId = input.get('links.user') as number;
+    const userId = input.get('links.user')!;
     const created = await recordRating(db, {
       userId,
-      rating: value as number,
-      body: (input.get('body') as string | null | undefined) ?? null,
-      prompt: (input.get('prompt') as string | null | undefined) ?? null,
+      rating: value!,
+      body: input.get('body') ?? null,
+      prompt: input.get('prompt') ?? null,
       date,
     });
     if (created !== undefined) await emitEvents(db, [{ type: 'nps_rating_created', data: { nps_rating: created, user: userId, rating: value } }]);

@@ -3,7 +3,8 @@ import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Permission, User } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { permissions, permissionUpdates } from '../resources/permissions.ts';
+import type { WriteInput } from '../schema/write.ts';
 import { found } from './found.ts';
 import { nowOf } from '../db/clock.ts';
 
@@ -33,7 +34,7 @@ const LEVELS = [
 ] as const;
 
 /** Copies the levels sent; answers whether any changed. */
-function assignLevels(permission: Permission, input: Input): boolean {
+function assignLevels(permission: Permission, input: WriteInput<typeof permissionUpdates>): boolean {
   const record = permission as unknown as Record<string, unknown>;
   let changed = false;
   for (const [wire, prop] of LEVELS) {
@@ -50,9 +51,9 @@ const ALREADY = { email: ['already has a permission record; change it with PUT /
  * POST /admin/permissions: the user with this email (created if there is none) becomes an admin with
  * this license. Levels not sent take UserVoice's documented defaults (entities/permission.ts).
  */
-export async function createPermission(em: EntityManager, input: Input): Promise<number> {
+export async function createPermission(em: EntityManager, input: WriteInput<typeof permissions>): Promise<number> {
   input.check();
-  const email = input.get('email') as string;
+  const email = input.get('email')!;
   try {
     return await writeTransaction(em, async (tx) => {
       const user = (await tx.findOne(User, { emailAddress: email })) ?? tx.create(User, { emailAddress: email });
@@ -60,7 +61,7 @@ export async function createPermission(em: EntityManager, input: Input): Promise
       user.isAdmin = true;
       // The user's `permissions` and `is_admin` change with this record.
       user.updatedAt = nowOf(tx);
-      const permission = tx.create(Permission, { licenseType: input.get('license_type') as string, user });
+      const permission = tx.create(Permission, { licenseType: input.get('license_type')!, user });
       assignLevels(permission, input);
       await tx.flush();
       return permission.id;
@@ -73,7 +74,7 @@ export async function createPermission(em: EntityManager, input: Input): Promise
 }
 
 /** PUT /admin/permissions/{id}: changes the license and levels; the user's record shows them at once. */
-export async function updatePermission(em: EntityManager, id: number, input: Input): Promise<number> {
+export async function updatePermission(em: EntityManager, id: number, input: WriteInput<typeof permissionUpdates>): Promise<number> {
   input.check();
   return writeTransaction(em, async (tx) => {
     const permission = await found(tx.findOne(Permission, id, { populate: ['user'] }));

@@ -61,17 +61,18 @@ export async function runReport(db: AnyDb, q: ReportQuery): Promise<ReportRow[]>
   const measures = q.report === 'nps_ratings' ? sql`count(*) as n, round(avg(x.rating), 2) as average` : sql`count(*) as n`;
   const bucket = q.group === 'forum' ? sql.ref('s.forum_id') : q.group === 'status' ? sql.ref('s.status_id') : sql`(${sql.ref(at)} at time zone 'UTC')::date`;
 
-  let rows: Array<{ day?: string; key?: number | null; n: string | number; average?: string | number | null }>;
+  type Row = { day?: string; key?: number | null; n: string | number; average?: string | number | null };
+  let rows: Row[];
   if (q.group === 'day') {
     // Every day of the range, with zero for days without rows.
-    ({ rows } = await sql<any>`with counts as (select ${bucket} as day, ${measures} from ${from} where ${inRange} group by 1)
+    ({ rows } = await sql<Row>`with counts as (select ${bucket} as day, ${measures} from ${from} where ${inRange} group by 1)
       select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(c.n, 0) as n ${q.report === 'nps_ratings' ? sql`, c.average` : sql``}
       from (select g::date as day from generate_series(${q.start}::timestamp, ${q.end}::timestamp, interval '1 day') g) d
       left join counts c on c.day = d.day order by d.day`.execute(db));
   } else if (q.group) {
-    ({ rows } = await sql<any>`select ${bucket} as key, ${measures} from ${from} where ${inRange} group by 1 order by 1 nulls first`.execute(db));
+    ({ rows } = await sql<Row>`select ${bucket} as key, ${measures} from ${from} where ${inRange} group by 1 order by 1 nulls first`.execute(db));
   } else {
-    ({ rows } = await sql<any>`select ${measures} from ${from} where ${inRange}`.execute(db));
+    ({ rows } = await sql<Row>`select ${measures} from ${from} where ${inRange}`.execute(db));
   }
   return rows.map((r) => ({
     ...(r.day !== undefined ? { date: r.day } : {}),

@@ -3,7 +3,9 @@ import { writeTransaction } from '../db/transaction.ts';
 import type { EntityManager } from '@mikro-orm/sql';
 import { Segment, SegmentedValue, User } from '../entities/index.ts';
 import { ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { segmentedValues } from '../resources/segmented-values.ts';
+import type { segments } from '../resources/segments.ts';
+import type { WriteInput } from '../schema/write.ts';
 import type { CrudRules } from './crud.ts';
 import { found } from './found.ts';
 
@@ -34,8 +36,8 @@ async function freeKey(tx: EntityManager, base: string): Promise<string> {
  * with name and filters (the key is made from the first name), updated in name and filters. A segment with
  * segmented values cannot be deleted (they would lose what they count); 422 instead.
  */
-export const segmentRules: CrudRules<Segment> = {
-  prepare: async (tx, input, existing) => (existing ? {} : { key: await freeKey(tx, keyOf(input.get('name') as string)) }),
+export const segmentRules: CrudRules<typeof segments, Segment> = {
+  prepare: async (tx, input, existing) => (existing ? {} : { key: await freeKey(tx, keyOf(input.get('name')!)) }),
   async deleting(tx, segment) {
     if ((await tx.count(SegmentedValue, { segment })) > 0) throw new ValidationError({ segment: ['has segmented values; delete them first'] });
   },
@@ -48,8 +50,8 @@ const VALUE_KEY_TAKEN = { key: ['has already been taken'] };
  * Creates or updates a segmented value. The segment comes as `links.segment` or `segment_id`; the key,
  * unless given, is `<segment key>.<column_type>` (the name features carry it under: `cv_<key>`).
  */
-export async function saveSegmentedValue(em: EntityManager, id: number | undefined, input: Input, userId: number): Promise<number> {
-  const segmentId = (input.get('links.segment') ?? input.get('segment_id')) as number | undefined;
+export async function saveSegmentedValue(em: EntityManager, id: number | undefined, input: WriteInput<typeof segmentedValues>, userId: number): Promise<number> {
+  const segmentId = input.get('links.segment') ?? input.get('segment_id');
   try {
     return await writeTransaction(em, async (tx) => {
       const segment = segmentId === undefined ? undefined : await tx.findOne(Segment, segmentId);
@@ -59,15 +61,15 @@ export async function saveSegmentedValue(em: EntityManager, id: number | undefin
       input.check(more);
       const existing = id === undefined ? undefined : await found(tx.findOne(SegmentedValue, id, { populate: ['segment'] }));
       const target = segment ?? existing!.segment;
-      const objectType = (input.get('object_type') as string | undefined) ?? existing?.objectType ?? 'features';
-      const columnType = (input.get('column_type') as string | undefined) ?? existing!.columnType;
+      const objectType = input.get('object_type') ?? existing?.objectType ?? 'features';
+      const columnType = input.get('column_type') ?? existing!.columnType;
       const sent = input.get('key');
       const key = typeof sent === 'string' ? sent.trim() : existing && sent === undefined ? existing.key : `${target.key}.${columnType}`;
       // Checked before anything is created or changed: a query would flush pending changes first.
       if (await tx.findOne(SegmentedValue, { objectType, key, ...(id === undefined ? {} : { id: { $ne: id } }) })) throw new ValidationError(VALUE_KEY_TAKEN);
       const user = tx.getReference(User, userId);
-      const value = existing ?? tx.create(SegmentedValue, { name: input.get('name') as string, key, columnType, segment: target, createdBy: user });
-      if (input.has('name')) value.name = input.get('name') as string;
+      const value = existing ?? tx.create(SegmentedValue, { name: input.get('name')!, key, columnType, segment: target, createdBy: user });
+      if (input.has('name')) value.name = input.get('name')!;
       Object.assign(value, { objectType, columnType, key, segment: target, updatedBy: user });
       await tx.flush();
       return value.id;

@@ -4,27 +4,39 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { serviceHooks } from '../resources/service-hooks.ts';
+import type { WriteInput } from '../schema/write.ts';
+import { hookTargetProblem } from './hook-targets.ts';
 
 /** A secret for a hook created without one: 32 random bytes, prefixed so it is recognisable in a vault. */
 export const newHookSecret = () => `whsec_${randomBytes(32).toString('hex')}`;
 
-/** Creates (id undefined) or updates a hook; answers its id and, on create, its secret (shown once). */
-export async function saveServiceHook(em: EntityManager, id: number | undefined, input: Input): Promise<{ id: number; secret?: string }> {
-  input.check();
+/**
+ * Creates (id undefined) or updates a hook; answers its id and, on create, its secret (shown once).
+ * Unless `allowPrivate`, a URL whose host is or resolves to a private address is a 422 (hook-targets.ts).
+ */
+export async function saveServiceHook(
+  em: EntityManager,
+  id: number | undefined,
+  input: WriteInput<typeof serviceHooks>,
+  allowPrivate: boolean,
+): Promise<{ id: number; secret?: string }> {
+  const url = input.get('url');
+  const problem = !allowPrivate && typeof url === 'string' ? await hookTargetProblem(url) : undefined;
+  input.check(problem ? { url: [problem] } : {});
   return writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
     const now = new Date();
-    const events = input.get('events') as string[] | undefined;
+    const events = input.get('events');
     if (id === undefined) {
-      const secret = (input.get('secret') as string | undefined) ?? newHookSecret();
+      const secret = input.get('secret') ?? newHookSecret();
       const row = await db
         .insertInto('service_hooks')
         .values({
-          url: input.get('url') as string,
+          url: input.get('url')!,
           events: sql<string[]>`${JSON.stringify(events)}::jsonb`,
           secret,
-          active: (input.get('active') as boolean | null | undefined) ?? true,
+          active: input.get('active') ?? true,
           created_at: now,
           updated_at: now,
         })
@@ -32,11 +44,12 @@ export async function saveServiceHook(em: EntityManager, id: number | undefined,
         .executeTakeFirstOrThrow();
       return { id: row.id, secret };
     }
+    const [url, secret, active] = [input.get('url'), input.get('secret'), input.get('active')];
     const changes = {
-      ...(input.has('url') ? { url: input.get('url') as string } : {}),
+      ...(url !== undefined ? { url } : {}),
       ...(events ? { events: sql<string[]>`${JSON.stringify(events)}::jsonb` } : {}),
-      ...(input.has('secret') ? { secret: input.get('secret') as string } : {}),
-      ...(typeof input.get('active') === 'boolean' ? { active: input.get('active') as boolean } : {}),
+      ...(secret !== undefined ? { secret } : {}),
+      ...(typeof active === 'boolean' ? { active } : {}),
     };
     const updated = await db.updateTable('service_hooks').set({ ...changes, updated_at: now }).where('id', '=', id).returning('id').executeTakeFirst();
     if (!updated) throw new RecordNotFoundError();

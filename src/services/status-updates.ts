@@ -2,7 +2,8 @@ import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
 import { Status, StatusUpdate, User } from '../entities/index.ts';
 import { RecordNotFoundError, ValidationError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { statusUpdates } from '../resources/status-updates.ts';
+import type { WriteInput } from '../schema/write.ts';
 import { missingLinks, onSuggestion, targetSuggestion } from './engagement.ts';
 import { applyStatus, shareStatuses } from './suggestions.ts';
 import { writeTransaction } from '../db/transaction.ts';
@@ -13,27 +14,27 @@ import { recordActivity } from './activity.ts';
  * reopening it); either way it records the status before and after and becomes the suggestion's
  * `last_status_update` (the newest by created_at, see counters.recountEngagement).
  */
-export async function createStatusUpdate(em: EntityManager, input: Input, actorId: number, now: Date): Promise<number> {
+export async function createStatusUpdate(em: EntityManager, input: WriteInput<typeof statusUpdates>, actorId: number, now: Date): Promise<number> {
   const errors = await missingLinks(em, input, { 'links.status': Status });
   return onSuggestion(em, targetSuggestion(input, errors), input, async (tx, s) => {
     let status = s.status ?? null;
     if (input.has('links.status')) {
-      const id = input.get('links.status') as number | null;
+      const id = input.get('links.status')!;
       if (id !== null) await shareStatuses(tx, [id]);
       status = id === null ? null : await tx.findOne(Status, id, { refresh: true });
       // Deleted since missingLinks looked.
       if (id !== null && !status) throw new ValidationError({ 'links.status': ['does not exist'] });
     }
     const update = tx.create(StatusUpdate, {
-      body: input.get('body') as string,
+      body: input.get('body')!,
       suggestion: s,
       user: tx.getReference(User, actorId),
       oldStatus: s.status ?? null,
       newStatus: status,
-      notifySupporters: (input.get('notify_supporters') as boolean | undefined) ?? false,
-      notificationEmailAddress: (input.get('notification_email_address') as string | null | undefined) ?? null,
+      notifySupporters: input.get('notify_supporters') ?? false,
+      notificationEmailAddress: input.get('notification_email_address') ?? null,
     });
-    if (input.has('created_at')) update.createdAt = input.get('created_at') as Date;
+    if (input.has('created_at')) update.createdAt = input.get('created_at')!;
     if (input.has('links.status')) applyStatus(s, status, now);
     await tx.flush();
     await recordActivity(tx.getKysely<DB>(), [
@@ -52,19 +53,19 @@ export async function createStatusUpdate(em: EntityManager, input: Input, actorI
 }
 
 /** PUT changes the text only: the recorded statuses are history. */
-export async function updateStatusUpdate(em: EntityManager, id: number, input: Input, actorId?: number): Promise<number> {
+export async function updateStatusUpdate(em: EntityManager, id: number, input: WriteInput<typeof statusUpdates>, actorId?: number): Promise<number> {
   return writeTransaction(em, async (tx) => {
     const update = await tx.findOne(StatusUpdate, id);
     if (!update) throw new RecordNotFoundError();
     input.check();
     const oldBody = update.body;
-    if (input.has('body')) update.body = input.get('body') as string;
+    if (input.has('body')) update.body = input.get('body')!;
     if (update.body !== oldBody) {
       await recordActivity(tx.getKysely<DB>(), [
         { kind: 'status_update_updated', suggestionId: update.suggestion.id, actorId, statusUpdateId: id, oldBody, newBody: update.body },
       ]);
     }
-    if (input.has('notification_email_address')) update.notificationEmailAddress = input.get('notification_email_address') as string | null;
+    if (input.has('notification_email_address')) update.notificationEmailAddress = input.get('notification_email_address') ?? null;
     await tx.flush();
     return update.id;
   });

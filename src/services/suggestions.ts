@@ -1,8 +1,11 @@
 import type { EntityManager } from '@mikro-orm/sql';
-import { Category, Forum, Status, Suggestion, User } from '../entities/index.ts';
+import { Category, Forum, Status, Suggestion } from '../entities/index.ts';
 import type { DB } from '../db/schema.ts';
 import { RecordNotFoundError } from '../errors.ts';
-import type { Input } from '../http/input.ts';
+import type { suggestions } from '../resources/suggestions.ts';
+import type { WriteInput } from '../schema/write.ts';
+
+type SuggestionInput = WriteInput<typeof suggestions>;
 import { claimAttachments, linkAttachments } from './attachments.ts';
 import { applyContribution, applyContributions, contribution, type Contribution } from './counters.ts';
 import { writeTransaction } from '../db/transaction.ts';
@@ -92,45 +95,56 @@ export async function withSuggestionLocked(
   );
 }
 
+interface Links {
+  /** `category_required` is read only when the write names the forum: a kept forum is not re-checked. */
+  forum: { id: number; category_required?: boolean };
+  category: { id: number; forum_id: number } | null;
+  status: { id: number; is_open: boolean } | null;
+  attachmentIds: number[];
+}
+
 /**
- * Resolves and checks forum, category, status and attachment tokens; one 422 naming every bad field.
- * Attachments are claimed (row-locked) here and linked once the suggestion has its id.
+ * Resolves and checks forum, category, status and attachment tokens of a create (no `current`) or an
+ * update; one 422 naming every bad field. Plain rows: create is the busiest write (an ORM lookup cost
+ * ~0.5–1 ms of CPU against ~0.1 ms for the query; `npm run bench -- create`). Attachments are claimed
+ * (row-locked) here and linked once the suggestion has its id.
  */
-async function resolveLinks(tx: EntityManager, input: Input, current?: Suggestion) {
-  const claim = await claimAttachments(tx, (input.get('attachment_tokens') as string[] | undefined) ?? [], current && { suggestionId: current.id });
+async function resolveLinks(tx: EntityManager, input: SuggestionInput, current?: Suggestion): Promise<Links> {
+  const db = tx.getKysely<DB>();
+  const claim = await claimAttachments(tx, input.get('attachment_tokens') ?? [], current && { suggestionId: current.id });
   const errors: Record<string, string[]> = { ...claim.errors };
-  let forum = current?.forum as Forum | undefined;
+  let forum: Links['forum'] | undefined = current && { id: current.forum.id };
   if (input.has('links.forum')) {
-    forum = (await tx.findOne(Forum, input.get('links.forum') as number)) ?? undefined;
+    forum = await db.selectFrom('forums').select(['id', 'category_required']).where('id', '=', input.get('links.forum')!).executeTakeFirst();
     if (!forum) errors['links.forum'] = ['does not exist'];
   }
-  let category = current?.category ?? null;
+  let category: Links['category'] = current?.category ? { id: current.category.id, forum_id: current.category.forum.id } : null;
   if (input.has('links.category')) {
-    const id = input.get('links.category') as number | null;
-    category = id === null ? null : await tx.findOne(Category, id);
+    const id = input.get('links.category')!;
+    category = id === null ? null : ((await db.selectFrom('categories').select(['id', 'forum_id']).where('id', '=', id).executeTakeFirst()) ?? null);
     if (id !== null && !category) errors['links.category'] = ['does not exist'];
-  } else if (category && forum && category.forum.id !== forum.id) {
+  } else if (category && forum && category.forum_id !== forum.id) {
     // Moved to another forum without a category: the old forum's category no longer applies.
     category = null;
   }
-  if (category && forum && category.forum.id !== forum.id) errors['links.category'] = ['does not belong to the forum'];
-  let status = current?.status ?? null;
+  if (category && forum && category.forum_id !== forum.id) errors['links.category'] = ['does not belong to the forum'];
+  let status: Links['status'] = current?.status ? { id: current.status.id, is_open: current.status.isOpen } : null;
   if (input.has('links.status')) {
-    const id = input.get('links.status') as number | null;
-    if (id !== null) await shareStatuses(tx, [id]);
-    status = id === null ? null : await tx.findOne(Status, id, { refresh: true });
+    const id = input.get('links.status')!;
+    // FOR SHARE: its is_open decides the counter deltas (see lockSuggestions).
+    status = id === null ? null : ((await db.selectFrom('statuses').select(['id', 'is_open']).where('id', '=', id).forShare().executeTakeFirst()) ?? null);
     if (id !== null && !status) errors['links.status'] = ['does not exist'];
   }
-  if (forum?.categoryRequired && !category && !errors['links.category']) errors['links.category'] = ["can't be blank"];
+  if (forum?.category_required && !category && !errors['links.category']) errors['links.category'] = ["can't be blank"];
   input.check(errors);
   return { forum: forum!, category, status, attachmentIds: claim.ids };
 }
 
-function applyScalars(s: Suggestion, input: Input): void {
-  if (input.has('title')) s.title = input.get('title') as string;
-  if (input.has('body')) s.body = input.get('body') as string | null;
-  if (input.has('body_mime_type')) s.bodyMimeType = input.get('body_mime_type') as string;
-  if (input.has('created_at')) s.createdAt = input.get('created_at') as Date;
+function applyScalars(s: Suggestion, input: SuggestionInput): void {
+  if (input.has('title')) s.title = input.get('title')!;
+  if (input.has('body')) s.body = input.get('body') ?? null;
+  if (input.has('body_mime_type')) s.bodyMimeType = input.get('body_mime_type')!;
+  if (input.has('created_at')) s.createdAt = input.get('created_at')!;
 }
 
 /** Status changes stamp closed_at: set when a closed status is applied, cleared when reopened. */
@@ -139,52 +153,32 @@ export function applyStatus(s: Suggestion, status: Status | null, now: Date): vo
   s.closedAt = status && !status.isOpen ? (s.closedAt ?? now) : null;
 }
 
-/**
- * Create is the busiest write, so it reads and writes plain rows (an ORM lookup cost ~0.5–1 ms of CPU
- * against ~0.1 ms for the query; `npm run bench -- create`). It checks the links exactly as
- * resolveLinks does for updates.
- */
-export async function createSuggestion(em: EntityManager, input: Input, creatorId: number, now: Date): Promise<number> {
+export async function createSuggestion(em: EntityManager, input: SuggestionInput, creatorId: number, now: Date): Promise<number> {
   return writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
-    const claim = await claimAttachments(tx, (input.get('attachment_tokens') as string[] | undefined) ?? [], undefined);
-    const errors: Record<string, string[]> = { ...claim.errors };
-    const ref = (name: string) => input.get(name) as number | null | undefined;
-    const forumId = ref('links.forum');
-    const categoryId = ref('links.category');
-    const statusId = ref('links.status');
-    const forum = typeof forumId === 'number' ? await db.selectFrom('forums').select(['id', 'category_required']).where('id', '=', forumId).executeTakeFirst() : undefined;
-    if (typeof forumId === 'number' && !forum) errors['links.forum'] = ['does not exist'];
-    const category = typeof categoryId === 'number' ? await db.selectFrom('categories').select(['id', 'forum_id']).where('id', '=', categoryId).executeTakeFirst() : undefined;
-    if (typeof categoryId === 'number' && !category) errors['links.category'] = ['does not exist'];
-    if (category && forum && category.forum_id !== forum.id) errors['links.category'] = ['does not belong to the forum'];
-    // FOR SHARE: its is_open decides the counter deltas below (see lockSuggestions).
-    const status = typeof statusId === 'number' ? await db.selectFrom('statuses').select(['id', 'is_open']).where('id', '=', statusId).forShare().executeTakeFirst() : undefined;
-    if (typeof statusId === 'number' && !status) errors['links.status'] = ['does not exist'];
-    if (forum?.category_required && !category && !errors['links.category']) errors['links.category'] = ["can't be blank"];
-    input.check(errors);
+    const { forum, category, status, attachmentIds } = await resolveLinks(tx, input);
     const stamp = nowOf(tx);
     const inserted = await db
       .insertInto('suggestions')
       .values({
-        title: input.get('title') as string,
-        body: (input.get('body') as string | null | undefined) ?? null,
-        body_mime_type: (input.get('body_mime_type') as string | undefined) ?? 'text/plain',
+        title: input.get('title')!,
+        body: input.get('body') ?? null,
+        body_mime_type: input.get('body_mime_type') ?? 'text/plain',
         state: 'approved',
         approved_at: now,
         closed_at: status && !status.is_open ? now : null,
-        forum_id: forum!.id,
+        forum_id: forum.id,
         category_id: category?.id ?? null,
         status_id: status?.id ?? null,
         created_by_id: creatorId,
-        created_at: (input.get('created_at') as Date | undefined) ?? stamp,
+        created_at: input.get('created_at') ?? stamp,
         updated_at: stamp,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await linkAttachments(tx, claim.ids, { suggestionId: inserted.id });
+    await linkAttachments(tx, attachmentIds, { suggestionId: inserted.id });
     const after = contribution({
-      forumId: forum!.id,
+      forumId: forum.id,
       categoryId: category?.id ?? null,
       labelIds: [],
       state: 'approved',
@@ -197,10 +191,10 @@ export async function createSuggestion(em: EntityManager, input: Input, creatorI
         kind: 'suggestion_created',
         suggestionId: inserted.id,
         actorId: creatorId,
-        newTitle: input.get('title') as string,
-        newBody: (input.get('body') as string | null | undefined) ?? null,
+        newTitle: input.get('title')!,
+        newBody: input.get('body') ?? null,
         newState: 'approved',
-        newForumId: forum!.id,
+        newForumId: forum.id,
         newCategoryId: category?.id ?? null,
         newStatusId: status?.id ?? null,
       },
@@ -209,15 +203,16 @@ export async function createSuggestion(em: EntityManager, input: Input, creatorI
   });
 }
 
-export async function updateSuggestion(em: EntityManager, id: number, input: Input, now: Date, actorId?: number): Promise<number> {
+export async function updateSuggestion(em: EntityManager, id: number, input: SuggestionInput, now: Date, actorId?: number): Promise<number> {
   return withSuggestionLocked(em, id, async (tx, s) => {
     const { forum, category, status, attachmentIds } = await resolveLinks(tx, input, s);
     await linkAttachments(tx, attachmentIds, { suggestionId: s.id });
     const before = { title: s.title, body: s.body ?? null, forumId: s.forum.id, categoryId: s.category?.id ?? null, statusId: s.status?.id ?? null };
     applyScalars(s, input);
-    s.forum = forum;
-    s.category = category;
-    if (input.has('links.status')) applyStatus(s, status, now);
+    s.forum = tx.getReference(Forum, forum.id);
+    s.category = category && tx.getReference(Category, category.id);
+    // The entity, refreshed: its is_open decides the counters lockSuggestions moves afterwards.
+    if (input.has('links.status')) applyStatus(s, status && (await tx.findOneOrFail(Status, status.id, { refresh: true })), now);
     await recordActivity(tx.getKysely<DB>(), updateActivity(s, before, actorId));
   });
 }

@@ -1,3 +1,4 @@
+import type { teams } from '../resources/teams.ts';
 import type { CrudRules } from './crud.ts';
 
 /**
@@ -5,6 +6,9 @@ import type { CrudRules } from './crud.ts';
  * members, and users who join or leave get a new updated_at (their `links.teams` changed). The team
  * keeps its member count in a column, for sorting.
  */
-export const teamRules: CrudRules = {
-  prepare: (_tx, input) => (input.has('links.users') ? { membersCount: (input.get('links.users') as number[]).length } : {}),
+export const teamRules: CrudRules<typeof teams> = {
+  prepare: (_tx, input) => {
+    const members = input.get('links.users');
+    return members ? { membersCount: members.length } : {};
+  },
 };

@@ -5,7 +5,7 @@ import { request, type Reply } from '../helpers/http.ts';
 import { heldRequest } from '../helpers/raw-http.ts';
 import { multipart } from '../helpers/uploads.ts';
 import type { DB } from '../../src/db/schema.ts';
-import { idempotencyKeys } from '../../src/services/idempotency-keys.ts';
+import { idempotencyKeys } from '../../src/db/idempotency-keys.ts';
 
 let app: TestApp;
 let token: string;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import type { PresentEnv } from '../../src/resources/define.ts';
+import { parseListParams } from '../../src/http/params.ts';
 import { listSeqScans } from '../../src/resources/explain.ts';
 import { suggestions } from '../../src/resources/suggestions.ts';
 import type { AnyDb } from '../../src/resources/rows.ts';
@@ -96,7 +97,7 @@ describe('hot suggestion list queries (EXPLAIN, 30,000 rows)', () => {
     }
     const offenders: string[] = [];
     for (const query of requests) {
-      const scans = await listSeqScans(db, suggestions, query, env);
+      const scans = await listSeqScans(db, suggestions, parseListParams({ query } as never, suggestions), env);
       if (scans.length > 0) offenders.push(`${new URLSearchParams(query).toString() || '(no parameters)'}: ${scans.join(', ')}`);
     }
     expect(offenders).toEqual([]);

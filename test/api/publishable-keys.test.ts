@@ -4,6 +4,9 @@ import type { DB } from '../../src/db/schema.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { api, type Api } from '../helpers/factories.ts';
 import { request, type Reply } from '../helpers/http.ts';
+import { PUBLIC_USER_REFUSAL } from '../../src/routes/feedback.ts';
+import { FOREIGN_ORIGIN_REFUSAL } from '../../src/http/access.ts';
+import { parseOrigins } from '../../src/auth/origins.ts';
 
 /**
  * Publishable (browser) keys, issue 20 point 3: a token from the key alone; only feedback creation and
@@ -126,16 +129,53 @@ describe('what a publishable key may do', () => {
   });
 
   it('creates feedback (a vote) on a public suggestion; on any other the suggestion "does not exist"', async () => {
-    const user = await full.user();
-    const made = await pk.post('/feedback', { body: 'I want this', links: { suggestion: ids.approved, user: user.id } });
+    const made = await pk.post('/feedback', { body: 'I want this', user_email: 'Visitor.One@Example.com', user_name: 'Visitor One', links: { suggestion: ids.approved } });
     expect(made.status, made.text).toBe(200);
     expectCors(made);
-    expect(made.body.feedback[0]).toMatchObject({ body: 'I want this', links: { suggestion: ids.approved, user: user.id } });
+    const userId = made.body.feedback[0].links.user;
+    expect(made.body.feedback[0]).toMatchObject({ body: 'I want this', links: { suggestion: ids.approved, user: userId, created_by: userId } });
     expect((await full.one('suggestions', ids.approved)).supporters_count).toBe(1);
     for (const id of [ids.spam, ids.privateForum, ids.hiddenForum]) {
-      const refused = await pk.post('/feedback', { body: 'x', links: { suggestion: id, user: user.id } });
+      const refused = await pk.post('/feedback', { body: 'x', user_email: 'visitor.one@example.com', links: { suggestion: id } });
       expect({ id, status: refused.status, body: refused.body }).toEqual({ id, status: 422, body: { errors: { 'links.suggestion': ['does not exist'] } } });
     }
+  });
+
+  it('names its submitter by user_email: found or created as a plain user, never an admin, the owner, a grantee or a blocked user, never by links.user', async () => {
+    const first = await pk.post('/requests', { body: 'Me too', user_email: 'widget.visitor@example.com', user_name: 'Widget Visitor', links: { suggestion: ids.closed } });
+    expect(first.status, first.text).toBe(200);
+    const userId = first.body.requests[0].links.user;
+    const user = (await full.one('users', userId)) as Record<string, unknown>;
+    expect({ email: user.email_address, name: user.name, is_admin: user.is_admin }).toEqual({ email: 'widget.visitor@example.com', name: 'Widget Visitor', is_admin: false });
+    // The same address again: the same user (a second feedback on the suggestion is no second vote).
+    const again = await pk.post('/feedback', { body: 'Still want it', user_email: 'WIDGET.visitor@example.com', links: { suggestion: ids.closed } });
+    expect(again.body.feedback[0].links.user).toBe(userId);
+    expect((await full.one('suggestions', ids.closed)).supporters_count).toBe(1);
+
+    const plain = await full.user();
+    const blocked = await full.user();
+    expect((await full.put(`/users/${blocked.id}/block`)).status).toBe(200);
+    const grantee = `grantee-${Date.now()}@example.com`;
+    expect((await full.post('/permissions', { email: grantee, license_type: 'contributor' })).status).toBe(200);
+    const refusal = { status: 422, body: { errors: { user_email: [PUBLIC_USER_REFUSAL] } } };
+    const cases: Array<[unknown, { status: number; body: unknown }]> = [
+      [{ user_email: app.config.ownerEmail }, refusal],
+      [{ user_email: blocked.email_address }, refusal],
+      [{ user_email: grantee }, refusal],
+      [{ links: { suggestion: ids.approved, user: plain.id } }, { status: 422, body: { errors: { 'links.user': ["can't be set with a publishable key: send user_email"], user_email: ["can't be blank"] } } }],
+      [{ user_email: plain.email_address, links: { suggestion: ids.approved, user: plain.id } }, { status: 422, body: { errors: { 'links.user': ["can't be set with a publishable key: send user_email"] } } }],
+      [{ user_email: 'not an address' }, { status: 422, body: { errors: { user_email: ['is invalid'] } } }],
+    ];
+    const before = (await full.get(`/feedback?suggestion=${ids.approved}&per_page=100`)).body.feedback.length;
+    for (const [fields, expected] of cases) {
+      const reply = await pk.post('/feedback', { body: 'vote', links: { suggestion: ids.approved }, ...(fields as object) });
+      expect({ fields, status: reply.status, body: reply.body }).toEqual({ fields, ...expected });
+      expectCors(reply);
+    }
+    expect((await full.get(`/feedback?suggestion=${ids.approved}&per_page=100`)).body.feedback.length).toBe(before);
+    // A plain user's address is fine: the vote is theirs.
+    const theirs = await pk.post('/feedback', { body: 'vote', user_email: plain.email_address, links: { suggestion: ids.approved } });
+    expect({ status: theirs.status, user: theirs.body.feedback?.[0].links.user }).toEqual({ status: 200, user: plain.id });
   });
 
   it('everything else is 403 forbidden (CORS-readable), recorded in the audit log', async () => {
@@ -224,6 +264,77 @@ describe('CORS', () => {
   it('a publishable key has no scopes to change and no secret to rotate', async () => {
     await expect(updateClient(em(), key, { scopes: ['read'] })).rejects.toThrow('A publishable key has no scopes to change');
     await expect(rotateClient(em(), key)).rejects.toThrow('A publishable key has no secret to rotate: revoke it and create another');
+  });
+});
+
+describe('allowed origins (clients create --publishable --origins …)', () => {
+  it('a key with origins answers pages on them (CORS-readable); other origins get 403 forbidden (the token endpoint 400) and no CORS header', async () => {
+    const { client_id } = await createPublishableClient(em(), 'shop widget', app.config.ownerEmail, null, ['https://shop.example', 'http://localhost:8080']);
+    const tokenFrom = (origin?: string) =>
+      request(app.url, 'POST', '/api/v2/oauth/token', { form: `grant_type=client_credentials&client_id=${client_id}`, headers: origin ? { Origin: origin } : {} });
+    const allowed = await tokenFrom('https://shop.example');
+    expect(allowed.status).toBe(200);
+    expectCors(allowed);
+    // No Origin: not a browser page (anything can send any Origin, so this is no barrier to scripts).
+    expect((await tokenFrom()).status).toBe(200);
+    const foreignToken = await tokenFrom('https://evil.example');
+    expect({ status: foreignToken.status, body: foreignToken.body, cors: foreignToken.headers.get('access-control-allow-origin') }).toEqual({
+      status: 400,
+      body: { error: 'unauthorized_client', error_description: FOREIGN_ORIGIN_REFUSAL },
+      cors: null,
+    });
+
+    const browserToken = allowed.body.access_token as string;
+    const from = (origin: string, method = 'GET', path = `/suggestions/${ids.approved}`, json?: unknown) =>
+      request(app.url, method, `/api/v2/admin${path}`, { token: browserToken, headers: { Origin: origin }, ...(json ? { json } : {}) });
+    for (const origin of ['https://shop.example', 'http://localhost:8080', 'HTTPS://SHOP.EXAMPLE:443']) {
+      const reply = await from(origin);
+      expect({ origin, status: reply.status }).toEqual({ origin, status: 200 });
+      expectCors(reply);
+    }
+    const refusal = { status: 403, body: { errors: { error: 'forbidden', message: FOREIGN_ORIGIN_REFUSAL } }, cors: null };
+    const before = (await full.get(`/feedback?suggestion=${ids.approved}&per_page=100`)).body.feedback.length;
+    const refusedReplies = [
+      await from('https://evil.example'),
+      await from('http://shop.example'),
+      await from('null'),
+      await from('https://evil.example', 'POST', '/feedback', { body: 'vote', user_email: 'evil@example.com', links: { suggestion: ids.approved } }),
+    ];
+    expect(refusedReplies.map((r) => ({ status: r.status, body: r.body, cors: r.headers.get('access-control-allow-origin') }))).toEqual([refusal, refusal, refusal, refusal]);
+    expect((await full.get(`/feedback?suggestion=${ids.approved}&per_page=100`)).body.feedback.length).toBe(before);
+    const logged = await em()
+      .getKysely<DB>()
+      .selectFrom('audit_events')
+      .select(['action', 'reason'])
+      .where('client_key', '=', client_id)
+      .orderBy('id')
+      .execute();
+    expect(logged).toEqual([
+      { action: 'client.created', reason: 'origins https://shop.example,http://localhost:8080' },
+      { action: 'auth.failed', reason: 'origin not allowed: https://evil.example' },
+      ...['https://evil.example', 'http://shop.example', 'null', 'https://evil.example'].map((origin) => ({ action: 'access.forbidden', reason: `${FOREIGN_ORIGIN_REFUSAL}: ${origin}` })),
+    ]);
+
+    // Lifting the list (clients update --origins any) opens the key to every origin, at once.
+    expect((await updateClient(em(), client_id, { origins: null })).origins).toBeNull();
+    const anyOrigin = await from('https://evil.example');
+    expect(anyOrigin.status).toBe(200);
+    expectCors(anyOrigin);
+    await expect(updateClient(em(), (await app.createClient()).client_id, { origins: ['https://a.example'] })).rejects.toThrow('Only a publishable key has allowed origins');
+  });
+
+  it('a key without origins may be used from any origin (what keys made before origins existed keep doing)', async () => {
+    const reply = await pk.get(`/suggestions/${ids.approved}`, { headers: { Origin: 'https://anywhere.example' } });
+    expect(reply.status).toBe(200);
+    expectCors(reply);
+  });
+
+  it('parseOrigins keeps scheme://host[:port] only', () => {
+    expect(parseOrigins('https://a.example, https://B.example:8443/ http://a.example,https://a.example')).toEqual(['https://a.example', 'https://b.example:8443', 'http://a.example']);
+    for (const bad of ['https://a.example/path', 'ftp://a.example', 'https://u:p@a.example', 'a.example', 'https://a.example/?q=1']) {
+      expect(() => parseOrigins(bad), bad).toThrow(`"${bad}" is not an origin`);
+    }
+    expect(() => parseOrigins(' , ')).toThrow('at least one origin');
   });
 });
 

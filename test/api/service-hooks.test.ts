@@ -8,6 +8,10 @@ import { api, type Api } from '../helpers/factories.ts';
 import { startReceiver, type Receiver } from '../helpers/hook-receiver.ts';
 import { NOT_FOUND } from '../helpers/wire.ts';
 import { signPayload, verifySignature } from '../../src/services/hook-signature.ts';
+import { PRIVATE_TARGET } from '../../src/services/hook-targets.ts';
+import { createClient } from '../../src/auth/clients.ts';
+import type { DB } from '../../src/db/schema.ts';
+import { request } from '../helpers/http.ts';
 
 const SECRET = 'test-hook-secret-0123456789';
 const ISO = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
@@ -111,6 +115,94 @@ describe('/admin/service_hooks', () => {
       errors: { url: ['is too long (maximum is 2000 characters)'] },
     });
     expect((await a.get('/service_hooks')).body.service_hooks).toEqual([]);
+  });
+});
+
+describe('who may write hooks', () => {
+  it('create, update and delete need the admin scope (403 forbidden for read,write); reads need read', async () => {
+    const creds = await createClient(app.server.db.orm.em.fork(), 'no admin', app.config.ownerEmail, { scopes: ['read', 'write'] });
+    const token = (await request(app.url, 'POST', '/api/v2/oauth/token', { form: `grant_type=client_credentials&client_id=${creds.client_id}&client_secret=${creds.client_secret}` })).body.access_token;
+    const writer = await api(app, token);
+    const existing = await hook();
+    const forbidden = { status: 403, body: { errors: { error: 'forbidden', message: 'This API client lacks the admin scope' } } };
+    const replies = [
+      await writer.post('/service_hooks', { url: 'https://hooks.example.com/x', events: ['comment_created'] }),
+      await writer.put(`/service_hooks/${existing.id}`, { url: 'https://attacker.example.com/' }),
+      await writer.delete(`/service_hooks/${existing.id}`),
+    ];
+    expect(replies.map((r) => ({ status: r.status, body: r.body }))).toEqual([forbidden, forbidden, forbidden]);
+    const read = await writer.get(`/service_hooks/${existing.id}`);
+    expect({ status: read.status, url: read.body.service_hooks[0].url }).toEqual({ status: 200, url: receiver.url });
+  });
+});
+
+describe('private addresses (HOOK_ALLOW_PRIVATE_URLS off, the default)', () => {
+  let strict: TestApp;
+  let s: Api;
+  beforeAll(async () => {
+    strict = await startTestApp({ env: { HOOK_ALLOW_PRIVATE_URLS: '0', HOOK_TIMEOUT_MS: '3000' } });
+    s = await api(strict);
+  });
+  afterAll(() => strict?.close());
+
+  it('refuses hook URLs whose host is, or resolves to, a private, loopback, link-local or metadata address (422 url)', async () => {
+    const refused = { status: 422, body: { errors: { url: [PRIVATE_TARGET] } } };
+    const urls = [
+      'http://127.0.0.1:8080/hook',
+      'http://localhost/hook',
+      'http://10.1.2.3/',
+      'http://172.16.0.1/',
+      'http://192.168.1.1/',
+      'http://100.64.0.1/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://0.0.0.0/',
+      'http://2130706433/',
+      'http://[::1]/',
+      'http://[::]/',
+      'http://[fe80::1]/',
+      'http://[fd00:ec2::254]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[::ffff:a9fe:a9fe]/',
+    ];
+    for (const url of urls) {
+      const reply = await s.post('/service_hooks', { url, events: ['suggestion_created'] });
+      expect({ url, status: reply.status, body: reply.body }).toEqual({ url, ...refused });
+    }
+    const created = await s.post('/service_hooks', { url: 'https://93.184.215.14/hook', events: ['suggestion_created'] });
+    expect(created.status, created.text).toBe(200);
+    const moved = await s.put(`/service_hooks/${created.body.service_hooks[0].id}`, { url: 'http://[fc00::5]/' });
+    expect({ status: moved.status, body: moved.body }).toEqual(refused);
+    expect((await s.get('/service_hooks')).body.service_hooks.map((h: any) => h.url)).toEqual(['https://93.184.215.14/hook']);
+    await s.delete(`/service_hooks/${created.body.service_hooks[0].id}`);
+  });
+
+  it('refuses to deliver to such an address when the hook got one anyway (a name now resolving to it, or an older row): logged, retried, never sent', async () => {
+    const db = strict.server.db.orm.em.fork().getKysely<DB>();
+    const port = new URL(receiver.url).port;
+    const now = new Date();
+    const rows = await db
+      .insertInto('service_hooks')
+      .values(
+        [`http://localhost:${port}/by-name`, `http://127.0.0.1:${port}/by-address`].map((url) => ({
+          url,
+          events: sql<string[]>`'["suggestion_created"]'::jsonb`,
+          secret: SECRET,
+          active: true,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .returning('id')
+      .execute();
+    await s.forumWithSuggestion();
+    expect(await strict.server.deliverer.tick()).toBe(2);
+    expect(receiver.received).toEqual([]);
+    const refusal = `refused: the host ${PRIVATE_TARGET.replace('must not point', 'points')}`;
+    for (const { id } of rows) {
+      const logs = (await s.get(`/service_hook_logs?service_hook=${id}`)).body.service_hook_logs;
+      expect(logs.map((l: any) => [l.attempt, l.http_status, l.exception])).toEqual([[1, null, refusal]]);
+      await s.delete(`/service_hooks/${id}`);
+    }
   });
 });
 

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DB } from '../../src/db/schema.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { api, type Api } from '../helpers/factories.ts';
 import { ISO_SECONDS } from '../helpers/http.ts';
@@ -16,8 +14,6 @@ beforeAll(async () => {
   owner = (await a.get('/users/current')).body.users[0].id;
 });
 afterAll(() => app?.close());
-
-const db = (): Kysely<DB> => app.server.db.orm.em.fork().getKysely<DB>();
 
 const ENTRY_LINKS = {
   'suggestion_activity_entries.suggestion': { type: 'suggestions' },

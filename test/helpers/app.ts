@@ -67,12 +67,9 @@ export interface TestAppOptions {
   beforeStart?: (database: TestDatabase) => Promise<void>;
 }
 
-/** The real server on 127.0.0.1 and a free port, over this file's own database. */
-export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const database = await createTestDatabase();
-  await options.beforeStart?.(database);
-  const uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uv-test-uploads-'));
-  const config = loadConfig({
+/** The environment of a test server over `database`: a free port on 127.0.0.1, quiet, the known signing key. */
+export function testEnv(database: TestDatabase, uploadsDir: string): Record<string, string> {
+  return {
     UPLOADS_DIR: uploadsDir,
     PORT: '0',
     HOST: '127.0.0.1',
@@ -84,9 +81,18 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     HOOK_POLL_INTERVAL_MS: '0',
     // Nor row-count folds (tests that need one call db/row-counts.ts foldRowCounts).
     COUNT_FOLD_INTERVAL_MS: '0',
+    // Test webhook receivers listen on 127.0.0.1 (test/helpers/hook-receiver.ts); tests of the refusal turn it off.
+    HOOK_ALLOW_PRIVATE_URLS: '1',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
-    ...options.env,
-  });
+  };
+}
+
+/** The real server on 127.0.0.1 and a free port, over this file's own database. */
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const database = await createTestDatabase();
+  await options.beforeStart?.(database);
+  const uploadsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uv-test-uploads-'));
+  const config = loadConfig({ ...testEnv(database, uploadsDir), ...options.env });
   const sql: string[] = [];
   const clock: TestApp['clock'] = { now: undefined, offsetMs: 0 };
   const server = await startServer(config, {

@@ -64,7 +64,6 @@ const AFTER = '2024-01-15T10:30:01Z';
  * row of the list must be newer than that day (rows made by the test run are).
  */
 export async function checkUpdatedWindow(app: TestApp, a: Api, table: string, [early, exact, late]: [number, number, number], scope = '') {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the table varies by caller
   const db = app.server.db.orm.em.fork().getKysely<any>();
   for (const [id, when] of [
     [early, BEFORE],

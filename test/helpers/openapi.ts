@@ -2,8 +2,8 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 
 /**
  * Checks a reply against the server's own OpenAPI document (`GET /api/v2/openapi.json`): the path and
- * method must be documented, the status must be one of the operation's responses, and a JSON body must
- * satisfy that response's schema. test/helpers/http.ts calls it on every request when OPENAPI_VALIDATE=1
+ * method must be documented, the status must be one of the operation's responses, its required headers
+ * must be there (integer ones as digits), and a JSON body must satisfy that response's schema. test/helpers/http.ts calls it on every request when OPENAPI_VALIDATE=1
  * (`OPENAPI_VALIDATE=1 npm test` runs the whole API suite so); test/api/openapi.test.ts always does.
  */
 type Json = Record<string, any>;
@@ -66,10 +66,26 @@ export async function checkAgainstOpenApi(baseUrl: string, method: string, url: 
     base = (response.$ref as string).slice(2);
     response = base.split('/').reduce((node: Json, key) => node[key.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
   }
+  checkHeaders(doc, response.headers ?? {}, reply.headers, where);
   const json = response.content?.['application/json'];
   if (!json?.schema) return;
   if (reply.body === undefined) throw new Error(`OpenAPI: ${where}: documented as JSON, but the body is not JSON`);
   await checkSchema(ajv, validators, `openapi.json#/${base}/${pointer('content', 'application/json', 'schema')}`, reply.body, where);
+}
+
+/** Every header the response documents as required is there, and an integer header holds digits. */
+function checkHeaders(doc: Json, documented: Json, headers: Headers, where: string): void {
+  const problems: string[] = [];
+  for (const [name, entry] of Object.entries(documented)) {
+    const header = entry.$ref ? (entry.$ref as string).slice(2).split('/').reduce((node: Json, key) => node[key], doc) : entry;
+    const value = headers.get(name);
+    if (value === null) {
+      if (header.required) problems.push(`${name} is missing`);
+    } else if (header.schema?.type === 'integer' && !/^-?\d+$/.test(value)) {
+      problems.push(`${name} is ${JSON.stringify(value)}, not an integer`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`OpenAPI: ${where}: headers do not match the document: ${problems.join('; ')}`);
 }
 
 async function checkSchema(ajv: Ajv2020, validators: Map<string, ValidateFunction>, ref: string, body: unknown, where: string): Promise<void> {

@@ -266,7 +266,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
       return await withTimeout(exited, stopTimeoutMs, `server pid ${child.pid} did not exit after ${signal}`);
     } catch (error) {
       child.kill('SIGKILL');
-      throw new Error(`${(error as Error).message}\n${describe()}`);
+      throw new Error(`${(error as Error).message}\n${describe()}`, { cause: error });
     }
   };
 
@@ -323,7 +323,7 @@ async function runNode(script: string, args: string[], env: Env, timeoutMs: numb
     return { ...exit, stdout, stderr };
   } catch (error) {
     child.kill('SIGKILL');
-    throw new Error(`${(error as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`);
+    throw new Error(`${(error as Error).message}\n--- stdout ---\n${stdout}\n--- stderr ---\n${stderr}`, { cause: error });
   }
 }
 

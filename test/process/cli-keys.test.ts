@@ -33,6 +33,10 @@ describe('clients create/update with scopes, expiry and publishable keys (real p
       expect(Object.keys(scoped).sort()).toEqual(['client_id', 'client_secret']);
       const browser = json(await cli('clients', 'create', '--name', 'Widget', '--publishable', '--json'));
       expect(browser).toEqual({ client_id: expect.stringMatching(/^pk_[A-Za-z0-9]{20}$/) });
+      expect(json(await cli('clients', 'update', browser.client_id, '--origins', 'https://shop.example,https://www.shop.example', '--json'))).toMatchObject({
+        client_id: browser.client_id,
+        origins: ['https://shop.example', 'https://www.shop.example'],
+      });
       const writer = json(await cli('clients', 'create', '--name', 'Writer', '--scopes', 'read', '--json'));
       expect(json(await cli('clients', 'update', writer.client_id, '--scopes', 'write,read', '--json'))).toMatchObject({
         client_id: writer.client_id,
@@ -61,9 +65,15 @@ describe('clients create/update with scopes, expiry and publishable keys (real p
         const write = await request(server.url, 'POST', '/api/v2/admin/forums', { token: readOnly, json: { name: 'no' } });
         expect({ status: write.status, body: write.body }).toEqual({ status: 403, body: { errors: { error: 'forbidden', message: 'This API client lacks the write scope' } } });
         const pk = await tokenOf(`grant_type=client_credentials&client_id=${browser.client_id}`);
-        const forums = await request(server.url, 'GET', '/api/v2/admin/forums', { token: pk });
+        const forums = await request(server.url, 'GET', '/api/v2/admin/forums', { token: pk, headers: { Origin: 'https://www.shop.example' } });
         expect(forums.status).toBe(403);
         expect(forums.headers.get('access-control-allow-origin')).toBe('*');
+        const foreign = await request(server.url, 'GET', '/api/v2/admin/suggestions', { token: pk, headers: { Origin: 'https://evil.example' } });
+        expect({ status: foreign.status, body: foreign.body, cors: foreign.headers.get('access-control-allow-origin') }).toEqual({
+          status: 403,
+          body: { errors: { error: 'forbidden', message: 'This publishable key may not be used from this origin' } },
+          cors: null,
+        });
       } finally {
         expect(await server.stop('SIGTERM')).toEqual({ code: 0, signal: null });
       }
@@ -81,7 +91,10 @@ describe('clients create/update with scopes, expiry and publishable keys (real p
         [['clients', 'create', '--name', 'x', '--expires', 'tomorrow'], '--expires must be an ISO-8601 date or timestamp'],
         [['clients', 'create', '--name', 'x', '--expires', '2001-01-01'], '--expires must be in the future'],
         [['clients', 'create', '--name', 'x', '--publishable', '--scopes', 'read'], 'a publishable key has fixed rights'],
-        [['clients', 'update', browser.client_id], 'clients update needs --scopes or --expires'],
+        [['clients', 'update', browser.client_id], 'clients update needs --scopes, --expires or --origins'],
+        [['clients', 'create', '--name', 'x', '--origins', 'https://a.example'], '--origins is for publishable keys'],
+        [['clients', 'create', '--name', 'x', '--publishable', '--origins', 'https://a.example/app'], '--origins: "https://a.example/app" is not an origin'],
+        [['clients', 'update', browser.client_id, '--origins', ''], '--origins: --origins needs at least one origin'],
         [['clients', 'update'], 'clients update needs an ID'],
         [['clients', 'rotate', browser.client_id], 'A publishable key has no secret to rotate'],
         [['clients', 'update', browser.client_id, '--scopes', 'read'], 'A publishable key has no scopes to change'],

@@ -34,7 +34,7 @@ describe('webhooks across processes', () => {
     const receiver = await startReceiver(SECRET);
     receivers.push(receiver);
     // The first server never polls: the write is committed with its outbox row, and nothing is sent.
-    const env = { ...database.env, SEED_DEMO: '1', LOG_LEVEL: 'warn' };
+    const env = { ...database.env, SEED_DEMO: '1', LOG_LEVEL: 'warn', HOOK_ALLOW_PRIVATE_URLS: '1' };
     const first = await startServer({ env: { ...env, HOOK_POLL_INTERVAL_MS: '0' }, timeoutMs: START });
     const { clientId, clientSecret } = first.banner;
     const token = await tokenFor(first.url, clientId!, clientSecret!);
@@ -57,7 +57,7 @@ describe('webhooks across processes', () => {
     databases.push(database);
     const receiver = await startReceiver(SECRET);
     receivers.push(receiver);
-    const env = { ...database.env, SEED_DEMO: '1', LOG_LEVEL: 'warn', HOOK_POLL_INTERVAL_MS: '20' };
+    const env = { ...database.env, SEED_DEMO: '1', LOG_LEVEL: 'warn', HOOK_POLL_INTERVAL_MS: '20', HOOK_ALLOW_PRIVATE_URLS: '1' };
     const one = await startServer({ env, timeoutMs: START });
     const two = await startServer({ env, timeoutMs: START });
     const { clientId, clientSecret } = one.banner;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeFileName } from '../../src/http/upload.ts';
+import { sanitizeFileName } from '../../src/storage/uploaded.ts';
 
 describe('sanitizeFileName', () => {
   it.each([

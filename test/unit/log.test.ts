@@ -34,7 +34,7 @@ describe('logger', () => {
     const lines: string[] = [];
     const log = createLogger('info', { write: (line) => lines.push(line), format: 'pretty' });
     log.info('request', { method: 'GET', path: '/health', status: 200, note: 'two words' });
-    expect(lines).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} INFO  request method=GET path=\/health status=200 note="two words"\n$/)]);
+    expect(lines).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} INFO {2}request method=GET path=\/health status=200 note="two words"\n$/)]);
     expect(prettyLine('not json')).toBe('not json');
   });
 });

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { EntityManager, MikroORM } from '@mikro-orm/sql';
-import type { DB } from '../db/schema.ts';
+import type { DB } from './schema.ts';
 
 /** How long a key and its answer are kept. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;

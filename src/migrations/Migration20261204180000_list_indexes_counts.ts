@@ -14,9 +14,9 @@ const COUNTED = ['suggestions', 'users', 'comments'] as const;
  *   deltas instead of a count over the table.
  * Indexes only (no entity change): the entities keep their single-column foreign-key indexes.
  */
-export class Migration20261204100000_list_indexes_counts extends Migration {
+export class Migration20261204180000_list_indexes_counts extends Migration {
 
-  override name = 'Migration20261204100000_list_indexes_counts';
+  override name = 'Migration20261204180000_list_indexes_counts';
 
   override up(): void | Promise<void> {
     for (const column of ['forum_id', 'category_id', 'status_id', 'created_by_id', 'state', 'created_at', 'updated_at', 'title', 'supporters_count', 'votes_count', 'comments_count', 'requests_count']) {
