@@ -15,6 +15,8 @@
  *   (check forum and category, INSERT … RETURNING, counters, the activity entry); `POST /_bench/raw/insert`: the INSERT alone.
  * - `GET /_bench/counters`: statements sent through the ORM's connection so far (pg pool or PGlite), so
  *   the bench can count statements per request, and this process's garbage-collection pauses.
+ * - `GET /_bench/memory`: process.memoryUsage(), V8's heap spaces, the response cache's bytes and the pg
+ *   pool's sessions (where the server's RSS goes).
  * - `/_bench/unlimited/api/v2/admin/…`: the admin API exactly as app.ts builds it (adminRouter), but without the
  *   per-client rate limiter, to measure the limiter's cost in the same process.
  * - `/_bench/uncached/api/v2/admin/…`: the same, with the limiter but without the response cache: every GET
@@ -24,6 +26,7 @@
  * labels}.ts field by field. When a declaration changes, the byte comparison fails and names the first
  * difference: update the mirror here.
  */
+import v8 from 'node:v8';
 import { PerformanceObserver } from 'node:perf_hooks';
 import Router from '@koa/router';
 import { CompiledQuery } from 'kysely';
@@ -505,6 +508,24 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
 
   router.get('/counters', async (ctx) => {
     ctx.body = { statements: (await counting).statements, ...gc.read() };
+  });
+
+  // Where the server's memory is (issue 15 point 6): V8's heap by space, memory outside it, the
+  // response cache's bytes and the pg pool's sessions. With `?gc=1`, after a full collection (the
+  // server runs with --expose-gc only when the bench asks for it; otherwise no collection is forced).
+  router.get('/memory', async (ctx) => {
+    const collect = (globalThis as { gc?: () => void }).gc;
+    const collected = ctx.query.gc === '1' && typeof collect === 'function';
+    if (collected) collect();
+    const native = (await deps.orm.em.getConnection().getNativeClient()) as { totalCount?: number; idleCount?: number };
+    ctx.body = {
+      collected,
+      ...process.memoryUsage(),
+      spaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])),
+      heap_limit: v8.getHeapStatistics().heap_size_limit,
+      response_cache: deps.cache?.responses ? { bytes: deps.cache.responses.bytes, entries: deps.cache.responses.size, max: deps.cache.responses.maxBytes } : null,
+      pg_pool: typeof native.totalCount === 'number' ? { sessions: native.totalCount, idle: native.idleCount } : null,
+    };
   });
 
   router.put('/static/:name', async (ctx) => {

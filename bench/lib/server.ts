@@ -174,6 +174,12 @@ export async function startServer(env: Record<string, string>, options: StartOpt
   };
 }
 
+/** A field of /proc/PID/status in kB: the resident set now (VmRSS) or its high-water mark (VmHWM). */
+export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : NaN;
+}
+
 /** A Bearer token from the server's token endpoint. */
 export async function tokenFor(server: BenchServer): Promise<string> {
   const response = await fetch(`${server.url}/api/v2/oauth/token`, {
