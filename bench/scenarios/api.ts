@@ -31,11 +31,10 @@ import { loadDataset, DATASET } from '../lib/dataset.ts';
 import { load, median, percentiles, type LoadResult } from '../lib/load.ts';
 import { freshDatabase, REPO_ROOT, startServer, statusKb, tokenFor, type BenchServer } from '../lib/server.ts';
 import { PROBES, type ProbeEnv } from './probes.ts';
+import { TAIL_SLACK } from '../lib/issue15.ts';
 import type { Check, Figures, MeasuredRow, Scenario, ScenarioContext } from '../index.ts';
 
 const INCLUDES = 'includes=forums,users,categories,statuses,labels';
-/** Issue 15 point 5: a scenario's p99 ÷ p50 may exceed its same-run baseline's by this factor. */
-const TAIL_SLACK = 1.1;
 /** A suggestion with a forum, category, status, creator and labels (dataset.ts: 9998 % 3, % 4, % 10 ≠ 0). */
 const ONE_ID = 9998;
 
