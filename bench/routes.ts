@@ -5,7 +5,7 @@
  *
  * - `GET /_bench/hello`: koa + router answering a tiny JSON object (the framework's ceiling).
  * - `PUT|GET /_bench/static/:name`: bytes the bench captured from a real response, served as they are
- *   (the ceiling for that very response).
+ *   with an ETag computed at capture (the ceiling for that very response).
  * - `GET /_bench/raw/suggestions?per_page=N`, `GET /_bench/raw/suggestions/:id`: the database floor —
  *   the rows of `GET /api/v2/admin/suggestions?includes=forums,users,categories,statuses,labels` (first
  *   page, default order) and of one suggestion with the same includes, fetched with hand-written SQL
@@ -35,6 +35,7 @@ import type { AppDeps } from '../src/deps.ts';
 import { BadRequestError, RecordNotFoundError } from '../src/errors.ts';
 import type { AppContext, AppState } from '../src/http/state.ts';
 import type { AnyDb } from '../src/resources/rows.ts';
+import { etagOf } from '../src/http/etag.ts';
 
 type Row = Record<string, unknown>;
 
@@ -499,7 +500,7 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
   const router = new Router<AppState>({ prefix: '/_bench' });
   const counting = installCounter(deps.orm);
   const gc = watchGc();
-  const captured = new Map<string, Buffer>();
+  const captured = new Map<string, { body: Buffer; etag: string }>();
   const db = () => deps.orm.em.getKysely() as AnyDb;
 
   router.get('/hello', (ctx) => {
@@ -528,17 +529,22 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
     };
   });
 
+  // The ETag is computed once, at capture, like the response cache's: otherwise the app's etag
+  // middleware would hash the constant bytes on every request, and the ceiling would do more work than
+  // a cache hit.
   router.put('/static/:name', async (ctx) => {
     const chunks: Buffer[] = [];
     for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-    captured.set(ctx.params.name!, Buffer.concat(chunks));
+    const body = Buffer.concat(chunks);
+    captured.set(ctx.params.name!, { body, etag: etagOf(body) });
     ctx.status = 204;
   });
   router.get('/static/:name', (ctx) => {
-    const body = captured.get(ctx.params.name!);
-    if (!body) throw new RecordNotFoundError();
+    const entry = captured.get(ctx.params.name!);
+    if (!entry) throw new RecordNotFoundError();
     ctx.type = 'application/json; charset=utf-8';
-    ctx.body = body;
+    ctx.set('ETag', entry.etag);
+    ctx.body = entry.body;
   });
 
   const query: Query = async (text, params) => (await db().executeQuery(CompiledQuery.raw(text, params))).rows as Row[];
