@@ -19,6 +19,7 @@ import pg from 'pg';
 import { api } from './scenarios/api.ts';
 import { uploads } from './scenarios/uploads.ts';
 import { importScenario } from './scenarios/import.ts';
+import { v8flags } from './scenarios/v8flags.ts';
 import { databaseKind, pinSelf, REPO_ROOT, useEmbeddedDatabase } from './lib/server.ts';
 import { formatTable, type Row } from './lib/table.ts';
 import { issue15Targets, targetRows } from './lib/issue15.ts';
@@ -34,6 +35,8 @@ export interface BenchOptions {
   warmup: number;
   /** Start the API server with `node --cpu-prof` (profiles in bench/results/tmp/profiles/). */
   cpuProf: boolean;
+  /** `v8flags` scenario: `NAME:FLAG,FLAG;NAME:…` (`--v8flags=…`); undefined: its default set. */
+  v8flags?: string;
 }
 
 /** One measured variant of a scenario, for the combined table. */
@@ -93,7 +96,9 @@ export interface Scenario {
 }
 
 /** Every scenario, in the order they run. Add new ones here. */
-const SCENARIOS: Scenario[] = [api, uploads, importScenario];
+const SCENARIOS: Scenario[] = [api, uploads, importScenario, v8flags];
+/** Scenarios that run only when named. */
+const ON_REQUEST = new Set(['v8flags']);
 
 const QUICK: BenchOptions = { duration: 0.75, repeats: 1, connections: 10, warmup: 0, cpuProf: false };
 
@@ -110,6 +115,7 @@ function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; qu
     else if (arg === '--pglite') pglite = true;
     else if (arg === '--cpu-prof') options.cpuProf = true;
     else if (arg === '--save') save = true;
+    else if (arg.startsWith('--v8flags=')) options.v8flags = arg.slice('--v8flags='.length);
     else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
     else names.push(arg);
   }
@@ -185,7 +191,7 @@ async function main(): Promise<void> {
   const { names, options, quick, pglite, save } = parseArgs(argv);
   if (pglite) useEmbeddedDatabase();
   const only = names.length > 0 ? new Set(names) : undefined;
-  const selected = SCENARIOS.filter((s) => !only || only.has(s.name) || (s.parts ?? []).some((p) => only.has(p)));
+  const selected = SCENARIOS.filter((s) => (only ? only.has(s.name) || (s.parts ?? []).some((p) => only.has(p)) : !ON_REQUEST.has(s.name)));
   const log = (line: string) => process.stderr.write(`  ${line}\n`);
   const kind = databaseKind();
   print(

@@ -8,5 +8,9 @@ import v8 from 'node:v8';
  * scavenge then copies and promotes ~1.5 MB, and takes 5–7 ms instead of ~1–2 (measured on
  * GET /api/v2/admin/users/current under `wrk -c10` with --trace-gc-nvp; see the README's Benchmarks).
  * Every request in flight waits out each of those pauses, so they add straight to this API's p99.
+ * A pretenuring flag given to node itself (`node --allocation-site-pretenuring …`) wins: the bench's
+ * `v8flags` scenario measures the server with and without it side by side.
  */
-v8.setFlagsFromString('--no-allocation-site-pretenuring');
+if (!process.execArgv.some((arg) => /^--(no-)?allocation[-_]site[-_]pretenuring$/.test(arg))) {
+  v8.setFlagsFromString('--no-allocation-site-pretenuring');
+}
