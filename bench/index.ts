@@ -1,5 +1,5 @@
 /**
- * Benchmark runner: `npm run bench [-- NAME… --quick --pglite --save --duration=S --repeats=N --connections=C --warmup=S --cpu-prof]`.
+ * Benchmark runner: `npm run bench [-- NAME… --quick --pglite --save --duration=S --repeats=N --connections=C --warmup=S --cpu-prof --large=N]`.
  *
  * Scenarios start what they measure (real server processes on fresh databases), measure it next to a
  * baseline from the same run, stop it again and return rows, headline figures and target checks. The
@@ -9,7 +9,8 @@
  * Database: a temp database on DATABASE_URL's server when it is set (created and dropped by the bench),
  * else — or with --pglite — a temp PGlite directory. REDIS_URL, when set, is passed on to the servers.
  * NAME selects scenarios (`api`, `uploads`, `import`) or parts of `api` (`token`, `health`, `list_100`, `list_10`,
- * `get_one`, `limiter`, `create`).
+ * `get_one`, `limiter`, `create`). `scale` (lists at 10,000 vs `--large=N` suggestions, default 1,000,000)
+ * runs only when named.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +20,7 @@ import pg from 'pg';
 import { api } from './scenarios/api.ts';
 import { uploads } from './scenarios/uploads.ts';
 import { importScenario } from './scenarios/import.ts';
+import { scale } from './scenarios/scale.ts';
 import { v8flags } from './scenarios/v8flags.ts';
 import { databaseKind, pinSelf, REPO_ROOT, useEmbeddedDatabase } from './lib/server.ts';
 import { formatTable, type Row } from './lib/table.ts';
@@ -35,6 +37,8 @@ export interface BenchOptions {
   warmup: number;
   /** Start the API server with `node --cpu-prof` (profiles in bench/results/tmp/profiles/). */
   cpuProf: boolean;
+  /** Suggestions in the `scale` scenario's large data set (`--large=N`). */
+  large: number;
   /** `v8flags` scenario: `NAME:FLAG,FLAG;NAME:…` (`--v8flags=…`); undefined: its default set. */
   v8flags?: string;
 }
@@ -96,21 +100,21 @@ export interface Scenario {
 }
 
 /** Every scenario, in the order they run. Add new ones here. */
-const SCENARIOS: Scenario[] = [api, uploads, importScenario, v8flags];
-/** Scenarios that run only when named. */
-const ON_REQUEST = new Set(['v8flags']);
+const SCENARIOS: Scenario[] = [api, uploads, importScenario, scale, v8flags];
+/** Scenarios that run only when named (`scale` loads a million rows; `v8flags` is an experiment). */
+const ON_REQUEST = new Set(['scale', 'v8flags']);
 
-const QUICK: BenchOptions = { duration: 0.75, repeats: 1, connections: 10, warmup: 0, cpuProf: false };
+const QUICK: BenchOptions = { duration: 0.75, repeats: 1, connections: 10, warmup: 0, cpuProf: false, large: 1_000_000 };
 
 function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; quick: boolean; pglite: boolean; save: boolean } {
   const quick = argv.includes('--quick');
-  const options: BenchOptions = quick ? { ...QUICK } : { duration: 10, repeats: 3, connections: 10, warmup: 3, cpuProf: false };
+  const options: BenchOptions = quick ? { ...QUICK } : { duration: 10, repeats: 3, connections: 10, warmup: 3, cpuProf: false, large: 1_000_000 };
   const names: string[] = [];
   let pglite = false;
   let save = false;
   for (const arg of argv) {
-    const flag = /^--(duration|repeats|connections|warmup)=(\d+(?:\.\d+)?)$/.exec(arg);
-    if (flag) options[flag[1] as 'duration' | 'repeats' | 'connections' | 'warmup'] = Number(flag[2]);
+    const flag = /^--(duration|repeats|connections|warmup|large)=(\d+(?:\.\d+)?)$/.exec(arg);
+    if (flag) options[flag[1] as 'duration' | 'repeats' | 'connections' | 'warmup' | 'large'] = Number(flag[2]);
     else if (arg === '--quick') continue;
     else if (arg === '--pglite') pglite = true;
     else if (arg === '--cpu-prof') options.cpuProf = true;

@@ -21,6 +21,8 @@
  *   per-client rate limiter, to measure the limiter's cost in the same process.
  * - `/_bench/uncached/api/v2/admin/…`: the same, with the limiter but without the response cache: every GET
  *   is rendered (the list and get parts measure rendering there; list_100_cached compares the two).
+ * - `/_bench/legacy/api/v2/admin/…`: the uncached admin API with read routes building records as objects
+ *   (the path before resources/render.ts), to measure both in the same process.
  *
  * The hand-written serialisers below mirror src/resources/{suggestions,forums,users,categories,statuses,
  * labels}.ts field by field. When a declaration changes, the byte comparison fails and names the first
@@ -496,7 +498,7 @@ async function document(query: Query, rows: Row[], base: string): Promise<Row> {
 // ---------------------------------------------------------------------------------------------------
 // Router
 
-export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, uncachedAdmin: Router<AppState>): Router<AppState> {
+export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, uncachedAdmin: Router<AppState>, legacyAdmin: Router<AppState>): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/_bench' });
   const counting = installCounter(deps.orm);
   const gc = watchGc();
@@ -629,6 +631,16 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
   const uncached = new Router<AppState>({ prefix: '/uncached/api/v2' });
   uncached.use(uncachedAdmin.routes());
   router.use(uncached.routes());
+
+  // `/_bench/legacy/api/v2/admin/…`: the uncached admin API (limiter on), with read routes building
+  // records as JS objects — the path before PostgreSQL rendered them (issue 15's "today").
+  const legacy = new Router<AppState>({ prefix: '/legacy/api/v2' });
+  legacy.use((ctx, next) => {
+    ctx.state.render = 'js';
+    return next();
+  });
+  legacy.use(legacyAdmin.routes());
+  router.use(legacy.routes());
 
   return router;
 }

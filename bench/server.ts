@@ -9,6 +9,6 @@ import { benchRouter } from './routes.ts';
 
 await main({
   extend: (router, deps) => {
-    router.use(benchRouter(deps, adminRouter(deps, { rateLimit: false }), adminRouter(deps, { cache: false })).routes());
+    router.use(benchRouter(deps, adminRouter(deps, { rateLimit: false }), adminRouter(deps, { cache: false }), adminRouter(deps, { cache: false })).routes());
   },
 });

@@ -59,6 +59,8 @@ export interface Config {
   responseCacheBytes: number;
   /** How often each process looks for due webhook deliveries (ms); 0: this process delivers none. */
   hookPollMs: number;
+  /** How often row-count deltas are folded (src/db/row-counts.ts); 0: never by this process. */
+  countFoldMs: number;
   /** Time allowed for one webhook request, connection to last byte read (ms). */
   hookTimeoutMs: number;
 }
@@ -259,6 +261,7 @@ export function loadConfig(env: Env = process.env): Config {
     migrateOnStart: bool(env, 'MIGRATE_ON_START') ?? true,
     responseCacheBytes: int(env, 'RESPONSE_CACHE_BYTES', 32 * 1024 * 1024),
     hookPollMs: int(env, 'HOOK_POLL_INTERVAL_MS', 1_000, 0),
+    countFoldMs: int(env, 'COUNT_FOLD_INTERVAL_MS', 5_000, 0),
     hookTimeoutMs: int(env, 'HOOK_TIMEOUT_MS', 10_000, 100),
   });
 }

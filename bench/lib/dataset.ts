@@ -30,7 +30,10 @@ export interface LoadedDataset {
 const BASE = `timestamptz '2024-01-02 03:04:05.678+00'`;
 
 /** Statements in order; `${BASE}` is the data set's epoch. */
-function statements(has: { supporters: boolean; comments: boolean; permissions?: boolean }): string[] {
+function statements(has: { supporters: boolean; comments: boolean; permissions?: boolean }, suggestionCount: number = DATASET.suggestions): string[] {
+  // A larger set (bench `scale`) adds suggestions and their labels; supporters and comments stay on the
+  // newest 10,000 suggestions (the first pages look the same as in the standard set).
+  const engaged = `s.id > ${suggestionCount - DATASET.suggestions}`;
   const out = [
     `insert into users (id, created_at, updated_at, name, email_address, guid, job_title, avatar_url, last_ip, country, region, city,
         allowed_state, state, satisfaction_score, is_admin, is_owner, is_subscribed, email_confirmed, status_notifications,
@@ -102,24 +105,24 @@ function statements(has: { supporters: boolean; comments: boolean; permissions?:
      from (select i, ${BASE} + i * interval '63 minutes 7.5 seconds' as ts, 1 + (i * 7) % ${DATASET.forums} as forum,
                   case when i % 3 = 0 then null else 1 + i % ${DATASET.statuses} end as status,
                   case when i % 50 = 0 then 'new' when i % 17 = 0 then 'closed' when i % 29 = 0 then 'published' else 'approved' end as state
-           from generate_series(1, ${DATASET.suggestions}) i) g`,
+           from generate_series(1, ${suggestionCount}) i) g`,
 
     // 0–3 topic labels (ids 7–30) per suggestion; never an area (ids 1–6).
     `insert into suggestion_labels (suggestion_id, label_id)
-     select i, 7 + (i * 5 + k * 7) % 24 from generate_series(1, ${DATASET.suggestions}) i, generate_series(0, 2) k where k < i % 4`,
+     select i, 7 + (i * 5 + k * 7) % 24 from generate_series(1, ${suggestionCount}) i, generate_series(0, 2) k where k < i % 4`,
   ];
   if (has.supporters) {
     out.push(`insert into supporters (created_at, updated_at, how, channel, suggestion_id, user_id)
       select s.created_at + (k + 1) * interval '1 hour', s.created_at + (k + 1) * interval '1 hour', 'feedback', 'web', s.id,
              ${DATASET.admins + 1} + (s.id * 31 + k * 17) % ${DATASET.users - DATASET.admins}
-      from suggestions s, generate_series(0, 5) k where k < s.id % 7 order by s.id, k`);
+      from suggestions s, generate_series(0, 5) k where k < s.id % 7 and ${engaged} order by s.id, k`);
   }
   if (has.comments) {
     out.push(`insert into comments (created_at, updated_at, body, suggestion_id, created_by_id)
       select s.created_at + (k + 2) * interval '1 hour', s.created_at + (k + 2) * interval '1 hour',
              'Comment ' || (k + 1) || ' on suggestion ' || s.id || ': ' || repeat('+1, we need this too. ', 1 + k), s.id,
              ${DATASET.admins + 1} + (s.id * 11 + k * 3) % ${DATASET.users - DATASET.admins}
-      from suggestions s, generate_series(0, 2) k where k < s.id % 4 order by s.id, k`);
+      from suggestions s, generate_series(0, 2) k where k < s.id % 4 and ${engaged} order by s.id, k`);
   }
   if (has.permissions) {
     // Every admin has a permission record (as the migration gives existing admins).
@@ -139,7 +142,7 @@ function statements(has: { supporters: boolean; comments: boolean; permissions?:
  * the stored counters in line with the rows, and creates an API client. Runs in this process, before the
  * server starts (PGlite allows one process per directory).
  */
-export async function loadDataset(env: Record<string, string>): Promise<LoadedDataset> {
+export async function loadDataset(env: Record<string, string>, { suggestions = DATASET.suggestions }: { suggestions?: number } = {}): Promise<LoadedDataset> {
   const started = performance.now();
   const config = loadConfig({ ...env, LOG_LEVEL: 'silent' });
   const database = await openDatabase(config);
@@ -149,7 +152,8 @@ export async function loadDataset(env: Record<string, string>): Promise<LoadedDa
       where table_schema = current_schema() and table_name in ('supporters', 'comments', 'permissions')`.execute(db);
     const tables = new Set(present.rows.map((r) => r.table_name));
     await db.transaction().execute(async (tx) => {
-      for (const statement of statements({ supporters: tables.has('supporters'), comments: tables.has('comments'), permissions: tables.has('permissions') })) {
+      const has = { supporters: tables.has('supporters'), comments: tables.has('comments'), permissions: tables.has('permissions') };
+      for (const statement of statements(has, suggestions)) {
         await sql.raw(statement).execute(tx);
       }
       // The counters as the application defines them (recountAll), or the listing counters where an

@@ -65,6 +65,11 @@ interface Part {
   split?: number;
   /** Measure this many times as long as the other parts (an effect near the machine's noise). */
   weight?: number;
+  /**
+   * Server CPU per request of the real variant ÷ that of variant `vs`: the median of the ratios of runs in
+   * the same repeat; checked against `max` when given (issue 15: ≤ 0.5× today's path on list_100).
+   */
+  cpu?: { vs: string; max?: number; label: string };
   /** Checks before measuring (bodies equal); throws to fail the part. */
   prepare?(env: PartEnv, variants: Variant[]): Promise<string[]>;
 }
@@ -109,7 +114,7 @@ async function sameBytes(env: PartEnv, variants: Variant[], staticName: string):
     if (other.status !== 200) throw new Error(`${v.path} answered ${other.status}: ${other.body.slice(0, 200)}`);
     assertIdentical(`${v.name} vs real`, first.body, other.body);
   }
-  notes.push(`${staticName}: real, floor and ceiling bodies byte-identical (${first.body.length} bytes)`);
+  notes.push(`${staticName}: ${variants.map((v) => v.name).join(', ')} bodies byte-identical (${first.body.length} bytes)`);
   return notes;
 }
 
@@ -122,8 +127,10 @@ const listPart = (perPage: number): Part => ({
   baseline: 'floor',
   minRatio: 0.6,
   targetLabel: '≥ 0.6× floor',
+  cpu: perPage === 100 ? { vs: 'legacy', max: 0.5, label: 'server CPU/req ÷ legacy (objects) path' } : { vs: 'legacy', label: 'server CPU/req ÷ legacy (objects) path (info)' },
   variants: (env) => [
     { name: 'real', role: 'real', path: `${UNCACHED}/api/v2/admin/suggestions?per_page=${perPage}&${INCLUDES}`, headers: env.auth },
+    { name: 'legacy', role: 'baseline', path: `/_bench/legacy/api/v2/admin/suggestions?per_page=${perPage}&${INCLUDES}`, headers: env.auth },
     { name: 'floor', role: 'floor', path: `/_bench/raw/suggestions?per_page=${perPage}` },
     { name: 'ceiling', role: 'ceiling', path: `/_bench/static/list_${perPage}` },
   ],
@@ -196,8 +203,10 @@ const PARTS: Part[] = [
     baseline: 'floor',
     minRatio: 0.6,
     targetLabel: '≥ 0.6× floor',
+    cpu: { vs: 'legacy', label: 'server CPU/req ÷ legacy (objects) path (info)' },
     variants: (env) => [
       { name: 'real', role: 'real', path: `${UNCACHED}/api/v2/admin/suggestions/${ONE_ID}?${INCLUDES}`, headers: env.auth },
+      { name: 'legacy', role: 'baseline', path: `/_bench/legacy/api/v2/admin/suggestions/${ONE_ID}?${INCLUDES}`, headers: env.auth },
       { name: 'floor', role: 'floor', path: `/_bench/raw/suggestions/${ONE_ID}` },
       { name: 'ceiling', role: 'ceiling', path: '/_bench/static/get_one' },
     ],
@@ -459,6 +468,19 @@ export const api: Scenario = {
               });
             } else if (part.targetLabel && ratio !== undefined) {
               checks.push({ target: `${part.name}: ${part.targetLabel}`, figure: ratio.toFixed(3), threshold: 'info', pass: null });
+            }
+            const cpuVs = part.cpu && m.runs.find((r) => r.variant.name === part.cpu!.vs);
+            if (part.cpu && cpuVs) {
+              const cpuRatio = median(realOf.runs.map((r, i) => r.cpuUs / cpuVs.runs[i]!.cpuUs));
+              summary[part.name]!.cpu_us = Math.round(median(realOf.runs.map((r) => r.cpuUs)));
+              summary[part.name]![`${part.cpu.vs}_cpu_us`] = Math.round(median(cpuVs.runs.map((r) => r.cpuUs)));
+              summary[part.name]!.cpu_ratio = round(cpuRatio, 3);
+              checks.push({
+                target: `${part.name}: ${part.cpu.label}`,
+                figure: cpuRatio.toFixed(3),
+                threshold: part.cpu.max === undefined ? 'info' : `≤ ${part.cpu.max}`,
+                pass: part.cpu.max === undefined ? null : cpuRatio <= part.cpu.max,
+              });
             }
             // Issue 15 point 5: the tail follows the host, so p99 ÷ p50 is held to the same figure of the
             // scenario's baseline in this run (the same work without our code, or token's get_one): at

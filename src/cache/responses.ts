@@ -15,6 +15,15 @@ interface Entry {
 
 const OVERHEAD_BYTES = 256;
 
+/** Bodies already serialised as a JSON document (read routes rendered by PostgreSQL): cacheable as they are. */
+const jsonBodies = new WeakSet<Buffer>();
+
+/** Marks `bytes` as a whole JSON document, so the response cache may keep it like an object body. */
+export function jsonBody(bytes: Buffer): Buffer {
+  jsonBodies.add(bytes);
+  return bytes;
+}
+
 /** Least recently used first out, bounded by the bytes it holds. */
 export class ResponseStore {
   private readonly entries = new Map<string, Entry>();
@@ -110,10 +119,11 @@ export function responseCache(store: ResponseStore, versions: TableVersions): Ap
     await readRecorder.run(record, next);
     if (!before || record.volatile || ctx.status !== 200) return;
     const body = ctx.body;
-    if (body === null || typeof body !== 'object' || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function') return;
+    const rendered = Buffer.isBuffer(body) && jsonBodies.has(body);
+    if (!rendered && (body === null || typeof body !== 'object' || Buffer.isBuffer(body) || typeof (body as { pipe?: unknown }).pipe === 'function')) return;
     const tables = tablesRead(record.statements, versions.tables);
     if (!tables || [...tables].some((table) => !versions.announced.has(table))) return;
-    const bytes = Buffer.from(JSON.stringify(body));
+    const bytes = rendered ? (body as Buffer) : Buffer.from(JSON.stringify(body));
     const etag = etagOf(bytes);
     ctx.body = bytes;
     ctx.type = JSON_TYPE;

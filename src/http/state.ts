@@ -28,6 +28,11 @@ export interface AppState {
    * shared by the Bearer check and the response cache: one round trip per request at most.
    */
   synced?: Promise<boolean>;
+  /**
+   * `js`: read routes build records as objects (the path before PostgreSQL rendered them), set only by
+   * the benchmark's legacy copy of the admin API (bench/routes.ts) to measure both in one process.
+   */
+  render?: 'js';
 }
 
 export type AppContext = ParameterizedContext<AppState>;

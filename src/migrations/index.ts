@@ -16,6 +16,7 @@ import { Migration20261203160550_feedback_sentiment } from './Migration202612031
 import { Migration20261203160600_api_keys } from './Migration20261203160600_api_keys.ts';
 import { Migration20261203161500_service_hooks_events } from './Migration20261203161500_service_hooks_events.ts';
 import { Migration20261203170000_change_notifications } from './Migration20261203170000_change_notifications.ts';
+import { Migration20261204100000_list_indexes_counts } from './Migration20261204100000_list_indexes_counts.ts';
 
 /** The committed migration history, in order. */
 export const migrationsList: MigrationObject[] = [
@@ -34,4 +35,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203160600_api_keys', class: Migration20261203160600_api_keys },
   { name: 'Migration20261203161500_service_hooks_events', class: Migration20261203161500_service_hooks_events },
   { name: 'Migration20261203170000_change_notifications', class: Migration20261203170000_change_notifications },
+  { name: 'Migration20261204100000_list_indexes_counts', class: Migration20261204100000_list_indexes_counts },
 ];

@@ -1,4 +1,4 @@
-import type { RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 
 /**
  * A resource type is declared once, as data: its table, wire fields, links, filters, sorts and
@@ -33,6 +33,23 @@ export interface FieldDef {
    * for `value` to read.
    */
   join?: { table: string; owner: string; columns: readonly string[] };
+  /**
+   * The same value rendered by PostgreSQL as JSON text (resources/render.ts), byte for byte what
+   * `JSON.stringify(convert(type, value(row, env)))` gives. `col` names a selected column, computed value
+   * or joined row; `env.publicUrl` is a bound parameter. A derived field without it is computed in JS.
+   */
+  sql?: (col: (column: string) => RawBuilder<unknown>, env: SqlEnv) => RawBuilder<string>;
+}
+
+/** What a field's `sql` may use besides the row. */
+export interface SqlEnv {
+  publicUrl: RawBuilder<string>;
+}
+
+/** A field whose value we do not hold: the same constant in JS and in SQL. */
+export function constant(value: null | number | boolean): Pick<FieldDef, 'value' | 'sql'> {
+  const json = JSON.stringify(value);
+  return { value: () => value, sql: () => sql<string>`${sql.lit(json)}` };
 }
 
 export interface LinkDef {
@@ -161,7 +178,7 @@ export function isoSeconds(value: unknown): string | null {
   return `${date.toISOString().slice(0, 19)}Z`;
 }
 
-function convert(type: FieldType, value: unknown): unknown {
+export function convert(type: FieldType, value: unknown): unknown {
   if (value === null || value === undefined) return null;
   switch (type) {
     case 'timestamp':

@@ -1,5 +1,6 @@
-import { manyAlias, present, type PresentEnv, type ResourceDef, type Row } from './define.ts';
+import { manyAlias, present, type LinkDef, type PresentEnv, type ResourceDef, type Row } from './define.ts';
 import { registry } from './registry.ts';
+import { renderedRound, type Batch } from './render.ts';
 import { rowsByIds, type AnyDb } from './rows.ts';
 
 export interface Pagination {
@@ -19,27 +20,101 @@ export interface DocumentOptions {
   pagination?: Pagination;
 }
 
-/** Ids this row links to, per target type. */
-function collectLinkIds(def: ResourceDef, rows: Row[], into: Map<string, Set<number>>): void {
-  for (const link of def.links) {
-    if (!link.column && !link.many) continue;
-    let set = into.get(link.type);
-    for (const row of rows) {
-      const value = link.column ? row[link.column] : row[manyAlias(link)];
-      const ids = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value];
-      for (const id of ids) {
-        if (!set) into.set(link.type, (set = new Set()));
-        set.add(Number(id));
-      }
-    }
-  }
+/** How the resolver sees a set of fetched records of one type: their ids and the ids they link to. */
+interface Fetched<B> {
+  /** One round's fetches (one query per type, or fewer), results in the order asked. */
+  round(requests: Array<[ResourceDef, readonly number[]]>): Promise<B[]>;
+  ids(batch: B): number[];
+  refs(def: ResourceDef, batch: B, link: LinkDef): Iterable<number>;
 }
 
 /**
- * The UserVoice envelope: `{ <primary>: [...], <included>: [...], links, list_meta?, pagination? }`.
  * Side-loads resolve transitively over the whole document: each round runs one query per included type
  * for the ids referenced but not yet loaded, until a round adds nothing. The statement count therefore
- * depends on the includes and link depth, never on the number of rows.
+ * depends on the includes and link depth, never on the number of rows. Returns the batches per type
+ * (in the order types were first fetched) and the collections the document's top-level `links` cover.
+ */
+async function resolveIncludes<B>(
+  primary: ResourceDef,
+  first: B,
+  includes: ReadonlySet<string>,
+  source: Fetched<B>,
+): Promise<{ loaded: Map<string, B[]>; empty: ResourceDef[]; collections: ResourceDef[] }> {
+  const loaded = new Map<string, B[]>();
+  const have = new Map<string, Set<number>>();
+  const wanted = [...includes].filter((type) => type !== primary.type && registry.has(type));
+  const wantedSet = new Set(wanted);
+  let frontier: Array<[ResourceDef, B]> = [[primary, first]];
+  const referenced = new Map<string, Set<number>>();
+  while (frontier.length > 0) {
+    for (const [def, batch] of frontier) {
+      for (const link of def.links) {
+        if ((!link.column && !link.many) || !wantedSet.has(link.type)) continue;
+        let set = referenced.get(link.type);
+        for (const id of source.refs(def, batch, link)) {
+          if (!set) referenced.set(link.type, (set = new Set()));
+          set.add(id);
+        }
+      }
+    }
+    // The queries of one round do not depend on each other: they run together.
+    const requests: Array<[ResourceDef, readonly number[]]> = [];
+    for (const type of wanted) {
+      const ids = referenced.get(type);
+      if (!ids) continue;
+      let seen = have.get(type);
+      if (!seen) {
+        have.set(type, (seen = new Set()));
+        loaded.set(type, []);
+      }
+      const missing = [...ids].filter((id) => !seen.has(id));
+      if (missing.length === 0) continue;
+      for (const id of missing) seen.add(id);
+      requests.push([registry.get(type)!, missing]);
+    }
+    const batches = requests.length > 0 ? await source.round(requests) : [];
+    frontier = requests.map(([def], i) => [def, batches[i]!]);
+    for (const [def, batch] of frontier) loaded.get(def.type)!.push(batch);
+  }
+  const collections: ResourceDef[] = [primary, ...[...loaded.keys()].map((type) => registry.get(type)!)];
+  // A requested type that this document links to but no record references still gets its (empty) key.
+  const empty: ResourceDef[] = [];
+  for (const type of wanted) {
+    if (!loaded.has(type) && collections.some((def) => def.links.some((link) => link.type === type))) {
+      const def = registry.get(type)!;
+      empty.push(def);
+      collections.push(def);
+    }
+  }
+  return { loaded, empty, collections };
+}
+
+/** The top-level `links` map: every association of every collection in the document. */
+function linksOf(collections: ResourceDef[]): Row {
+  const links: Row = {};
+  for (const def of collections) {
+    for (const link of def.links) links[`${def.type}.${link.name}`] = { type: link.type };
+  }
+  return links;
+}
+
+const rowSource = (db: AnyDb): Fetched<Row[]> => ({
+  round: (requests) => Promise.all(requests.map(([def, ids]) => rowsByIds(db, def, ids))),
+  ids: (rows) => rows.map((row) => Number(row.id)),
+  refs: (_def, rows, link) => {
+    const out: number[] = [];
+    for (const row of rows) {
+      const value = link.column ? row[link.column] : row[manyAlias(link)];
+      if (Array.isArray(value)) for (const id of value) out.push(Number(id));
+      else if (value !== null && value !== undefined) out.push(Number(value));
+    }
+    return out;
+  },
+});
+
+/**
+ * The UserVoice envelope as objects: `{ <primary>: [...], <included>: [...], links, list_meta?, pagination? }`
+ * (writes answer with it; reads use renderDocument(), which sends the same bytes).
  */
 export async function buildDocument(
   db: AnyDb,
@@ -48,53 +123,63 @@ export async function buildDocument(
   env: PresentEnv,
   options: DocumentOptions,
 ): Promise<Row> {
-  const loaded = new Map<string, Map<number, Row>>();
-  const wanted = [...options.includes].filter((type) => type !== primary.type && registry.has(type));
-  let frontier: Array<[ResourceDef, Row[]]> = [[primary, rows]];
-  const referenced = new Map<string, Set<number>>();
-  while (frontier.length > 0) {
-    for (const [def, defRows] of frontier) collectLinkIds(def, defRows, referenced);
-    // The queries of one round do not depend on each other: they run together.
-    const fetches: Array<Promise<[ResourceDef, Row[]]>> = [];
-    for (const type of wanted) {
-      const ids = referenced.get(type);
-      if (!ids) continue;
-      let have = loaded.get(type);
-      if (!have) loaded.set(type, (have = new Map()));
-      const missing = [...ids].filter((id) => !have.has(id));
-      if (missing.length === 0) continue;
-      const def = registry.get(type)!;
-      fetches.push(rowsByIds(db, def, missing).then((fetched) => [def, fetched]));
-    }
-    frontier = await Promise.all(fetches);
-    for (const [def, fetched] of frontier) {
-      const have = loaded.get(def.type)!;
-      for (const row of fetched) have.set(Number(row.id), row);
-    }
-  }
-
+  const { loaded, empty, collections } = await resolveIncludes(primary, rows, options.includes, rowSource(db));
   const doc: Row = { [primary.type]: rows.map((row) => present(primary, row, env)) };
-  const collections: ResourceDef[] = [primary];
-  for (const [type, byId] of loaded) {
+  for (const [type, batches] of loaded) {
     const def = registry.get(type)!;
-    doc[type] = [...byId.values()].sort((a, b) => Number(a.id) - Number(b.id)).map((row) => present(def, row, env));
-    collections.push(def);
+    doc[type] = batches
+      .flat()
+      .sort((a, b) => Number(a.id) - Number(b.id))
+      .map((row) => present(def, row, env));
   }
-  // A requested type that this document links to but no record references still gets its (empty) key.
-  for (const type of wanted) {
-    if (doc[type] === undefined && collections.some((def) => def.links.some((link) => link.type === type))) {
-      doc[type] = [];
-      collections.push(registry.get(type)!);
-    }
-  }
-  const links: Row = {};
-  for (const def of collections) {
-    for (const link of def.links) links[`${def.type}.${link.name}`] = { type: link.type };
-  }
-  doc.links = links;
+  for (const def of empty) doc[def.type] = [];
+  doc.links = linksOf(collections);
   if (options.pagination) {
     doc.list_meta = null;
     doc.pagination = options.pagination;
   }
   return doc;
+}
+
+/** Top-level `links` JSON per set of collections (the same few sets recur on every request). */
+const linksText = new Map<string, string>();
+
+/** Records of several batches of one type, in id order, joined by commas. */
+function joinedById(batches: Batch[]): string {
+  if (batches.length === 1) return batches[0]!.records().join(',');
+  const all: Array<[number, string]> = [];
+  for (const batch of batches) {
+    const records = batch.records();
+    batch.ids.forEach((id, i) => all.push([id, records[i]!]));
+  }
+  return all
+    .sort((a, b) => a[0] - b[0])
+    .map(([, record]) => record)
+    .join(',');
+}
+
+/**
+ * buildDocument()'s bytes from a batch of resources/render.ts: records are PostgreSQL-rendered JSON
+ * text, side-loads are fetched the same way, and Node only joins strings. `first` holds the primary
+ * records in the document's order.
+ */
+export async function renderDocument(db: AnyDb, primary: ResourceDef, first: Batch, env: PresentEnv, options: DocumentOptions): Promise<string> {
+  const { loaded, empty, collections } = await resolveIncludes(primary, first, options.includes, {
+    round: (requests) => renderedRound(db, requests, env),
+    ids: (batch) => batch.ids,
+    refs: (_def, batch, link) => batch.refs(link),
+  });
+  let text = `{${JSON.stringify(primary.type)}:[${first.records().join(',')}]`;
+  for (const [type, batches] of loaded) text += `,${JSON.stringify(type)}:[${joinedById(batches)}]`;
+  for (const def of empty) text += `,${JSON.stringify(def.type)}:[]`;
+  const key = collections.map((def) => def.type).join(',');
+  let links = linksText.get(key);
+  if (links === undefined) {
+    links = JSON.stringify(linksOf(collections));
+    // Includes are the client's: keep the cache bounded.
+    if (linksText.size < 256) linksText.set(key, links);
+  }
+  text += `,"links":${links}`;
+  if (options.pagination) text += `,"list_meta":null,"pagination":${JSON.stringify(options.pagination)}`;
+  return `${text}}`;
 }

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { baseSorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
@@ -11,7 +12,12 @@ export const forums = defineResource({
     { name: 'welcome_message_mime_type', type: 'string' },
     { name: 'prompt', type: 'string' },
     { name: 'example', type: 'string' },
-    { name: 'portal_url', type: 'string', value: (row, env) => `${env.publicUrl}/forums/${row.id}` },
+    {
+      name: 'portal_url',
+      type: 'string',
+      value: (row, env) => `${env.publicUrl}/forums/${row.id}`,
+      sql: (c, env) => sql<string>`to_json(${env.publicUrl} || '/forums/' || ${c('id')}::text)::text`,
+    },
     { name: 'open_suggestions_count', type: 'integer' },
     { name: 'suggestions_count', type: 'integer' },
     { name: 'is_public', type: 'boolean' },

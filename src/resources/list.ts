@@ -1,8 +1,9 @@
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type CompiledQuery, type RawBuilder } from 'kysely';
 import { BadRequestError } from '../errors.ts';
 import { boolParam, encodeCursor, idList, list, parseTimestamp, single, type ListParams } from '../http/params.ts';
 import type { Pagination } from './document.ts';
-import type { FilterDef, ResourceDef, Row } from './define.ts';
+import type { FilterDef, PresentEnv, ResourceDef, Row } from './define.ts';
+import { pageStatement, renderedPage, type Batch } from './render.ts';
 import { selectRows, type AnyDb, type AnySelect } from './rows.ts';
 
 const MAX_SEARCH_LENGTH = 255;
@@ -126,12 +127,8 @@ export interface ListResult {
 
 const SORT_VALUE = '__sort_value';
 
-/**
- * One page of a collection: two statements (the page and the filtered count). Order is the requested
- * sort then id; a cursor continues strictly after the last row of the previous page (keyset), so rows
- * with equal sort values are neither skipped nor repeated.
- */
-export async function listRows(db: AnyDb, def: ResourceDef, params: ListParams): Promise<ListResult> {
+/** The page's select (filters, keyset or offset, order, limit) and the conditions the count shares. */
+function pageQuery(db: AnyDb, def: ResourceDef, params: ListParams): { query: AnySelect; where: RawBuilder<boolean>[]; byId: boolean } {
   const where = conditions(def, params);
   const { sort, perPage, page, cursor } = params;
   const dir = sort.desc ? sql`desc` : sql`asc`;
@@ -153,22 +150,75 @@ export async function listRows(db: AnyDb, def: ResourceDef, params: ListParams):
   query = byId
     ? query.orderBy(sql`${col(def, 'id')} ${dir}`)
     : query.orderBy(sql`${sortCol} ${dir}`).orderBy(sql`${col(def, 'id')} ${dir}`);
-  const rows = (await query.limit(perPage).execute()) as Row[];
+  return { query: query.limit(perPage), where, byId };
+}
 
-  const counted = await applyWhere(db.selectFrom(def.table).select(sql<string>`count(*)`.as('n')), where).executeTakeFirst();
-  const total = Number(counted?.n ?? 0);
+/** The filtered count and the pagination block; `last` is the page's last row (id, sort value). */
+async function paginate(
+  db: AnyDb,
+  def: ResourceDef,
+  params: ListParams,
+  where: RawBuilder<boolean>[],
+  last: { id: number; value: string | null } | undefined,
+): Promise<Pagination> {
+  const counted = await countQuery(db, def, where).executeTakeFirst();
+  return pagination(params, Number(counted?.n ?? 0), last);
+}
+
+/**
+ * `select … as n`: the number of records the list's conditions match. Unfiltered, it is read from
+ * `row_counts` where triggers keep one for the table (migration list_indexes_counts): the base count
+ * plus the deltas src/db/row-counts.ts has not folded yet, so its cost does not grow with the table;
+ * COALESCE only counts when the table has no such row.
+ */
+function countQuery(db: AnyDb, def: ResourceDef, where: RawBuilder<boolean>[]): AnySelect {
+  if (where.length === 0) {
+    return db.selectNoFrom(
+      sql<string>`coalesce((select rc.n + coalesce((select sum(d.n) from row_count_deltas d where d.table_name = rc.table_name), 0) from row_counts rc where rc.table_name = ${def.table}), (select count(*) from ${sql.table(def.table)}))`.as('n'),
+    );
+  }
+  return applyWhere(db.selectFrom(def.table).select(sql<string>`count(*)`.as('n')), where);
+}
+
+function pagination(params: ListParams, total: number, last: { id: number; value: string | null } | undefined): Pagination {
+  const { sort, perPage, page } = params;
   const totalPages = Math.ceil(total / perPage);
   const pagination: Pagination = { page, per_page: perPage, total_pages: totalPages, total_records: total };
-  const last = rows.at(-1);
   if (last && page < totalPages) {
-    pagination.cursor = encodeCursor({
-      sort: `${sort.desc ? '-' : ''}${sort.field}`,
-      value: byId ? null : (last[SORT_VALUE] as string),
-      id: Number(last.id),
-      page: page + 1,
-    });
+    pagination.cursor = encodeCursor({ sort: `${sort.desc ? '-' : ''}${sort.field}`, value: last.value, id: last.id, page: page + 1 });
     // The 2018 SDK reads the next page's token from `page_token`; later clients from `cursor`.
     pagination.page_token = pagination.cursor;
   }
+  return pagination;
+}
+
+/**
+ * One page of a collection as rows: two statements (the page and the filtered count). Order is the
+ * requested sort then id; a cursor continues strictly after the last row of the previous page (keyset),
+ * so rows with equal sort values are neither skipped nor repeated.
+ */
+export async function listRows(db: AnyDb, def: ResourceDef, params: ListParams): Promise<ListResult> {
+  const { query, where, byId } = pageQuery(db, def, params);
+  const rows = (await query.execute()) as Row[];
+  const last = rows.at(-1);
+  const pagination = await paginate(db, def, params, where, last && { id: Number(last.id), value: byId ? null : (last[SORT_VALUE] as string) });
   return { rows, pagination };
+}
+
+/** listRows() as a batch of resources/render.ts (records rendered by PostgreSQL); page and count in one statement. */
+export async function listRendered(db: AnyDb, def: ResourceDef, params: ListParams, env: PresentEnv): Promise<{ batch: Batch; pagination: Pagination }> {
+  const { query, where, byId } = pageQuery(db, def, params);
+  const { batch, total } = await renderedPage(db, def, query, env, byId ? undefined : SORT_VALUE, countQuery(db, def, where));
+  const lastId = batch.ids.at(-1);
+  const last = lastId === undefined ? undefined : { id: lastId, value: byId ? null : (batch.lastSortValue ?? null) };
+  return { batch, pagination: pagination(params, total, last) };
+}
+
+/**
+ * The statement a rendered list request runs (page and count) for a declaration rendered entirely in
+ * SQL; test/api/list-plans.test.ts EXPLAINs it.
+ */
+export function listStatement(db: AnyDb, def: ResourceDef, params: ListParams, env: PresentEnv): CompiledQuery {
+  const { query, where, byId } = pageQuery(db, def, params);
+  return pageStatement(db, def, env, byId ? undefined : SORT_VALUE, query.compile(), countQuery(db, def, where).compile());
 }

@@ -1,12 +1,12 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource, type Row } from './define.ts';
+import { constant, defineResource, type Row } from './define.ts';
 
 /** Suggestion states (UserVoice documents approved/published/new; we add the moderation outcomes). */
 export const SUGGESTION_STATES = ['new', 'approved', 'published', 'closed', 'spam', 'deleted'] as const;
 
-const zero = () => 0;
-const nothing = () => null;
+const zero = constant(0);
+const nothing = constant(null);
 
 const IMPORTANCE_COLUMNS = ['importance_low_count', 'importance_medium_count', 'importance_high_count'] as const;
 
@@ -39,8 +39,53 @@ export function sentiment(row: Row): { total: number | null; average: number | n
   return { total: positive - negative, average: Math.round(((positive - negative) * 100) / rated) / 100 };
 }
 
+/**
+ * sentiment()'s figures as JS prints them: the total an integer; the average Math.round(x) / 100 of
+ * x = (positive − negative) × 100 / rated, i.e. floor(x + 1/2) (ties towards +∞; a non-tie quotient is at
+ * least 1 / (2 × rated) from a half, so the exact numeric rounds as the double does), and k / 100 prints
+ * as written without trailing zeros (-0 prints as 0 in both).
+ */
+function sentimentSql(c: Col, figure: 'total' | 'average') {
+  const [positive, neutral, negative] = SENTIMENT_COLUMNS.map((column) => sql`coalesce(${c(column)}, 0)`) as [RawBuilder<unknown>, RawBuilder<unknown>, RawBuilder<unknown>];
+  const rated = sql`(${positive} + ${neutral} + ${negative})`;
+  const value = figure === 'total'
+    ? sql`(${positive} - ${negative})::text`
+    : sql`trim_scale(floor((${positive} - ${negative}) * 100::numeric / ${rated} + 0.5) / 100)::text`;
+  return sql<string>`(case when ${rated} = 0 then 'null' else ${value} end)`;
+}
+
 /** [distinct accounts, their MRR cents, their LTV cents] over the suggestion's supporters (computed below). */
 const supporterAccounts = (row: Row, i: number) => Number((row.__supporter_accounts as unknown[] | null)?.[i] ?? 0);
+
+/**
+ * supporterAccounts(row, i - 1) / divisor as JS prints it: the exact decimal without trailing zeros
+ * (cents / 100 has at most two decimals, which a double prints back as written).
+ */
+const accountsSql = (c: (column: string) => RawBuilder<unknown>, i: number, divisor: number) =>
+  sql<string>`trim_scale(coalesce((${c('__supporter_accounts')})[${sql.lit(i)}], 0)::numeric / ${sql.lit(divisor)})::text`;
+
+type Col = (column: string) => RawBuilder<unknown>;
+const importanceCount = (c: Col, i: number) => sql`coalesce(${c(IMPORTANCE_COLUMNS[i]!)}, 0)`;
+const importanceTotal = (c: Col) => sql`(${importanceCount(c, 0)} + ${importanceCount(c, 1)} + ${importanceCount(c, 2)})`;
+
+/**
+ * importance().percent[i] as JS prints it: Math.round(n × 10000 / total) / 100. A double quotient
+ * rounds the way the exact one does (a tie k + 0.5 is exact in binary; anything else is at least
+ * 1 / (2 × total) away from one), and k / 100 prints as written.
+ */
+const percentSql = (c: Col, i: number) =>
+  sql<string>`(case when ${importanceTotal(c)} = 0 then '0' else trim_scale(round(${importanceCount(c, i)} * 10000::numeric / ${importanceTotal(c)}) / 100)::text end)`;
+
+/**
+ * importance().average: Number.prototype.toFixed(2) of the double (low + 2·medium + 3·high) / total,
+ * which rounds the double's exact binary value (1.005 is 1.00499… and gives "1.00"). The double lies in
+ * [1, 3], so × 2^52 makes it an exact integer, and divided back with 60 decimals (numeric(80, 60)) it is
+ * the double's exact value, which round(…, 2) rounds as toFixed does (a true tie to the larger).
+ * Checked against importance() for every low/medium/high count up to 60.
+ */
+const averageSql = (c: Col) =>
+  sql<string>`(case when ${importanceTotal(c)} = 0 then 'null' else '"' || round(((((${importanceCount(c, 0)} + 2 * ${importanceCount(c, 1)} + 3 * ${importanceCount(c, 2)})::float8
+    / ${importanceTotal(c)}::float8) * 4503599627370496::float8)::bigint)::numeric(80, 60) / 4503599627370496, 2)::text || '"' end)`;
 
 function engagedSince(t: string, at: Date) {
   const id = sql.ref(`${t}.id`);
@@ -56,12 +101,28 @@ export const suggestions = defineResource({
     { name: 'title', type: 'string' },
     { name: 'body', type: 'string' },
     // UserVoice sends an empty mime type when there is no body.
-    { name: 'body_mime_type', type: 'string', value: (row) => (row.body ? row.body_mime_type : ''), uses: ['body', 'body_mime_type'] },
+    {
+      name: 'body_mime_type',
+      type: 'string',
+      value: (row) => (row.body ? row.body_mime_type : ''),
+      uses: ['body', 'body_mime_type'],
+      sql: (c) => sql<string>`(case when coalesce(${c('body')}, '') = '' then '""' else coalesce(to_json(${c('body_mime_type')}::text)::text, 'null') end)`,
+    },
     { name: 'state', type: 'string' },
     { name: 'channel', type: 'string' },
-    { name: 'portal_url', type: 'string', value: (row, env) => `${env.publicUrl}/forums/${row.forum_id}/suggestions/${row.id}` },
-    { name: 'admin_url', type: 'string', value: (row, env) => `${env.publicUrl}/admin/v3/suggestions/${row.id}` },
-    { name: 'redirect_url', type: 'string', value: nothing },
+    {
+      name: 'portal_url',
+      type: 'string',
+      value: (row, env) => `${env.publicUrl}/forums/${row.forum_id}/suggestions/${row.id}`,
+      sql: (c, env) => sql<string>`to_json(${env.publicUrl} || '/forums/' || coalesce(${c('forum_id')}::text, 'null') || '/suggestions/' || ${c('id')}::text)::text`,
+    },
+    {
+      name: 'admin_url',
+      type: 'string',
+      value: (row, env) => `${env.publicUrl}/admin/v3/suggestions/${row.id}`,
+      sql: (c, env) => sql<string>`to_json(${env.publicUrl} || '/admin/v3/suggestions/' || ${c('id')}::text)::text`,
+    },
+    { name: 'redirect_url', type: 'string', ...nothing },
     { name: 'approved_at', type: 'timestamp' },
     { name: 'closed_at', type: 'timestamp' },
     { name: 'first_support_at', type: 'timestamp' },
@@ -70,38 +131,38 @@ export const suggestions = defineResource({
     { name: 'requests_count', type: 'integer' },
     { name: 'votes_count', type: 'integer' },
     { name: 'supporters_count', type: 'integer' },
-    { name: 'supporting_accounts_count', type: 'integer', value: (row) => supporterAccounts(row, 0) },
-    { name: 'account_supporters_count', type: 'integer', value: zero },
+    { name: 'supporting_accounts_count', type: 'integer', value: (row) => supporterAccounts(row, 0), sql: (c) => accountsSql(c, 1, 1) },
+    { name: 'account_supporters_count', type: 'integer', ...zero },
     { name: 'inappropriate_flags_count', type: 'integer' },
     { name: 'recent_engagement', type: 'integer' },
     // Feedback records by sentiment: positive → promoter, neutral, negative → detractor (README).
     { name: 'satisfaction_detractor_count', type: 'integer' },
     { name: 'satisfaction_neutral_count', type: 'integer' },
     { name: 'satisfaction_promoter_count', type: 'integer' },
-    { name: 'merge_candidates_count', type: 'integer', value: zero },
+    { name: 'merge_candidates_count', type: 'integer', ...zero },
     { name: 'internal_flags_count', type: 'integer' },
     { name: 'all_internal_flags_count', type: 'integer' },
     { name: 'last_internal_flag_at', type: 'timestamp' },
-    { name: 'jira_link_count', type: 'integer', value: zero },
-    { name: 'vsts_link_count', type: 'integer', value: zero },
+    { name: 'jira_link_count', type: 'integer', ...zero },
+    { name: 'vsts_link_count', type: 'integer', ...zero },
     // The Singer tap's schema types these as plain numbers (not nullable) and rejects the record on null.
-    { name: 'average_engagement', type: 'number', value: zero },
-    { name: 'engagement_trend', type: 'number', value: zero },
-    { name: 'supporter_mrr', type: 'number', value: (row) => supporterAccounts(row, 1) / 100 },
-    { name: 'supporter_revenue', type: 'number', value: (row) => supporterAccounts(row, 2) / 100 },
-    { name: 'supporter_satisfaction_score', type: 'number', value: zero },
-    { name: 'sentiment_score', type: 'number', value: (row) => sentiment(row).average, uses: SENTIMENT_COLUMNS },
-    { name: 'total_sentiment_score', type: 'number', value: (row) => sentiment(row).total, uses: SENTIMENT_COLUMNS },
+    { name: 'average_engagement', type: 'number', ...zero },
+    { name: 'engagement_trend', type: 'number', ...zero },
+    { name: 'supporter_mrr', type: 'number', value: (row) => supporterAccounts(row, 1) / 100, sql: (c) => accountsSql(c, 2, 100) },
+    { name: 'supporter_revenue', type: 'number', value: (row) => supporterAccounts(row, 2) / 100, sql: (c) => accountsSql(c, 3, 100) },
+    { name: 'supporter_satisfaction_score', type: 'number', ...zero },
+    { name: 'sentiment_score', type: 'number', value: (row) => sentiment(row).average, uses: SENTIMENT_COLUMNS, sql: (c) => sentimentSql(c, 'average') },
+    { name: 'total_sentiment_score', type: 'number', value: (row) => sentiment(row).total, uses: SENTIMENT_COLUMNS, sql: (c) => sentimentSql(c, 'total') },
     // From the importance scores (services/importance.ts), recounted under the suggestion's lock.
     { name: 'importance_low_count', type: 'integer' },
     { name: 'importance_medium_count', type: 'integer' },
     { name: 'importance_high_count', type: 'integer' },
-    { name: 'importance_total_count', type: 'integer', value: (row) => importance(row).total, uses: IMPORTANCE_COLUMNS },
-    { name: 'importance_low_percent', type: 'number', value: (row) => importance(row).percent[0], uses: IMPORTANCE_COLUMNS },
-    { name: 'importance_medium_percent', type: 'number', value: (row) => importance(row).percent[1], uses: IMPORTANCE_COLUMNS },
-    { name: 'importance_high_percent', type: 'number', value: (row) => importance(row).percent[2], uses: IMPORTANCE_COLUMNS },
-    { name: 'importance_score_average', type: 'string', value: (row) => importance(row).average, uses: IMPORTANCE_COLUMNS },
-    { name: 'is_blocker', type: 'boolean', value: nothing },
+    { name: 'importance_total_count', type: 'integer', value: (row) => importance(row).total, uses: IMPORTANCE_COLUMNS, sql: (c) => sql<string>`(${importanceTotal(c)})::text` },
+    { name: 'importance_low_percent', type: 'number', value: (row) => importance(row).percent[0], uses: IMPORTANCE_COLUMNS, sql: (c) => percentSql(c, 0) },
+    { name: 'importance_medium_percent', type: 'number', value: (row) => importance(row).percent[1], uses: IMPORTANCE_COLUMNS, sql: (c) => percentSql(c, 1) },
+    { name: 'importance_high_percent', type: 'number', value: (row) => importance(row).percent[2], uses: IMPORTANCE_COLUMNS, sql: (c) => percentSql(c, 2) },
+    { name: 'importance_score_average', type: 'string', value: (row) => importance(row).average, uses: IMPORTANCE_COLUMNS, sql: averageSql },
+    { name: 'is_blocker', type: 'boolean', ...nothing },
     { name: 'creator_user_agent', type: 'string' },
     { name: 'creator_referrer', type: 'string' },
     { name: 'creator_browser', type: 'string' },

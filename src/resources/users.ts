@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource, isoSeconds, joinAlias, type FieldDef, type Row } from './define.ts';
+import { constant, defineResource, isoSeconds, joinAlias, type FieldDef, type Row } from './define.ts';
 
 /** Columns of the user's permission record that `permissions` shows. */
 const PERMISSION_COLUMNS = ['id', 'state', 'license_type', 'feedback', 'features', 'knowledgebase', 'settings', 'tickets'] as const;
@@ -26,13 +26,36 @@ function permissions(row: Row) {
   };
 }
 
+type Col = (column: string) => RawBuilder<unknown>;
+/** JSON text of a SQL text value (null → null), as JSON.stringify writes a string. */
+const jsonText = (value: RawBuilder<unknown>) => sql<string>`coalesce(to_json((${value})::text)::text, 'null')`;
+
 const permissionsField: FieldDef = {
   name: 'permissions',
   type: 'object',
   value: permissions,
   uses: ['is_owner'],
   join: { table: 'permissions', owner: 'user_id', columns: PERMISSION_COLUMNS },
+  sql: (c) => {
+    const record = c(joinAlias(permissionsField));
+    const at = (key: string) => jsonText(sql`${record}->>${sql.lit(key)}`);
+    return sql<string>`(case when ${record} is null then 'null' else '{"id":' || (${record}->>'id') || ',"state":' || ${at('state')}
+      || ',"billing":' || (case when ${c('is_owner')} then '"manage"' else '"none"' end)
+      || ',"features":' || ${at('features')} || ',"knowledgebase":' || ${at('knowledgebase')} || ',"license_type":' || ${at('license_type')}
+      || ',"settings":' || ${at('settings')} || ',"suggestions":' || ${at('feedback')} || ',"tickets":' || ${at('tickets')} || '}' end)`;
+  },
 };
+
+/** traits() in SQL. */
+function traitsSql(c: Col) {
+  return sql<string>`('{"id":' || to_json(${c('id')}::text)::text || ',"email":' || ${jsonText(c('email_address'))}
+    || ',"name":' || ${jsonText(c('name'))} || ',"type":' || (case when ${c('is_admin')} then '"admin"' else '"user"' end)
+    || ',"ip":' || ${jsonText(c('last_ip'))}
+    || ',"created_at":' || coalesce(floor(extract(epoch from ${c('created_at')}))::bigint::text, 'null')
+    || ',"browser_name":null,"os_name":null,"location_city":' || ${jsonText(c('city'))}
+    || ',"location_region":' || ${jsonText(c('region'))} || ',"location_country":' || ${jsonText(c('country'))}
+    || ',"account_id":null,"account_internal_id":null,"account_name":null,"account_plan":null,"account_created_at":null,"account_ltv":null,"account_monthly_rate":null}')`;
+}
 
 /** Identify traits as UserVoice reports them; `created_at` is a unix integer there. */
 function traits(row: Row) {
@@ -81,7 +104,7 @@ export const users = defineResource({
     { name: 'suggestion_votes', type: 'integer' },
     { name: 'is_admin', type: 'boolean' },
     { name: 'is_owner', type: 'boolean' },
-    { name: 'is_validation_admin', type: 'boolean', value: () => false },
+    { name: 'is_validation_admin', type: 'boolean', ...constant(false) },
     { name: 'is_subscribed', type: 'boolean' },
     { name: 'email_confirmed', type: 'boolean' },
     { name: 'status_notifications', type: 'boolean' },
@@ -89,7 +112,7 @@ export const users = defineResource({
     { name: 'last_login', type: 'timestamp' },
     { name: 'support_created_at', type: 'timestamp' },
     permissionsField,
-    { name: 'traits', type: 'object', value: traits },
+    { name: 'traits', type: 'object', value: traits, sql: traitsSql },
     ...timestamps,
   ],
   links: [

@@ -82,6 +82,8 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     TOKEN_SECRET: TEST_TOKEN_SECRET,
     // No webhook polling unless a test asks: its queries would land in statement counts.
     HOOK_POLL_INTERVAL_MS: '0',
+    // Nor row-count folds (tests that need one call db/row-counts.ts foldRowCounts).
+    COUNT_FOLD_INTERVAL_MS: '0',
     ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
     ...options.env,
   });

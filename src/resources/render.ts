@@ -1,0 +1,358 @@
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
+import { convert, joinAlias, manyAlias, selectedColumns, type FieldDef, type LinkDef, type PresentEnv, type ResourceDef, type Row } from './define.ts';
+import { selectRows, type AnyDb, type AnySelect } from './rows.ts';
+
+/**
+ * Records rendered by PostgreSQL: the read path's answer to "the driver's row parsing and the JS
+ * objects it builds are the cost" (issue 15). The select of resources/rows.ts becomes a subquery `q`;
+ * the outer select returns, per row, the record's JSON text in a few pieces (`__r0`, `__r1`, …) built
+ * from the declaration — `{"id":…,"title":…,…,"links":{…}}` — plus only the raw columns JS still needs:
+ * link ids (for side-loading) and the inputs of derived fields that have no `sql` form. Node then
+ * concatenates strings; no record object is built and nothing is stringified twice.
+ *
+ * The pieces must equal `JSON.stringify(present(def, row, env))` byte for byte (checked per resource in
+ * test/api/render-identity.test.ts, and by the bench against the hand-written floor). Field types whose
+ * PostgreSQL text form differs from JS's (`number`, `object` columns) are rendered in JS.
+ */
+
+/** The outer query's alias for the declaration's own select. */
+const Q = 'q';
+const ref = (column: string) => sql.ref(`${Q}.${column}`);
+const lit = (text: string) => sql<string>`${sql.lit(text)}`;
+
+/** JSON text of a plain column of this wire type, or undefined when PostgreSQL's text would differ. */
+function columnJson(type: FieldDef['type'], column: string): RawBuilder<string> | undefined {
+  const c = ref(column);
+  switch (type) {
+    case 'string':
+      return sql<string>`coalesce(to_json(${c}::text)::text, 'null')`;
+    case 'integer':
+      return sql<string>`coalesce(${c}::text, 'null')`;
+    case 'boolean':
+      return sql<string>`(case when ${c} is null then 'null' when ${c} then 'true' else 'false' end)`;
+    case 'timestamp':
+      // isoSeconds(): UTC, whole seconds (truncated), `Z`.
+      return sql<string>`coalesce('"' || to_char(${c} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '"', 'null')`;
+    default:
+      return undefined;
+  }
+}
+
+function linkJson(link: LinkDef): RawBuilder<string> {
+  if (link.column) {
+    const c = ref(link.column);
+    return link.list
+      ? sql<string>`(case when ${c} is null then '[]' else '[' || ${c}::text || ']' end)`
+      : sql<string>`coalesce(${c}::text, 'null')`;
+  }
+  if (link.many) return sql<string>`('[' || array_to_string(${ref(manyAlias(link))}, ',') || ']')`;
+  return lit(link.list ? '[]' : 'null');
+}
+
+interface RenderPlan {
+  /** Columns of `q` the outer select passes through raw. */
+  raw: string[];
+  /** The outer select's JSON pieces, in order (`__r0`, `__r1`, …). */
+  pieces: Array<(env: { publicUrl: RawBuilder<string> }) => RawBuilder<string>>;
+  /** Row (raw columns and pieces) → the record's JSON text. */
+  render: (row: Row, env: PresentEnv) => string;
+  /** Every field renders in SQL: the record is piece 0 alone, and batches can be aggregated in SQL. */
+  whole: boolean;
+}
+
+const pieceAlias = (i: number) => `__r${i}`;
+const plans = new WeakMap<ResourceDef, RenderPlan>();
+
+function planOf(def: ResourceDef): RenderPlan {
+  let plan = plans.get(def);
+  if (!plan) plans.set(def, (plan = compilePlan(def)));
+  return plan;
+}
+
+function compilePlan(def: ResourceDef): RenderPlan {
+  const raw = new Set<string>(['id']);
+  for (const link of def.links) {
+    if (link.column) raw.add(link.column);
+    if (link.many) raw.add(manyAlias(link));
+  }
+  type Segment = (env: { publicUrl: RawBuilder<string> }) => RawBuilder<string>;
+  const pieces: Segment[] = [];
+  /** The JS expression of the whole record: piece reads and JS-rendered values, joined by `+`. */
+  const js: string[] = [];
+  let current: Segment[] = [() => sql<string>`'{"id":' || ${ref('id')}::text`];
+  const closePiece = () => {
+    if (current.length === 0) return;
+    const segments = current;
+    pieces.push((env) => sql<string>`(${sql.join(segments.map((s) => s(env)), sql` || `)})`);
+    js.push(`row[${JSON.stringify(pieceAlias(pieces.length - 1))}]`);
+    current = [];
+  };
+  // What a derived field that does not say what it reads may read: everything rows.ts selects.
+  const everything = [
+    ...selectedColumns(def),
+    ...Object.keys(def.computed ?? {}),
+    ...def.fields.filter((f) => f.join).map(joinAlias),
+    ...def.links.filter((l) => l.many).map(manyAlias),
+  ];
+  def.fields.forEach((field, i) => {
+    const key = lit(`,${JSON.stringify(field.name)}:`);
+    const inSql = field.sql
+      ? (env: { publicUrl: RawBuilder<string> }) => field.sql!(ref, env)
+      : field.value
+        ? undefined
+        : columnJson(field.type, field.column ?? field.name);
+    current.push(() => key);
+    if (inSql) {
+      current.push(typeof inSql === 'function' ? inSql : () => inSql);
+      return;
+    }
+    // Rendered in JS from raw columns: the ones it declares it reads (all of them when it declares none).
+    closePiece();
+    if (!field.value) raw.add(field.column ?? field.name);
+    else if (field.uses) for (const column of field.uses) raw.add(column);
+    else for (const column of everything) raw.add(column);
+    if (field.join) raw.add(joinAlias(field));
+    js.push(`J(C(${JSON.stringify(field.type)}, ${field.value ? `F[${i}].value(row, env)` : `row[${JSON.stringify(field.column ?? field.name)}]`}))`);
+  });
+  current.push(() => lit(',"links":{'));
+  def.links.forEach((link, i) => {
+    current.push(() => lit(`${i === 0 ? '' : ','}${JSON.stringify(link.name)}:`));
+    current.push(() => linkJson(link));
+  });
+  current.push(() => lit('}}'));
+  closePiece();
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from declarations, never from input
+  const make = new Function('F', 'C', 'J', `return function render(row, env) { return ${js.join(' + ')}; };`);
+  return { raw: [...raw], pieces, render: make(def.fields, convert, JSON.stringify) as RenderPlan['render'], whole: js.length === 1 };
+}
+
+/**
+ * The rendering select over `inner` (a select of resources/rows.ts with its filters, order and limit):
+ * raw columns, `extra` columns of `inner` passed through, and the JSON pieces. PostgreSQL keeps the
+ * subquery's order (a subquery scan under a plain projection does not reorder).
+ */
+export function renderSelect(db: AnyDb, def: ResourceDef, inner: AnySelect, env: PresentEnv, extra: readonly string[] = []): AnySelect {
+  const plan = planOf(def);
+  const sqlEnv = { publicUrl: sql<string>`${env.publicUrl}::text` };
+  return db
+    .selectFrom(inner.as(Q))
+    .select([...plan.raw, ...extra].map((c) => `${Q}.${c}`))
+    .select(plan.pieces.map((piece, i) => piece(sqlEnv).as(pieceAlias(i))));
+}
+
+/**
+ * Records of one type fetched together: their ids and JSON texts in the same order, and the ids each
+ * link references (duplicates allowed), for side-loading.
+ */
+export interface Batch {
+  ids: number[];
+  records(): string[];
+  refs(link: LinkDef): number[];
+  /** Cursor value of the last row (lists sorted by another column than id). */
+  lastSortValue?: string;
+}
+
+/** Records are joined by ASCII RS inside an aggregate: JSON text never holds it raw (it escapes controls). */
+const RS = '\x1e';
+const splitIds = (text: unknown) => (typeof text === 'string' && text !== '' ? text.split(',').map(Number) : []);
+
+/** A batch from rows of renderSelect(). */
+export function batchOfRows(def: ResourceDef, rows: Row[], env: PresentEnv, sortValue?: string): Batch {
+  const plan = planOf(def);
+  return {
+    ids: rows.map((row) => Number(row.id)),
+    records: () => rows.map((row) => plan.render(row, env)),
+    refs: (link) => {
+      const out: number[] = [];
+      for (const row of rows) {
+        const value = link.column ? row[link.column] : link.many ? row[manyAlias(link)] : undefined;
+        if (Array.isArray(value)) for (const id of value) out.push(Number(id));
+        else if (value !== null && value !== undefined) out.push(Number(value));
+      }
+      return out;
+    },
+    lastSortValue: sortValue && rows.length > 0 ? (rows.at(-1)![sortValue] as string) : undefined,
+  };
+}
+
+/**
+ * One row for a whole batch (declarations rendered entirely in SQL): the type, the records joined by RS
+ * in the subquery's order, the ids, and per link the referenced ids as comma lists (`__refs`, in the
+ * declaration's link order). Every type has the same columns, so a round of side-loads is one UNION ALL.
+ * Node then parses a few strings instead of a row per record.
+ */
+function aggregateSelect(db: AnyDb, def: ResourceDef, inner: AnySelect, env: PresentEnv, sortValue?: string): AnySelect {
+  const plan = planOf(def);
+  const sqlEnv = { publicUrl: sql<string>`${env.publicUrl}::text` };
+  const refs = def.links.map((link) =>
+    link.column
+      ? sql`coalesce(string_agg(${ref(link.column)}::text, ','), '')`
+      : link.many
+        ? sql`coalesce(string_agg(nullif(array_to_string(${ref(manyAlias(link))}, ','), ''), ','), '')`
+        : sql`''`,
+  );
+  let query = db
+    .selectFrom(inner.as(Q))
+    .select(sql<string>`${sql.lit(def.type)}::text`.as('__type'))
+    .select(sql<string>`coalesce(string_agg(${plan.pieces[0]!(sqlEnv)}, ${RS}), '')`.as('__records'))
+    .select(sql<string>`coalesce(string_agg(${ref('id')}::text, ','), '')`.as('__ids'))
+    .select(sql<string[]>`array[${refs.length > 0 ? sql.join(refs) : sql``}]::text[]`.as('__refs'));
+  if (sortValue) query = query.select(sql<string>`(array_agg(${ref(sortValue)}))[count(*)]`.as(sortValue));
+  return query;
+}
+
+function batchOfAggregate(def: ResourceDef, row: Row | undefined, sortValue?: string): Batch {
+  const ids = splitIds(row?.__ids);
+  const text = (row?.__records as string | undefined) ?? '';
+  const lists = (row?.__refs as string[] | undefined) ?? [];
+  const refs = new Map<LinkDef, number[]>();
+  def.links.forEach((link, i) => refs.set(link, splitIds(lists[i])));
+  return {
+    ids,
+    records: () => (text === '' ? [] : text.split(RS)),
+    refs: (link) => refs.get(link) ?? [],
+    lastSortValue: sortValue ? ((row?.[sortValue] as string | null) ?? undefined) : undefined,
+  };
+}
+
+/**
+ * A page of rows selected by `inner` (a select of resources/rows.ts with its filters, order and limit) as
+ * a batch, in the inner query's order; `sortValue` names a column of `inner` whose last value the
+ * cursor needs. `count`, when given, is selected in the same statement (as `total`) for declarations
+ * rendered entirely in SQL; otherwise it is run on its own.
+ */
+export async function renderedPage(
+  db: AnyDb,
+  def: ResourceDef,
+  inner: AnySelect,
+  env: PresentEnv,
+  sortValue: string | undefined,
+  count: AnySelect,
+): Promise<{ batch: Batch; total: number }> {
+  if (planOf(def).whole) {
+    const row = (await db.executeQuery(pageStatement(db, def, env, sortValue, inner.compile(), count.compile()))).rows[0] as Row | undefined;
+    return { batch: batchOfAggregate(def, row, sortValue), total: Number(row?.__total ?? 0) };
+  }
+  const rows = (await renderSelect(db, def, inner, env, sortValue ? [sortValue] : []).execute()) as Row[];
+  const counted = (await count.executeTakeFirst()) as Row | undefined;
+  return { batch: batchOfRows(def, rows, env, sortValue), total: Number(counted?.n ?? 0) };
+}
+
+/** Compiled SQL split around its `$n` placeholders, which must be $1…$n in order (checked, not assumed). */
+function splitPlaceholders(text: string, parameters: readonly unknown[], what: string): string[] {
+  const numbers = [...text.matchAll(/\$(\d+)/g)].map((m) => Number(m[1]));
+  if (numbers.length !== parameters.length || numbers.some((n, i) => n !== i + 1)) throw new Error(`${what}: unexpected placeholders in the compiled query`);
+  return text.split(/\$\d+/);
+}
+
+/** Pieces around placeholders, renumbered from `offset + 1`. */
+function renumber(pieces: string[], offset: number): string {
+  let text = pieces[0]!;
+  for (let i = 1; i < pieces.length; i++) text += `$${offset + i}${pieces[i]}`;
+  return text;
+}
+
+/** The aggregate select list of a page (everything before ` from (<inner>) as "q"`), compiled once. */
+const pageHeads = new WeakMap<ResourceDef, Map<string, { pieces: string[]; parameters: readonly unknown[] }>>();
+const INNER = '__inner__';
+
+/**
+ * `select <aggregates>, (<count>) as "__total" from (<inner>) as "q"` from the compiled inner select and
+ * count: the aggregate list (hundreds of nodes for a wide resource) is compiled once per declaration,
+ * public URL and cursor column rather than on every request.
+ */
+export function pageStatement(db: AnyDb, def: ResourceDef, env: PresentEnv, sortValue: string | undefined, inner: CompiledQuery, count: CompiledQuery): CompiledQuery {
+  let perKey = pageHeads.get(def);
+  if (!perKey) pageHeads.set(def, (perKey = new Map()));
+  const key = `${sortValue ?? ''} ${env.publicUrl}`;
+  let head = perKey.get(key);
+  if (!head) {
+    const compiled = aggregateSelect(db, def, db.selectFrom(INNER).selectAll(), env, sortValue).compile();
+    const tail = ` from (select * from "${INNER}") as "${Q}"`;
+    if (!compiled.sql.endsWith(tail)) throw new Error(`renderedPage(${def.type}): unexpected shape ${compiled.sql.slice(-80)}`);
+    const text = compiled.sql.slice(0, -tail.length);
+    head = { pieces: splitPlaceholders(text, compiled.parameters, `renderedPage(${def.type})`), parameters: compiled.parameters };
+    perKey.set(key, head);
+  }
+  const countText = renumber(splitPlaceholders(count.sql, count.parameters, 'count'), inner.parameters.length);
+  const headText = renumber(head.pieces, inner.parameters.length + count.parameters.length);
+  return CompiledQuery.raw(`${headText}, (${countText}) as "__total" from (${inner.sql}) as "${Q}"`, [
+    ...inner.parameters,
+    ...count.parameters,
+    ...head.parameters,
+  ]);
+}
+
+interface ByIdsQuery {
+  /** SQL text with `$n` placeholders, split around them (one more piece than placeholders). */
+  pieces: string[];
+  /** Which parameter each placeholder is: 'ids' or a fixed value. */
+  parameters: Array<{ ids: true } | { value: unknown }>;
+}
+
+/** The by-ids query per declaration and public URL, compiled once (the text never depends on the ids). */
+const byIds = new WeakMap<ResourceDef, Map<string, ByIdsQuery>>();
+
+function byIdsQuery(db: AnyDb, def: ResourceDef, env: PresentEnv): ByIdsQuery {
+  let perUrl = byIds.get(def);
+  if (!perUrl) byIds.set(def, (perUrl = new Map()));
+  let compiled = perUrl.get(env.publicUrl);
+  if (!compiled) {
+    const marker: number[] = [];
+    const inner = selectRows(db, def)
+      .where(sql<boolean>`${sql.ref(`${def.table}.id`)} = any(${marker})`)
+      .orderBy(sql.ref(`${def.table}.id`));
+    const query = (planOf(def).whole ? aggregateSelect(db, def, inner, env) : renderSelect(db, def, inner, env)).compile();
+    const pieces = splitPlaceholders(query.sql, query.parameters, `renderedByIds(${def.type})`);
+    if (!query.parameters.includes(marker)) throw new Error(`renderedByIds(${def.type}): the ids parameter is missing`);
+    compiled = { pieces, parameters: query.parameters.map((value) => (value === marker ? { ids: true as const } : { value })) };
+    perUrl.set(env.publicUrl, compiled);
+  }
+  return compiled;
+}
+
+/** `compiled` with its placeholders numbered from `offset + 1`, and its parameters for these ids. */
+function bind(compiled: ByIdsQuery, ids: readonly number[], offset: number): { text: string; parameters: unknown[] } {
+  return { text: renumber(compiled.pieces, offset), parameters: compiled.parameters.map((p) => ('ids' in p ? ids : p.value)) };
+}
+
+/**
+ * One round of side-loads: the records with these ids, per declaration, in id order. Declarations
+ * rendered entirely in SQL share one statement (a UNION ALL of their aggregate rows); the others take
+ * one statement each, run together.
+ */
+export async function renderedRound(db: AnyDb, requests: Array<[ResourceDef, readonly number[]]>, env: PresentEnv): Promise<Batch[]> {
+  const out: Batch[] = new Array(requests.length);
+  const whole: Array<[number, ResourceDef, readonly number[]]> = [];
+  const single: Array<Promise<void>> = [];
+  requests.forEach(([def, ids], i) => {
+    if (planOf(def).whole) whole.push([i, def, ids]);
+    else {
+      const { text, parameters } = bind(byIdsQuery(db, def, env), ids, 0);
+      single.push(db.executeQuery(CompiledQuery.raw(text, parameters)).then((result) => void (out[i] = batchOfRows(def, result.rows as Row[], env))));
+    }
+  });
+  if (whole.length > 0) {
+    const texts: string[] = [];
+    const parameters: unknown[] = [];
+    for (const [, def, ids] of whole) {
+      const bound = bind(byIdsQuery(db, def, env), ids, parameters.length);
+      texts.push(`(${bound.text})`);
+      parameters.push(...bound.parameters);
+    }
+    single.push(
+      db.executeQuery(CompiledQuery.raw(texts.join(' union all '), parameters)).then((result) => {
+        const rows = new Map((result.rows as Row[]).map((row) => [row.__type as string, row]));
+        for (const [i, def] of whole) out[i] = batchOfAggregate(def, rows.get(def.type));
+      }),
+    );
+  }
+  await Promise.all(single);
+  return out;
+}
+
+/** The records with these ids, in id order (one statement). */
+export async function renderedByIds(db: AnyDb, def: ResourceDef, ids: readonly number[], env: PresentEnv): Promise<Batch> {
+  if (ids.length === 0) return planOf(def).whole ? batchOfAggregate(def, undefined) : batchOfRows(def, [], env);
+  return (await renderedRound(db, [[def, ids]], env))[0]!;
+}
