@@ -48,20 +48,24 @@ export function issue15Targets(s: Record<string, Figures>): TargetLine[] {
     else lines.push({ point: 1, what, figure: `${num(s.list_100, 'cpu_us')} / ${num(s.list_100, 'legacy_cpu_us')} µs = ${ratio.toFixed(3)}`, target, result: verdict(ratio <= 0.5) });
   }
 
-  // 2. Flat cost: every scale probe within 1.5× of its latency at 10,000 rows, and the EXPLAIN check.
+  // 2. Flat cost: every scale probe within 1.5× of its latency at 10,000 rows, at 1,000,000 rows. The
+  // EXPLAIN check (no sequential scan of the big tables) is test/api/list-plans.test.ts, unless the
+  // scale scenario reports it (`scale.seq_scans`). A smaller --large can fail the point, never pass it.
   {
-    const what = 'scale: p50 at large ÷ at 10,000; EXPLAIN';
-    const target = `each ≤ ${SCALE_MAX}; no seq scan`;
+    const what = 'scale: p50 at large ÷ at 10,000 (each)';
+    const target = `≤ ${SCALE_MAX} at 1,000,000`;
     const probes = Object.entries(s).filter(([key, f]) => key.startsWith('scale_') && typeof f.ratio === 'number');
     if (probes.length === 0) lines.push(missing(2, what, target, 'scale not run'));
     else {
+      const large = Math.min(...probes.map(([, f]) => (typeof f.large === 'number' ? f.large : 0)));
       const worst = probes.reduce((a, b) => ((b[1].ratio as number) > (a[1].ratio as number) ? b : a));
-      const over = probes.filter(([, f]) => (f.ratio as number) > SCALE_MAX).length;
-      const explain = s.scale?.explain_seq_scans;
-      const explainText = typeof explain === 'number' ? `${explain} seq scans in EXPLAIN` : 'EXPLAIN not in this run';
-      const rows = typeof s.scale?.large === 'number' ? ` at ${(s.scale.large as number).toLocaleString('en')}` : '';
-      const figure = `${probes.length - over} of ${probes.length} within${rows} (worst ${worst[0].slice(6)} ${(worst[1].ratio as number).toFixed(2)}×); ${explainText}`;
-      const result: Verdict = over > 0 || (typeof explain === 'number' && explain > 0) ? 'FAIL' : typeof explain === 'number' ? 'pass' : 'not measured';
+      const over = probes.filter(([, f]) => (f.ratio as number) > SCALE_MAX);
+      const seq = num(s.scale, 'seq_scans');
+      const explain = seq === undefined ? 'EXPLAIN: test/api/list-plans.test.ts' : `${seq} seq scans in EXPLAIN`;
+      const figure =
+        `${probes.length - over.length} of ${probes.length} within at ${large.toLocaleString('en')}` +
+        `${over.length ? ` (over: ${over.map(([k, f]) => `${k.slice(6)} ${(f.ratio as number).toFixed(2)}`).join(', ')})` : ` (worst ${worst[0].slice(6)} ${(worst[1].ratio as number).toFixed(2)})`}; ${explain}`;
+      const result: Verdict = over.length > 0 || (seq ?? 0) > 0 ? 'FAIL' : large < 1_000_000 ? 'not measured' : 'pass';
       lines.push({ point: 2, what, figure, target, result });
     }
   }

@@ -386,7 +386,7 @@ export const api: Scenario = {
         { ...db.env, RATE_LIMIT_PER_MINUTE: '1000000000', ...(redis ? { REDIS_URL: redis } : {}) },
         { credentials: data, nodeArgs: options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] },
       );
-      const startRssMb = statusKb(server.pid, 'VmRSS') / 1024;
+      const atStart = await memoryNow(server);
       const token = await tokenFor(server);
       const env: PartEnv = { server, token, auth: { Authorization: `Bearer ${token}` }, createdBy: 1 };
       const store = redis ? 'redis' : db.kind === 'postgresql' ? 'postgresql' : 'memory';
@@ -512,7 +512,7 @@ export const api: Scenario = {
         const cached = measured.get('list_100_cached')!.runs.find((r) => r.variant.role === 'real')!;
         summary.list_100_cached.sql_under_load = round(median(cached.runs.map((r) => r.sqlPerRequest)), 4);
       }
-      summary.memory = await memoryAfter(server, startRssMb, [...parts.map((p) => p.name), ...probes.map((p) => p.name)]);
+      summary.memory = await memoryAfter(server, atStart, [...parts.map((p) => p.name), ...probes.map((p) => p.name)]);
       notes.push(memoryNote(summary.memory));
 
       const l100 = summary.list_100;
@@ -540,44 +540,65 @@ export const api: Scenario = {
 
 const MB = 1024 * 1024;
 
+interface MemoryNow {
+  rssMb: number;
+  /** /proc/PID/smaps_rollup: anonymous memory (heap, malloc) and the rest (mapped files: node's own code). */
+  anonMb: number;
+  fileMb: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  spaces: Record<string, { size: number; used: number }>;
+  response_cache: { bytes: number; entries: number; max: number } | null;
+  pg_pool: { sessions: number } | null;
+}
+
+async function memoryNow(server: BenchServer): Promise<MemoryNow> {
+  const m = (await (await fetch(`${server.url}/_bench/memory`)).json()) as Omit<MemoryNow, 'rssMb' | 'anonMb' | 'fileMb'>;
+  const rollup = fs.readFileSync(`/proc/${server.pid}/smaps_rollup`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? NaN);
+  return { ...m, rssMb: kb('Rss') / 1024, anonMb: kb('Anonymous') / 1024, fileMb: (kb('Rss') - kb('Anonymous')) / 1024 };
+}
+
 /**
  * Issue 15 point 6: the server's RSS high-water mark (VmHWM) and RSS once the parts have run, and where
- * the memory is (process.memoryUsage(), V8's spaces, the response cache, the pg pool).
+ * the memory is (mapped files vs anonymous; process.memoryUsage(), V8's spaces, the response cache, the
+ * pg pool), at start and at the end.
  */
-async function memoryAfter(server: BenchServer, startRssMb: number, ran: string[]): Promise<Figures> {
+async function memoryAfter(server: BenchServer, start: MemoryNow, ran: string[]): Promise<Figures> {
   const hwm = statusKb(server.pid, 'VmHWM') / 1024;
-  const rss = statusKb(server.pid, 'VmRSS') / 1024;
-  const m = (await (await fetch(`${server.url}/_bench/memory`)).json()) as {
-    heapTotal: number;
-    heapUsed: number;
-    external: number;
-    arrayBuffers: number;
-    spaces: Record<string, { size: number; used: number }>;
-    response_cache: { bytes: number; entries: number; max: number } | null;
-    pg_pool: { sessions: number } | null;
-  };
-  const young = (m.spaces.new_space?.size ?? 0) + (m.spaces.new_large_object_space?.size ?? 0);
+  const end = await memoryNow(server);
+  const mb = (bytes: number) => round(bytes / MB, 1);
+  const young = (m: MemoryNow) => mb((m.spaces.new_space?.size ?? 0) + (m.spaces.new_large_object_space?.size ?? 0));
   return {
     after: ran.join(','),
-    start_rss_mb: round(startRssMb, 1),
+    start_rss_mb: round(start.rssMb, 1),
+    start_file_mb: round(start.fileMb, 1),
+    start_heap_total_mb: mb(start.heapTotal),
+    start_heap_used_mb: mb(start.heapUsed),
+    start_external_mb: mb(start.external),
     rss_hwm_mb: round(hwm, 1),
-    rss_mb: round(rss, 1),
-    heap_total_mb: round(m.heapTotal / MB, 1),
-    heap_used_mb: round(m.heapUsed / MB, 1),
-    young_space_mb: round(young / MB, 1),
-    external_mb: round(m.external / MB, 1),
-    array_buffers_mb: round(m.arrayBuffers / MB, 1),
-    response_cache_mb: m.response_cache ? round(m.response_cache.bytes / MB, 1) : null,
-    response_cache_entries: m.response_cache?.entries ?? null,
-    response_cache_max_mb: m.response_cache ? round(m.response_cache.max / MB, 1) : null,
-    pg_sessions: m.pg_pool?.sessions ?? null,
+    rss_mb: round(end.rssMb, 1),
+    file_mb: round(end.fileMb, 1),
+    anon_mb: round(end.anonMb, 1),
+    heap_total_mb: mb(end.heapTotal),
+    heap_used_mb: mb(end.heapUsed),
+    young_space_mb: young(end),
+    external_mb: mb(end.external),
+    array_buffers_mb: mb(end.arrayBuffers),
+    response_cache_mb: end.response_cache ? mb(end.response_cache.bytes) : null,
+    response_cache_entries: end.response_cache?.entries ?? null,
+    response_cache_max_mb: end.response_cache ? mb(end.response_cache.max) : null,
+    pg_sessions: end.pg_pool?.sessions ?? null,
   };
 }
 
 function memoryNote(f: Figures): string {
   return (
-    `memory: server RSS ${f.rss_mb} MB, high-water ${f.rss_hwm_mb} MB (${f.start_rss_mb} MB at start); V8 heap ${f.heap_used_mb} MB used of ${f.heap_total_mb} MB ` +
-    `(young generation ${f.young_space_mb} MB), external ${f.external_mb} MB (array buffers ${f.array_buffers_mb} MB); ` +
+    `memory: server RSS high-water ${f.rss_hwm_mb} MB; at start RSS ${f.start_rss_mb} MB (mapped files ${f.start_file_mb} MB; V8 heap ${f.start_heap_used_mb} MB used of ` +
+    `${f.start_heap_total_mb} MB, external ${f.start_external_mb} MB); at the end RSS ${f.rss_mb} MB: mapped files ${f.file_mb} MB, anonymous ${f.anon_mb} MB — ` +
+    `V8 heap ${f.heap_used_mb} MB used of ${f.heap_total_mb} MB (young generation ${f.young_space_mb} MB), external ${f.external_mb} MB (array buffers ${f.array_buffers_mb} MB), ` +
     `response cache ${f.response_cache_mb ?? '–'} MB in ${f.response_cache_entries ?? '–'} entries (max ${f.response_cache_max_mb ?? '–'} MB); pg sessions ${f.pg_sessions ?? '–'}`
   );
 }
