@@ -475,6 +475,9 @@ export const api: Scenario = {
               summary[part.name]!.cpu_us = Math.round(median(realOf.runs.map((r) => r.cpuUs)));
               summary[part.name]![`${part.cpu.vs}_cpu_us`] = Math.round(median(cpuVs.runs.map((r) => r.cpuUs)));
               summary[part.name]!.cpu_ratio = round(cpuRatio, 3);
+              // Issue 15 point 1 (bench15's report reads these): the ratio against the named variant and its verdict.
+              summary[part.name]![`cpu_ratio_vs_${part.cpu.vs}`] = round(cpuRatio, 3);
+              if (part.cpu.max !== undefined) summary[part.name]!.cpu_pass = cpuRatio <= part.cpu.max;
               checks.push({
                 target: `${part.name}: ${part.cpu.label}`,
                 figure: cpuRatio.toFixed(3),

@@ -1,4 +1,5 @@
 import type { ResourceDef } from '../resources/define.ts';
+import { sentimentOfScore } from '../resources/feedback.ts';
 import { resourceOf } from '../resources/registry.ts';
 
 export interface Step {
@@ -9,13 +10,16 @@ export interface Step {
   pivots: string[];
   /** Columns not taken from the wire: recomputed after the import (counters' companions) or our own. */
   skip: string[];
+  /** Columns a source may not send, inferred from what it does send when the record lacks them. */
+  inferred: Record<string, (record: Record<string, unknown>) => unknown>;
 }
 
-const step = (type: string, extra: Partial<Pick<Step, 'pivots' | 'skip'>> = {}): Step => ({
+const step = (type: string, extra: Partial<Pick<Step, 'pivots' | 'skip' | 'inferred'>> = {}): Step => ({
   type,
   def: resourceOf(type),
   pivots: extra.pivots ?? [],
   skip: extra.skip ?? [],
+  inferred: extra.inferred ?? {},
 });
 
 /**
@@ -51,7 +55,9 @@ export const PLAN: readonly Step[] = [
   step('comments'),
   step('notes'),
   step('supporters'),
-  step('feedback'),
+  // UserVoice's feedback has a computed sentiment_score and no sentiment; the suggestions' satisfaction_*
+  // counts and sentiment scores are then recounted from it (counters.ts recountAll), not copied.
+  step('feedback', { inferred: { sentiment: (record) => sentimentOfScore(record.sentiment_score) } }),
   step('supporter_messages'),
   step('forum_invitations'),
   // Our server computes these pairs (services/suggested-merges.ts) from the titles; they are copied anyway,

@@ -82,6 +82,9 @@ export function mapRecord(step: Step, record: Record_, tables: Map<string, Table
     if (field.value && (value === '' || value === null)) continue;
     set(column, field.name, value);
   }
+  for (const [column, infer] of Object.entries(step.inferred)) {
+    if (!(column in record)) set(column, column, infer(record));
+  }
   const links = (record.links ?? {}) as Record<string, unknown>;
   const pivots: Mapped['pivots'] = [];
   for (const link of def.links) {

@@ -9,6 +9,15 @@ export const SENTIMENTS = ['positive', 'neutral', 'negative'] as const;
 const SENTIMENT_SCORES: Record<string, number> = { positive: 1, neutral: 0, negative: -1 };
 const sentimentScore = (row: Row) => (row.sentiment == null ? null : (SENTIMENT_SCORES[row.sentiment as string] ?? null));
 
+/**
+ * The inverse, for records from UserVoice, whose feedback carries only a computed `sentiment_score`: its
+ * sign (our own scores, +1/0/-1, come back unchanged); null or a non-number is no sentiment.
+ */
+export function sentimentOfScore(score: unknown): (typeof SENTIMENTS)[number] | null {
+  if (typeof score !== 'number' || !Number.isFinite(score)) return null;
+  return score > 0 ? 'positive' : score < 0 ? 'negative' : 'neutral';
+}
+
 const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
   table: 'feedback',
   fields: [

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CompiledQuery, sql } from 'kysely';
-import { parseListParams } from '../../src/http/params.ts';
+import { sql } from 'kysely';
 import type { PresentEnv } from '../../src/resources/define.ts';
-import { listStatement } from '../../src/resources/list.ts';
+import { listSeqScans } from '../../src/resources/explain.ts';
 import { suggestions } from '../../src/resources/suggestions.ts';
 import type { AnyDb } from '../../src/resources/rows.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
@@ -17,7 +16,6 @@ import { api, type Api } from '../helpers/factories.ts';
  * suggestions or the pivot tables sequentially. No timing is measured here (the bench does that).
  */
 const ROWS = 30_000;
-const BIG_TABLES = new Set(['suggestions', 'suggestion_labels', 'supporters', 'feature_suggestions']);
 
 let app: TestApp;
 let a: Api;
@@ -63,26 +61,6 @@ afterAll(async () => {
   await app?.close();
 });
 
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  Plans?: PlanNode[];
-}
-
-function seqScans(node: PlanNode, out: string[] = []): string[] {
-  if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] && BIG_TABLES.has(node['Relation Name'])) out.push(node['Relation Name']);
-  for (const child of node.Plans ?? []) seqScans(child, out);
-  return out;
-}
-
-async function plan(query: Record<string, string>): Promise<PlanNode> {
-  const statement = listStatement(db, suggestions, parseListParams({ query } as never, suggestions), env);
-  const result = await db.executeQuery<{ 'QUERY PLAN': unknown }>(CompiledQuery.raw(`explain (format json) ${statement.sql}`, [...statement.parameters]));
-  const raw = result.rows[0]!['QUERY PLAN'];
-  const parsed = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{ Plan: PlanNode }>;
-  return parsed[0]!.Plan;
-}
-
 /** A cursor into the middle of the list for this sort, from the API itself. */
 async function deepCursor(sort: string): Promise<string> {
   let cursor = '';
@@ -118,7 +96,7 @@ describe('hot suggestion list queries (EXPLAIN, 30,000 rows)', () => {
     }
     const offenders: string[] = [];
     for (const query of requests) {
-      const scans = seqScans(await plan(query));
+      const scans = await listSeqScans(db, suggestions, query, env);
       if (scans.length > 0) offenders.push(`${new URLSearchParams(query).toString() || '(no parameters)'}: ${scans.join(', ')}`);
     }
     expect(offenders).toEqual([]);

@@ -267,12 +267,12 @@ export async function enlargeDemo(db: AnyDb, store: BlobStore, options: LargeAcc
       where j < i % 5`);
 
     // Feedback from a third of the supporters (linked to them), and some from users who do not support.
-    await run(sql`insert into feedback (id, created_at, updated_at, body, body_mime_type, channel, source_url, source_type, source_guid, severity, suggestion_id, user_id, supporter_id, created_by_id, updated_by_id)
+    await run(sql`insert into feedback (id, created_at, updated_at, body, body_mime_type, channel, source_url, source_type, source_guid, severity, sentiment, suggestion_id, user_id, supporter_id, created_by_id, updated_by_id)
       select ${base.feedback!} + row_number() over (order by sp.id), sp.created_at + interval '1 minute', sp.updated_at + interval '2 minutes 0.8 seconds',
         'Feedback from supporter ' || sp.id || ': ' || repeat('this blocks our rollout. ', 1 + sp.id % 3), 'text/plain',
         (array['web', 'email', 'api'])[1 + sp.id % 3], case when sp.id % 2 = 0 then 'https://support.example.com/tickets/' || sp.id end,
         case when sp.id % 2 = 0 then 'zendesk' end, case when sp.id % 2 = 0 then 'zd-' || sp.id end, case when sp.id % 5 = 0 then null else sp.id % 4 end,
-        sp.suggestion_id, sp.user_id, sp.id, sp.user_id, case when sp.id % 3 = 0 then ${U} + 40 * ${admins} end
+        (array['positive', 'neutral', 'negative', null])[1 + sp.id % 4], sp.suggestion_id, sp.user_id, sp.id, sp.user_id, case when sp.id % 3 = 0 then ${U} + 40 * ${admins} end
       from supporters sp where sp.id > ${base.supporters!} and sp.id % 3 = 0`);
 
     // Two or three ratings for a quarter of the users; previous_rating chains them as recordRating does.

@@ -54,10 +54,14 @@ describe('import uservoice: reruns, --since and deletions', () => {
     const linked = new Set(all.users!.flatMap((u) => Object.values(u.links as Record<string, unknown>)).filter((v) => typeof v === 'number'));
     const invalidId = all.nps_ratings!.map((r) => r.id as number).find((id) => !linked.has(id))!;
     let invalid = true;
+    // Feedback arrives as UserVoice sends it: a sentiment_score and no sentiment, which the importer infers
+    // from the score's sign (the copies below then equal the source, suggestions' satisfaction counts too).
     proxy.rewrite = (path, body) => {
+      if (/^\/api\/v2\/admin\/feedback(\?|$)/.test(path)) for (const r of body.feedback as Record<string, unknown>[]) delete r.sentiment;
       if (!invalid || !path.startsWith('/api/v2/admin/nps_ratings')) return;
       for (const r of body.nps_ratings as { id: number; rating: unknown }[]) if (r.id === invalidId) r.rating = 'ten';
     };
+    const sentiments = (feedback: Record<string, unknown>[]) => [...new Set(feedback.map((f) => f.sentiment ?? 'none'))].sort();
 
     // 1. The first import: everything but the invalid record.
     const first = await runImport(target, proxy.url, source.creds);
@@ -68,6 +72,8 @@ describe('import uservoice: reruns, --since and deletions', () => {
     expect(s1.resources.every((r) => r.created === r.fetched - r.skippedCount && r.missingCount === 0)).toBe(true);
     expect(s1.unresolved).toEqual([]);
     const expected = await snapshot(source.app.url, source.token);
+    expect(sentiments(expected.feedback!)).toEqual(['negative', 'neutral', 'none', 'positive']);
+    expect(expected.suggestions!.some((s) => (s.satisfaction_promoter_count as number) > 0)).toBe(true);
     const before = await withTarget(target, async (view) => ({ versions: await rowVersions(view.db), lists: await snapshot(view.url, view.token) }));
     expect(differences({ ...expected, nps_ratings: expected.nps_ratings!.filter((r) => r.id !== invalidId) }, before.lists)).toEqual({});
 
