@@ -14,7 +14,8 @@
  * - `POST /_bench/raw/suggestions`: the floor for create — the same writes by hand in one transaction
  *   (check forum and category, INSERT … RETURNING, counters, the activity entry); `POST /_bench/raw/insert`: the INSERT alone.
  * - `GET /_bench/counters`: statements sent through the ORM's connection so far (pg pool or PGlite), so
- *   the bench can count statements per request, and this process's garbage-collection pauses.
+ *   the bench can count statements per request, those naming api_clients (the Bearer check's), and this
+ *   process's garbage-collection pauses.
  * - `GET /_bench/memory`: process.memoryUsage(), V8's heap spaces, the response cache's bytes and the pg
  *   pool's sessions (where the server's RSS goes).
  * - `/_bench/unlimited/api/v2/admin/…`: the admin API exactly as app.ts builds it (adminRouter), but without the
@@ -46,7 +47,13 @@ type Row = Record<string, unknown>;
 
 interface Counter {
   statements: number;
+  /** Statements naming api_clients: the Bearer check's (its client read and its record of use). */
+  apiClients: number;
 }
+
+/** The SQL text of a driver call's first argument (a string or a `{ text }` config). */
+const sqlText = (arg: unknown): string => (typeof arg === 'string' ? arg : typeof (arg as { text?: unknown })?.text === 'string' ? (arg as { text: string }).text : '');
+const API_CLIENTS = /\bapi_clients\b/;
 
 /**
  * Counts statements at the driver: every pooled pg client's `query` (wrapped on first checkout), or
@@ -54,7 +61,11 @@ interface Counter {
  * pool (PostgreSQL store) is not counted.
  */
 async function installCounter(orm: MikroORM): Promise<Counter> {
-  const counter: Counter = { statements: 0 };
+  const counter: Counter = { statements: 0, apiClients: 0 };
+  const count = (arg: unknown) => {
+    counter.statements++;
+    if (API_CLIENTS.test(sqlText(arg))) counter.apiClients++;
+  };
   const native = (await orm.em.getConnection().getNativeClient()) as Record<string, unknown>;
   if (typeof native.on === 'function' && 'totalCount' in native) {
     // pg.Pool
@@ -64,7 +75,7 @@ async function installCounter(orm: MikroORM): Promise<Counter> {
       wrapped.add(client);
       const query = client.query;
       client.query = function (this: unknown, ...args: unknown[]) {
-        counter.statements++;
+        count(args[0]);
         return query.apply(this, args);
       };
     };
@@ -76,7 +87,7 @@ async function installCounter(orm: MikroORM): Promise<Counter> {
     const query = pglite.query;
     const transaction = pglite.transaction;
     pglite.query = function (this: unknown, ...args: unknown[]) {
-      counter.statements++;
+      count(args[0]);
       return query.apply(pglite, args);
     };
     pglite.transaction = function (callback) {
@@ -84,7 +95,7 @@ async function installCounter(orm: MikroORM): Promise<Counter> {
       return transaction.call(pglite, (tx) => {
         const txQuery = tx.query;
         tx.query = (...args: unknown[]) => {
-          counter.statements++;
+          count(args[0]);
           return txQuery.apply(tx, args);
         };
         return callback(tx);
@@ -510,7 +521,8 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
   });
 
   router.get('/counters', async (ctx) => {
-    ctx.body = { statements: (await counting).statements, ...gc.read() };
+    const { statements, apiClients } = await counting;
+    ctx.body = { statements, api_clients_statements: apiClients, ...gc.read() };
   });
 
   // Where the server's memory is (issue 15 point 6): V8's heap by space, memory outside it, the

@@ -273,6 +273,7 @@ export const PART_NAMES = PARTS.map((p) => p.name);
 
 interface Counters {
   statements: number;
+  api_clients_statements: number;
   gc_ms: number;
   /** The server's longest GC pause since the previous read. */
   gc_max_ms: number;
@@ -504,7 +505,11 @@ export const api: Scenario = {
           }
         }
       }
-      const probeEnv: ProbeEnv = { server, auth: env.auth, dbEnv: db.env, kind: db.kind, statements: () => statements(server!) };
+      const probeEnv: ProbeEnv = { server, auth: env.auth, dbEnv: db.env, kind: db.kind, statements: async () => {
+          const c = await counters(server!);
+          return { all: c.statements, apiClients: c.api_clients_statements };
+        },
+      };
       for (const probe of probes) {
         const result = await probe.run(probeEnv, log);
         summary[probe.name] = result.figures;

@@ -22,8 +22,8 @@ export interface ProbeEnv {
   /** The database's environment (DATABASE_URL or DATA_DIR), for the CLI. */
   dbEnv: Record<string, string>;
   kind: 'pglite' | 'postgresql';
-  /** Statements sent through the server's ORM connection so far (/_bench/counters). */
-  statements(): Promise<number>;
+  /** Statements sent through the server's ORM connection so far, and those naming api_clients (/_bench/counters). */
+  statements(): Promise<{ all: number; apiClients: number }>;
 }
 
 export interface ProbeResult {
@@ -114,35 +114,38 @@ const revoke: Probe = {
   async run(env, log) {
     const figures: Figures = {};
     const notes: string[] = [];
-    // Statements per request while the client's copy is current, request by request: the Bearer check
-    // records a client's use once a minute (a write, and the re-read of the row that write announces).
+    // Statements per request while the client's copy is current, counted at the driver: those naming
+    // api_clients are the Bearer check's (background jobs — webhook poller, row-count folds — send
+    // others on the same pool meanwhile). It records a client's use once a minute (a write, and the
+    // re-read of the row that write announces).
     const sqlOver = async (path: string) => {
       for (let i = 0; i < 3; i++) await get(env, path);
       const started = performance.now();
-      let total = 0;
       let requests = 0;
-      let before = await env.statements();
+      const first = await env.statements();
+      let before = first;
       for (let i = 0; i < SQL_REQUESTS; i++) {
         const { status } = await get(env, path);
         if (status !== 200) throw new Error(`revoke: ${path} answered ${status}`);
         const after = await env.statements();
-        total += after - before;
-        if (after > before) requests++;
+        if (after.apiClients > before.apiClients) requests++;
         before = after;
       }
-      return { perRequest: total / SQL_REQUESTS, total, requests, minutes: (performance.now() - started) / 60_000 };
+      const bearer = before.apiClients - first.apiClients;
+      return { bearer, all: (before.all - first.all) / SQL_REQUESTS, requests, minutes: (performance.now() - started) / 60_000 };
     };
     const cached = await sqlOver(CURRENT);
     const uncached = await sqlOver(`${UNCACHED}${CURRENT}`);
-    figures.bearer_sql_per_request = cached.perRequest;
+    figures.bearer_sql_per_request = cached.bearer / SQL_REQUESTS;
     figures.bearer_sql_requests = cached.requests;
     // Allowed: the once-a-minute record of use (the write and the re-read it announces) per minute begun.
     figures.bearer_sql_allowed = 2 * Math.ceil(cached.minutes);
-    figures.bearer_sql_total = cached.total;
-    figures.uncached_sql_per_request = uncached.perRequest;
+    figures.bearer_sql_total = cached.bearer;
+    figures.all_sql_per_request = cached.all;
+    figures.uncached_sql_per_request = uncached.all;
     notes.push(
-      `revoke: users/current (a response-cache hit: only the Bearer check could send a statement), ${SQL_REQUESTS} requests one at a time: ` +
-        `${cached.total} statements in all, on ${cached.requests} of them (${cached.perRequest} per request); through the uncached route ${uncached.perRequest} per request (rendering the user)`,
+      `revoke: users/current (a response-cache hit), ${SQL_REQUESTS} requests one at a time: ${cached.bearer} statements naming api_clients (the Bearer check's) ` +
+        `on ${cached.requests} of them; all statements on the pool ${cached.all} per request (background jobs included); through the uncached route ${uncached.all} per request (rendering the user)`,
     );
     if (env.kind !== 'postgresql') {
       figures.revocation_ms = null;
@@ -157,6 +160,11 @@ const revoke: Probe = {
     });
     const { access_token } = (await token.json()) as { access_token: string };
     const headers = { Authorization: `Bearer ${access_token}` };
+    // The counter does see the Bearer check: a client's first request reads its row (and records its use).
+    const beforeFirst = await env.statements();
+    await get(env, CURRENT, headers);
+    figures.first_use_bearer_sql = (await env.statements()).apiClients - beforeFirst.apiClients;
+    notes.push(`revoke: a new client's first request sent ${figures.first_use_bearer_sql} statements naming api_clients (its row read; its use recorded)`);
     // Back-to-back requests with the doomed token, from before the revocation until two are refused.
     const answers: Array<{ start: number; end: number; status: number }> = [];
     let stop = false;
