@@ -222,7 +222,16 @@ async function main(): Promise<void> {
   const summaries: Record<string, Figures> = {};
   for (const scenario of selected) {
     print(`\n== ${scenario.name}: ${scenario.description}\n`);
-    const result = await scenario.run({ options, log, only });
+    let result: ScenarioResult;
+    try {
+      result = await scenario.run({ options, log, only });
+    } catch (error) {
+      // One scenario's failure costs its own figures, not the rest of a long run's report.
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      print(`${scenario.name}: FAILED — ${message}\n`);
+      checks.push({ target: `${scenario.name}: ran to the end`, figure: 'failed', threshold: 'ran', pass: false });
+      continue;
+    }
     if (result.detail) print(`${formatTable(result.detail)}\n`);
     for (const note of result.notes ?? []) print(`${note}\n`);
     rows.push(...result.rows);
