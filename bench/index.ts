@@ -62,6 +62,8 @@ export interface MeasuredRow {
   /** Share of the run the server spent in GC pauses (%), and its longest pause per `--duration` seconds (ms). */
   gcPct?: number;
   gcMaxMs?: number;
+  /** The server's largest RSS sampled (every 50 ms) while this variant ran, MB. */
+  rssMaxMb?: number;
 }
 
 /** Headline figures of a scenario (the JSON line): at least rps, p50_ms, p99_ms, ratio, sql. */
@@ -255,6 +257,7 @@ async function main(): Promise<void> {
         'CPU µs/req': fixed(0)(r.cpuUs),
         'GC %': fixed(1)(r.gcPct),
         'GC max ms': fixed(1)(r.gcMaxMs),
+        'RSS max MB': fixed(0)(r.rssMaxMb),
       })),
     )}\n`,
   );

@@ -163,7 +163,7 @@ const SQL = {
   statuses: `select id, name, hex_color, position, is_open, allow_comments, created_at, updated_at from statuses where id = any($1)`,
   labels: `select id, name, full_name, level, open_suggestions_count, created_at, updated_at, parent_id from labels where id = any($1)`,
   insert: `insert into suggestions (created_at, updated_at, title, body, state, approved_at, forum_id, category_id, created_by_id)
-    values (now(), now(), $1, $2, 'approved', now(), $3, $4, $5) returning ${SUGGESTION_COLUMNS.replaceAll('s.', '')}, '{}'::int[] as label_ids, ${supporterAccounts('suggestions')}`,
+    values (now(), now(), $1, $2, 'approved', now(), $3, $4, $5) returning ${SUGGESTION_COLUMNS.replaceAll('s.', '')}, '{}'::int[] as label_ids, '{}'::int[] as feature_ids, ${supporterAccounts('suggestions')}`,
   /** The forum exists and the category (if any) belongs to it. */
   check: `select f.category_required, c.forum_id as category_forum_id from forums f left join categories c on c.id = $2 where f.id = $1`,
   countForum: `update forums set suggestions_count = suggestions_count + 1, open_suggestions_count = open_suggestions_count + 1, updated_at = now() where id = $1`,

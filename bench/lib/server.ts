@@ -189,6 +189,16 @@ export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   return match ? Number(match[1]) : NaN;
 }
 
+/** Resets the kernel's RSS high-water mark of `pid` to its RSS now (/proc/PID/clear_refs); false if not permitted. */
+export function resetPeak(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A Bearer token from the server's token endpoint. */
 export async function tokenFor(server: BenchServer): Promise<string> {
   const response = await fetch(`${server.url}/api/v2/oauth/token`, {

@@ -29,7 +29,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadDataset, DATASET } from '../lib/dataset.ts';
 import { load, median, percentiles, type LoadResult } from '../lib/load.ts';
-import { freshDatabase, REPO_ROOT, startServer, statusKb, tokenFor, type BenchServer } from '../lib/server.ts';
+import { freshDatabase, REPO_ROOT, resetPeak, startServer, statusKb, tokenFor, type BenchServer } from '../lib/server.ts';
 import { PROBES, type ProbeEnv } from './probes.ts';
 import { TAIL_SLACK } from '../lib/issue15.ts';
 import type { Check, Figures, MeasuredRow, Scenario, ScenarioContext } from '../index.ts';
@@ -298,7 +298,7 @@ async function probeSql(env: PartEnv, v: Variant): Promise<number> {
 
 interface VariantRuns {
   variant: Variant;
-  runs: (LoadResult & { sqlPerRequest: number; cpuUs: number; gcPct: number; gcMaxMs: number })[];
+  runs: (LoadResult & { sqlPerRequest: number; cpuUs: number; gcPct: number; gcMaxMs: number; rssMaxMb: number })[];
   sql: number;
   /** Consecutive runs that together last `--duration` (1 unless the part is split). */
   runsPerSpan: number;
@@ -339,7 +339,9 @@ async function measurePart(env: PartEnv, part: Part, variants: Variant[], { opti
       const before = await counters(env.server);
       const cpuBefore = env.server.cpuMs();
       const started = performance.now();
-      const result = await loadOf(entry.variant, options.duration / split);
+      let rssMax = 0;
+      const sampler = setInterval(() => (rssMax = Math.max(rssMax, statusKb(env.server.pid, 'VmRSS') / 1024)), 50);
+      const result = await loadOf(entry.variant, options.duration / split).finally(() => clearInterval(sampler));
       const elapsedMs = performance.now() - started;
       const cpuUs = ((env.server.cpuMs() - cpuBefore) * 1000) / Math.max(1, result.requests);
       const after = await counters(env.server);
@@ -349,7 +351,7 @@ async function measurePart(env: PartEnv, part: Part, variants: Variant[], { opti
       if (result.failures > 0) {
         throw new Error(`${part.name}/${entry.variant.name}: ${result.failures} failed requests (status codes ${JSON.stringify(result.statuses)})`);
       }
-      entry.runs.push({ ...result, sqlPerRequest, cpuUs, gcPct, gcMaxMs });
+      entry.runs.push({ ...result, sqlPerRequest, cpuUs, gcPct, gcMaxMs, rssMaxMb: rssMax });
       log(
         `${part.name} run ${repeat + 1} ${entry.variant.name}: ${result.rps.toFixed(0)} req/s, p50 ${result.p50.toFixed(2)} ms, ` +
           `p99 ${result.p99.toFixed(2)} ms, ${cpuUs.toFixed(0)} µs CPU/req, ${sqlPerRequest.toFixed(2)} SQL/req, ` +
@@ -394,7 +396,11 @@ export const api: Scenario = {
       log(`database ${db.kind}, rate-limit store ${store}, server pid ${server.pid}, -c ${options.connections}, ${options.duration} s × ${options.repeats}, warm-up ${options.warmup} s`);
 
       const measured = new Map<string, { rps: number; runs: VariantRuns[] }>();
+      // The RSS high-water mark per part (reset before each): which load makes the server's peak.
+      const peaks = new Map<string, number>([['start', statusKb(server.pid, 'VmHWM') / 1024]]);
+      const peakOf = (name: string, resettable: boolean) => resettable && peaks.set(name, statusKb(server!.pid, 'VmHWM') / 1024);
       for (const part of parts) {
+        const resettable = resetPeak(server.pid);
         const variants = part.variants(env);
         try {
           if (part.prepare) for (const note of await part.prepare(env, variants)) log(note);
@@ -405,6 +411,7 @@ export const api: Scenario = {
           continue;
         }
         const runs = await measurePart(env, part, variants, context);
+        peakOf(part.name, resettable);
         const realRuns = runs.find((r) => r.variant.role === 'real')!;
         measured.set(part.name, { rps: median(realRuns.runs.map((r) => r.rps)), runs });
       }
@@ -441,6 +448,7 @@ export const api: Scenario = {
             cpuUs: median(runs.map((r) => r.cpuUs)),
             gcPct: median(runs.map((r) => r.gcPct)),
             gcMaxMs,
+            rssMaxMb: Math.max(...runs.map((r) => r.rssMaxMb)),
           });
           if (real) {
             summary[part.name] = {
@@ -511,7 +519,9 @@ export const api: Scenario = {
         },
       };
       for (const probe of probes) {
+        const resettable = resetPeak(server.pid);
         const result = await probe.run(probeEnv, log);
+        peakOf(probe.name, resettable);
         summary[probe.name] = result.figures;
         notes.push(...result.notes);
       }
@@ -520,7 +530,7 @@ export const api: Scenario = {
         const cached = measured.get('list_100_cached')!.runs.find((r) => r.variant.role === 'real')!;
         summary.list_100_cached.sql_under_load = round(median(cached.runs.map((r) => r.sqlPerRequest)), 4);
       }
-      summary.memory = await memoryAfter(server, atStart, [...parts.map((p) => p.name), ...probes.map((p) => p.name)]);
+      summary.memory = await memoryAfter(server, atStart, [...parts.map((p) => p.name), ...probes.map((p) => p.name)], peaks);
       notes.push(memoryNote(summary.memory));
 
       const l100 = summary.list_100;
@@ -574,8 +584,11 @@ async function memoryNow(server: BenchServer): Promise<MemoryNow> {
  * the memory is (mapped files vs anonymous; process.memoryUsage(), V8's spaces, the response cache, the
  * pg pool), at start and at the end.
  */
-async function memoryAfter(server: BenchServer, start: MemoryNow, ran: string[]): Promise<Figures> {
-  const hwm = statusKb(server.pid, 'VmHWM') / 1024;
+async function memoryAfter(server: BenchServer, start: MemoryNow, ran: string[], peaks: Map<string, number>): Promise<Figures> {
+  // With the mark reset before each part, the run's high-water mark is the largest of the parts' (and
+  // of what came before the first reset).
+  const hwm = Math.max(statusKb(server.pid, 'VmHWM') / 1024, ...peaks.values());
+  const peakOf = [...peaks].map(([name, mb]) => `${name} ${Math.round(mb)}`).join(', ');
   const end = await memoryNow(server);
   const mb = (bytes: number) => round(bytes / MB, 1);
   const young = (m: MemoryNow) => mb((m.spaces.new_space?.size ?? 0) + (m.spaces.new_large_object_space?.size ?? 0));
@@ -587,6 +600,7 @@ async function memoryAfter(server: BenchServer, start: MemoryNow, ran: string[])
     start_heap_used_mb: mb(start.heapUsed),
     start_external_mb: mb(start.external),
     rss_hwm_mb: round(hwm, 1),
+    peak_by_part_mb: peakOf,
     rss_mb: round(end.rssMb, 1),
     file_mb: round(end.fileMb, 1),
     anon_mb: round(end.anonMb, 1),
@@ -604,7 +618,7 @@ async function memoryAfter(server: BenchServer, start: MemoryNow, ran: string[])
 
 function memoryNote(f: Figures): string {
   return (
-    `memory: server RSS high-water ${f.rss_hwm_mb} MB; at start RSS ${f.start_rss_mb} MB (mapped files ${f.start_file_mb} MB; V8 heap ${f.start_heap_used_mb} MB used of ` +
+    `memory: server RSS high-water ${f.rss_hwm_mb} MB (peak RSS MB per part: ${f.peak_by_part_mb}); at start RSS ${f.start_rss_mb} MB (mapped files ${f.start_file_mb} MB; V8 heap ${f.start_heap_used_mb} MB used of ` +
     `${f.start_heap_total_mb} MB, external ${f.start_external_mb} MB); at the end RSS ${f.rss_mb} MB: mapped files ${f.file_mb} MB, anonymous ${f.anon_mb} MB — ` +
     `V8 heap ${f.heap_used_mb} MB used of ${f.heap_total_mb} MB (young generation ${f.young_space_mb} MB), external ${f.external_mb} MB (array buffers ${f.array_buffers_mb} MB), ` +
     `response cache ${f.response_cache_mb ?? '–'} MB in ${f.response_cache_entries ?? '–'} entries (max ${f.response_cache_max_mb ?? '–'} MB); pg sessions ${f.pg_sessions ?? '–'}`
