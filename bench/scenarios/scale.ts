@@ -23,6 +23,11 @@ import type { Check, MeasuredRow, Scenario } from '../index.ts';
 
 const INCLUDES = 'includes=forums,users,categories,statuses,labels';
 const MAX_RATIO = 1.5;
+/**
+ * Probes go around the response cache (bench/routes.ts `/_bench/uncached`): through it, every repeat of a
+ * probe is a cache hit and both sizes measure the same memory read.
+ */
+const UNCACHED = '/_bench/uncached';
 
 /**
  * Probe paths for a data set of `n` suggestions (cursor values read from its database), each with the
@@ -39,17 +44,17 @@ async function probes(env: Record<string, string>, n: number): Promise<Array<[st
     const after = new Date(window.rows[0]!.v).toISOString();
     const page = Math.floor(middle / 100) + 1;
     const paths: Array<[string, string]> = [
-      ['list_100', `/api/v2/admin/suggestions?per_page=100&${INCLUDES}`],
-      ['forum', `/api/v2/admin/suggestions?per_page=100&forum=3&${INCLUDES}`],
-      ['forum+status', `/api/v2/admin/suggestions?per_page=100&forum=3&status=2`],
-      ['label', `/api/v2/admin/suggestions?per_page=100&label=10`],
-      ['deep_cursor', `/api/v2/admin/suggestions?per_page=100&cursor=${encodeCursor({ sort: '-id', value: null, id: middle, page })}`],
+      ['list_100', `${UNCACHED}/api/v2/admin/suggestions?per_page=100&${INCLUDES}`],
+      ['forum', `${UNCACHED}/api/v2/admin/suggestions?per_page=100&forum=3&${INCLUDES}`],
+      ['forum+status', `${UNCACHED}/api/v2/admin/suggestions?per_page=100&forum=3&status=2`],
+      ['label', `${UNCACHED}/api/v2/admin/suggestions?per_page=100&label=10`],
+      ['deep_cursor', `${UNCACHED}/api/v2/admin/suggestions?per_page=100&cursor=${encodeCursor({ sort: '-id', value: null, id: middle, page })}`],
       [
         'deep_cursor_updated',
-        `/api/v2/admin/suggestions?per_page=100&sort=-updated_at&cursor=${encodeCursor({ sort: '-updated_at', value: byUpdated.rows[0]!.v, id: Number(byUpdated.rows[0]!.id), page })}`,
+        `${UNCACHED}/api/v2/admin/suggestions?per_page=100&sort=-updated_at&cursor=${encodeCursor({ sort: '-updated_at', value: byUpdated.rows[0]!.v, id: Number(byUpdated.rows[0]!.id), page })}`,
       ],
-      ['updated_after', `/api/v2/admin/suggestions?per_page=100&updated_after=${after}`],
-      ['sort_votes', `/api/v2/admin/suggestions?per_page=100&sort=-votes_count`],
+      ['updated_after', `${UNCACHED}/api/v2/admin/suggestions?per_page=100&updated_after=${after}`],
+      ['sort_votes', `${UNCACHED}/api/v2/admin/suggestions?per_page=100&sort=-votes_count`],
     ];
     const env = { publicUrl: 'http://bench.invalid', signedUrl: (path: string) => path };
     const out: Array<[string, string, string[]]> = [];
