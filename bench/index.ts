@@ -21,8 +21,10 @@ import { api } from './scenarios/api.ts';
 import { uploads } from './scenarios/uploads.ts';
 import { importScenario } from './scenarios/import.ts';
 import { scale } from './scenarios/scale.ts';
+import { v8flags } from './scenarios/v8flags.ts';
 import { databaseKind, pinSelf, REPO_ROOT, useEmbeddedDatabase } from './lib/server.ts';
 import { formatTable, type Row } from './lib/table.ts';
+import { issue15Targets, targetRows } from './lib/issue15.ts';
 
 export interface BenchOptions {
   /** Seconds per measured run. */
@@ -37,6 +39,8 @@ export interface BenchOptions {
   cpuProf: boolean;
   /** Suggestions in the `scale` scenario's large data set (`--large=N`). */
   large: number;
+  /** `v8flags` scenario: `NAME:FLAG,FLAG;NAME:…` (`--v8flags=…`); undefined: its default set. */
+  v8flags?: string;
 }
 
 /** One measured variant of a scenario, for the combined table. */
@@ -58,6 +62,8 @@ export interface MeasuredRow {
   /** Share of the run the server spent in GC pauses (%), and its longest pause per `--duration` seconds (ms). */
   gcPct?: number;
   gcMaxMs?: number;
+  /** The server's largest RSS sampled (every 50 ms) while this variant ran, MB. */
+  rssMaxMb?: number;
 }
 
 /** Headline figures of a scenario (the JSON line): at least rps, p50_ms, p99_ms, ratio, sql. */
@@ -96,12 +102,14 @@ export interface Scenario {
 }
 
 /** Every scenario, in the order they run. Add new ones here. */
-const SCENARIOS: Scenario[] = [api, uploads, importScenario, scale];
+const SCENARIOS: Scenario[] = [api, uploads, importScenario, scale, v8flags];
 /**
  * Scenarios a `--quick` or PGlite run leaves out unless named (`scale` loads a million rows, minutes on
  * PostgreSQL); a full run on PostgreSQL runs them (issue 15 point 2 is judged there).
  */
 const ON_REQUEST = new Set(['scale']);
+/** Experiments: run only when named (`v8flags` compares V8 flags side by side). */
+const EXPERIMENTS = new Set(['v8flags']);
 
 const QUICK: BenchOptions = { duration: 0.75, repeats: 1, connections: 10, warmup: 0, cpuProf: false, large: 1_000_000 };
 
@@ -118,6 +126,7 @@ function parseArgs(argv: string[]): { names: string[]; options: BenchOptions; qu
     else if (arg === '--pglite') pglite = true;
     else if (arg === '--cpu-prof') options.cpuProf = true;
     else if (arg === '--save') save = true;
+    else if (arg.startsWith('--v8flags=')) options.v8flags = arg.slice('--v8flags='.length);
     else if (arg.startsWith('-')) throw new Error(`unknown option ${arg}`);
     else names.push(arg);
   }
@@ -194,7 +203,7 @@ async function main(): Promise<void> {
   if (pglite) useEmbeddedDatabase();
   const only = names.length > 0 ? new Set(names) : undefined;
   const everything = !quick && !pglite && databaseKind() === 'postgresql';
-  const selected = SCENARIOS.filter((s) => (only ? only.has(s.name) || (s.parts ?? []).some((p) => only.has(p)) : everything || !ON_REQUEST.has(s.name)));
+  const selected = SCENARIOS.filter((s) => (only ? only.has(s.name) || (s.parts ?? []).some((p) => only.has(p)) : !EXPERIMENTS.has(s.name) && (everything || !ON_REQUEST.has(s.name))));
   const log = (line: string) => process.stderr.write(`  ${line}\n`);
   const kind = databaseKind();
   print(
@@ -203,16 +212,28 @@ async function main(): Promise<void> {
       `-c ${options.connections} (autocannon, not pipelined); ${machine()}\n`,
   );
   log(pinSelf());
-  const [load1] = os.loadavg();
-  if (load1! > 1) {
-    print(`warning: load average ${load1!.toFixed(2)} at start — something else is running; absolute figures will be low and noisy\n`);
+  const [loadStart] = os.loadavg();
+  // The machine is shared: the 1-minute load average every 15 s, for the report.
+  const loads: number[] = [];
+  setInterval(() => loads.push(os.loadavg()[0]!), 15_000).unref();
+  if (loadStart! > 1) {
+    print(`warning: load average ${loadStart!.toFixed(2)} at start — something else is running; absolute figures will be low and noisy\n`);
   }
   const rows: MeasuredRow[] = [];
   const checks: Check[] = [];
   const summaries: Record<string, Figures> = {};
   for (const scenario of selected) {
     print(`\n== ${scenario.name}: ${scenario.description}\n`);
-    const result = await scenario.run({ options, log, only });
+    let result: ScenarioResult;
+    try {
+      result = await scenario.run({ options, log, only });
+    } catch (error) {
+      // One scenario's failure costs its own figures, not the rest of a long run's report.
+      const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      print(`${scenario.name}: FAILED — ${message}\n`);
+      checks.push({ target: `${scenario.name}: ran to the end`, figure: 'failed', threshold: 'ran', pass: false });
+      continue;
+    }
     if (result.detail) print(`${formatTable(result.detail)}\n`);
     for (const note of result.notes ?? []) print(`${note}\n`);
     rows.push(...result.rows);
@@ -236,6 +257,7 @@ async function main(): Promise<void> {
         'CPU µs/req': fixed(0)(r.cpuUs),
         'GC %': fixed(1)(r.gcPct),
         'GC max ms': fixed(1)(r.gcMaxMs),
+        'RSS max MB': fixed(0)(r.rssMaxMb),
       })),
     )}\n`,
   );
@@ -243,10 +265,22 @@ async function main(): Promise<void> {
   print(
     `${formatTable(checks.map((c) => ({ target: c.target, figure: c.figure, threshold: c.threshold, result: c.pass === null ? 'info' : c.pass ? 'pass' : 'FAIL' })))}\n`,
   );
-  if (quick) print('quick run (no warm-up time, 0.75 s per variant): figures and pass/fail are indicative only\n');
   const failed = checks.filter((c) => c.pass === false).length;
   const passed = checks.filter((c) => c.pass === true).length;
-  print(`${passed} passed, ${failed} failed (${((performance.now() - started) / 1000).toFixed(0)} s)\n`);
+  print(`${passed} passed, ${failed} failed\n`);
+  const issue15 = issue15Targets(summaries);
+  print(`\n== issue 15 targets (one line per point; "not measured": this run has no figures for it)\n`);
+  print(`${formatTable(targetRows(issue15))}\n`);
+  const count = (v: string) => issue15.filter((l) => l.result === v).length;
+  print(`issue 15: ${count('pass')} pass, ${count('FAIL')} fail, ${count('not measured')} not measured\n`);
+  summaries.issue15 = Object.fromEntries(issue15.map((l) => [String(l.point), l.result]));
+  if (quick) print('quick run (no warm-up time, 0.75 s per variant): figures and pass/fail are indicative only\n');
+  loads.push(os.loadavg()[0]!);
+  const sorted = [...loads].sort((a, b) => a - b);
+  print(
+    `${((performance.now() - started) / 1000).toFixed(0)} s; 1-min load average ${loadStart!.toFixed(2)} at start, ` +
+      `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(2)} and max ${sorted.at(-1)!.toFixed(2)} over the run (every 15 s), ${loads.at(-1)!.toFixed(2)} at the end\n`,
+  );
   print(`${JSON.stringify(summaries)}\n`);
   if (save) log(`report written to ${path.relative(REPO_ROOT, await saveReport(kind, argv))}`);
 }

@@ -5,7 +5,7 @@
  *
  * - `GET /_bench/hello`: koa + router answering a tiny JSON object (the framework's ceiling).
  * - `PUT|GET /_bench/static/:name`: bytes the bench captured from a real response, served as they are
- *   (the ceiling for that very response).
+ *   with an ETag computed at capture (the ceiling for that very response).
  * - `GET /_bench/raw/suggestions?per_page=N`, `GET /_bench/raw/suggestions/:id`: the database floor —
  *   the rows of `GET /api/v2/admin/suggestions?includes=forums,users,categories,statuses,labels` (first
  *   page, default order) and of one suggestion with the same includes, fetched with hand-written SQL
@@ -14,7 +14,10 @@
  * - `POST /_bench/raw/suggestions`: the floor for create — the same writes by hand in one transaction
  *   (check forum and category, INSERT … RETURNING, counters, the activity entry); `POST /_bench/raw/insert`: the INSERT alone.
  * - `GET /_bench/counters`: statements sent through the ORM's connection so far (pg pool or PGlite), so
- *   the bench can count statements per request, and this process's garbage-collection pauses.
+ *   the bench can count statements per request, those naming api_clients (the Bearer check's), and this
+ *   process's garbage-collection pauses.
+ * - `GET /_bench/memory`: process.memoryUsage(), V8's heap spaces, the response cache's bytes and the pg
+ *   pool's sessions (where the server's RSS goes).
  * - `/_bench/unlimited/api/v2/admin/…`: the admin API exactly as app.ts builds it (adminRouter), but without the
  *   per-client rate limiter, to measure the limiter's cost in the same process.
  * - `/_bench/uncached/api/v2/admin/…`: the same, with the limiter but without the response cache: every GET
@@ -26,6 +29,7 @@
  * labels}.ts field by field. When a declaration changes, the byte comparison fails and names the first
  * difference: update the mirror here.
  */
+import v8 from 'node:v8';
 import { PerformanceObserver } from 'node:perf_hooks';
 import Router from '@koa/router';
 import { CompiledQuery } from 'kysely';
@@ -34,6 +38,7 @@ import type { AppDeps } from '../src/deps.ts';
 import { BadRequestError, RecordNotFoundError } from '../src/errors.ts';
 import type { AppContext, AppState } from '../src/http/state.ts';
 import type { AnyDb } from '../src/resources/rows.ts';
+import { etagOf } from '../src/http/etag.ts';
 
 type Row = Record<string, unknown>;
 
@@ -42,7 +47,13 @@ type Row = Record<string, unknown>;
 
 interface Counter {
   statements: number;
+  /** Statements naming api_clients: the Bearer check's (its client read and its record of use). */
+  apiClients: number;
 }
+
+/** The SQL text of a driver call's first argument (a string or a `{ text }` config). */
+const sqlText = (arg: unknown): string => (typeof arg === 'string' ? arg : typeof (arg as { text?: unknown })?.text === 'string' ? (arg as { text: string }).text : '');
+const API_CLIENTS = /\bapi_clients\b/;
 
 /**
  * Counts statements at the driver: every pooled pg client's `query` (wrapped on first checkout), or
@@ -50,7 +61,11 @@ interface Counter {
  * pool (PostgreSQL store) is not counted.
  */
 async function installCounter(orm: MikroORM): Promise<Counter> {
-  const counter: Counter = { statements: 0 };
+  const counter: Counter = { statements: 0, apiClients: 0 };
+  const count = (arg: unknown) => {
+    counter.statements++;
+    if (API_CLIENTS.test(sqlText(arg))) counter.apiClients++;
+  };
   const native = (await orm.em.getConnection().getNativeClient()) as Record<string, unknown>;
   if (typeof native.on === 'function' && 'totalCount' in native) {
     // pg.Pool
@@ -60,7 +75,7 @@ async function installCounter(orm: MikroORM): Promise<Counter> {
       wrapped.add(client);
       const query = client.query;
       client.query = function (this: unknown, ...args: unknown[]) {
-        counter.statements++;
+        count(args[0]);
         return query.apply(this, args);
       };
     };
@@ -72,7 +87,7 @@ async function installCounter(orm: MikroORM): Promise<Counter> {
     const query = pglite.query;
     const transaction = pglite.transaction;
     pglite.query = function (this: unknown, ...args: unknown[]) {
-      counter.statements++;
+      count(args[0]);
       return query.apply(pglite, args);
     };
     pglite.transaction = function (callback) {
@@ -80,7 +95,7 @@ async function installCounter(orm: MikroORM): Promise<Counter> {
       return transaction.call(pglite, (tx) => {
         const txQuery = tx.query;
         tx.query = (...args: unknown[]) => {
-          counter.statements++;
+          count(args[0]);
           return txQuery.apply(tx, args);
         };
         return callback(tx);
@@ -148,7 +163,7 @@ const SQL = {
   statuses: `select id, name, hex_color, position, is_open, allow_comments, created_at, updated_at from statuses where id = any($1)`,
   labels: `select id, name, full_name, level, open_suggestions_count, created_at, updated_at, parent_id from labels where id = any($1)`,
   insert: `insert into suggestions (created_at, updated_at, title, body, state, approved_at, forum_id, category_id, created_by_id)
-    values (now(), now(), $1, $2, 'approved', now(), $3, $4, $5) returning ${SUGGESTION_COLUMNS.replaceAll('s.', '')}, '{}'::int[] as label_ids, ${supporterAccounts('suggestions')}`,
+    values (now(), now(), $1, $2, 'approved', now(), $3, $4, $5) returning ${SUGGESTION_COLUMNS.replaceAll('s.', '')}, '{}'::int[] as label_ids, '{}'::int[] as feature_ids, ${supporterAccounts('suggestions')}`,
   /** The forum exists and the category (if any) belongs to it. */
   check: `select f.category_required, c.forum_id as category_forum_id from forums f left join categories c on c.id = $2 where f.id = $1`,
   countForum: `update forums set suggestions_count = suggestions_count + 1, open_suggestions_count = open_suggestions_count + 1, updated_at = now() where id = $1`,
@@ -498,7 +513,7 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
   const router = new Router<AppState>({ prefix: '/_bench' });
   const counting = installCounter(deps.orm);
   const gc = watchGc();
-  const captured = new Map<string, Buffer>();
+  const captured = new Map<string, { body: Buffer; etag: string }>();
   const db = () => deps.orm.em.getKysely() as AnyDb;
 
   router.get('/hello', (ctx) => {
@@ -506,20 +521,44 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
   });
 
   router.get('/counters', async (ctx) => {
-    ctx.body = { statements: (await counting).statements, ...gc.read() };
+    const { statements, apiClients } = await counting;
+    ctx.body = { statements, api_clients_statements: apiClients, ...gc.read() };
   });
 
+  // Where the server's memory is (issue 15 point 6): V8's heap by space, memory outside it, the
+  // response cache's bytes and the pg pool's sessions. With `?gc=1`, after a full collection (the
+  // server runs with --expose-gc only when the bench asks for it; otherwise no collection is forced).
+  router.get('/memory', async (ctx) => {
+    const collect = (globalThis as { gc?: () => void }).gc;
+    const collected = ctx.query.gc === '1' && typeof collect === 'function';
+    if (collected) collect();
+    const native = (await deps.orm.em.getConnection().getNativeClient()) as { totalCount?: number; idleCount?: number };
+    ctx.body = {
+      collected,
+      ...process.memoryUsage(),
+      spaces: Object.fromEntries(v8.getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }])),
+      heap_limit: v8.getHeapStatistics().heap_size_limit,
+      response_cache: deps.cache?.responses ? { bytes: deps.cache.responses.bytes, entries: deps.cache.responses.size, max: deps.cache.responses.maxBytes } : null,
+      pg_pool: typeof native.totalCount === 'number' ? { sessions: native.totalCount, idle: native.idleCount } : null,
+    };
+  });
+
+  // The ETag is computed once, at capture, like the response cache's: otherwise the app's etag
+  // middleware would hash the constant bytes on every request, and the ceiling would do more work than
+  // a cache hit.
   router.put('/static/:name', async (ctx) => {
     const chunks: Buffer[] = [];
     for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
-    captured.set(ctx.params.name!, Buffer.concat(chunks));
+    const body = Buffer.concat(chunks);
+    captured.set(ctx.params.name!, { body, etag: etagOf(body) });
     ctx.status = 204;
   });
   router.get('/static/:name', (ctx) => {
-    const body = captured.get(ctx.params.name!);
-    if (!body) throw new RecordNotFoundError();
+    const entry = captured.get(ctx.params.name!);
+    if (!entry) throw new RecordNotFoundError();
     ctx.type = 'application/json; charset=utf-8';
-    ctx.body = body;
+    ctx.set('ETag', entry.etag);
+    ctx.body = entry.body;
   });
 
   const query: Query = async (text, params) => (await db().executeQuery(CompiledQuery.raw(text, params))).rows as Row[];

@@ -8,5 +8,14 @@ import v8 from 'node:v8';
  * scavenge then copies and promotes ~1.5 MB, and takes 5–7 ms instead of ~1–2 (measured on
  * GET /api/v2/admin/users/current under `wrk -c10` with --trace-gc-nvp; see the README's Benchmarks).
  * Every request in flight waits out each of those pauses, so they add straight to this API's p99.
+ * A pretenuring flag given to node itself (`node --allocation-site-pretenuring …`) wins: the bench's
+ * `v8flags` scenario measures the server with and without it side by side.
+ *
+ * The young generation's size is V8's other knob here, but V8 reads it only when the heap is set up, so
+ * it is a node flag in package.json's start script (`--max-semi-space-size=16`), not set here: by default
+ * V8 sizes it from the heap limit (64 MB semi-spaces on a 24 GB machine), and under load both halves are
+ * touched, ~100 MB of the server's resident set for no measured throughput (README, Benchmarks).
  */
-v8.setFlagsFromString('--no-allocation-site-pretenuring');
+if (!process.execArgv.some((arg) => /^--(no-)?allocation[-_]site[-_]pretenuring$/.test(arg))) {
+  v8.setFlagsFromString('--no-allocation-site-pretenuring');
+}

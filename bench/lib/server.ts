@@ -107,10 +107,19 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
+/**
+ * The node flags `npm start` gives the server (package.json's start script, e.g. the young generation's
+ * size, which V8 reads only at start-up), so the bench measures the server as it is started in production.
+ */
+export const START_FLAGS: string[] = (() => {
+  const start = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return /\bnode\s+((?:--\S+\s+)*)src\/main\.ts/.exec(start)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? [];
+})();
+
 export interface StartOptions {
   /** An API client that already exists in the database (bench/lib/dataset.ts); otherwise the demo seed creates one. */
   credentials?: { clientId: string; clientSecret: string };
-  /** Extra `node` flags (e.g. `--cpu-prof`). */
+  /** Extra `node` flags after START_FLAGS (e.g. `--cpu-prof`; a V8 flag given again overrides). */
   nodeArgs?: string[];
   timeoutMs?: number;
 }
@@ -124,7 +133,7 @@ export async function startServer(env: Record<string, string>, options: StartOpt
   const given = options.credentials;
   const childEnv: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: given ? '0' : '1', ...env };
   for (const name of ['PATH', 'HOME'] as const) if (process.env[name]) childEnv[name] = process.env[name]!;
-  const node = [process.execPath, ...(options.nodeArgs ?? []), 'bench/server.ts'];
+  const node = [process.execPath, ...START_FLAGS, ...(options.nodeArgs ?? []), 'bench/server.ts'];
   const command = canPin ? ['taskset', '-c', '0', ...node] : node;
   const child = spawn(command[0]!, command.slice(1), { cwd: REPO_ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
@@ -172,6 +181,22 @@ export async function startServer(env: Record<string, string>, options: StartOpt
       clearTimeout(timer);
     },
   };
+}
+
+/** A field of /proc/PID/status in kB: the resident set now (VmRSS) or its high-water mark (VmHWM). */
+export function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : NaN;
+}
+
+/** Resets the kernel's RSS high-water mark of `pid` to its RSS now (/proc/PID/clear_refs); false if not permitted. */
+export function resetPeak(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A Bearer token from the server's token endpoint. */

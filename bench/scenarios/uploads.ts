@@ -8,25 +8,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { median } from '../lib/load.ts';
-import { freshDatabase, startServer, tokenFor } from '../lib/server.ts';
+import { freshDatabase, resetPeak, startServer, statusKb, tokenFor } from '../lib/server.ts';
 import type { Scenario } from '../index.ts';
 
 const MB = 1024 * 1024;
 const TARGET_DELTA_MB = 16;
-
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) : NaN;
-}
-
-function resetPeak(pid: number): boolean {
-  try {
-    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Streams a multipart body of `size` random bytes in 64 KB chunks (the client never holds the file). */
 function upload(url: string, token: string, size: number): Promise<number> {
