@@ -4,7 +4,6 @@
  * The peak is the kernel's high-water mark (VmHWM), reset before each upload through
  * /proc/PID/clear_refs, and cross-checked by sampling VmRSS every 5 ms.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { median } from '../lib/load.ts';
