@@ -1,22 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DB } from '../../src/db/schema.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { api, type Api } from '../helpers/factories.ts';
+import { useTestApp } from '../helpers/factories.ts';
 import { listIds } from '../helpers/list-checks.ts';
 
 /**
  * Issue 19 item 7: list filters UserVoice's SDK documents that were once ignored (answering every
  * record) now filter, or answer 400 for a malformed value.
  */
-let app: TestApp;
-let a: Api;
-beforeAll(async () => {
-  app = await startTestApp();
-  a = await api(app);
-});
-afterAll(() => app?.close());
+const { app, a } = useTestApp();
 
 const db = (): Kysely<DB> => app.server.db.orm.em.fork().getKysely<DB>();
 const unique = () => randomUUID().slice(0, 8);

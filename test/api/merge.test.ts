@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { api, type Api } from '../helpers/factories.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/factories.ts';
 import { ISO_SECONDS } from '../helpers/http.ts';
 import { SUGGESTION_LINKS } from '../helpers/wire.ts';
 
-let app: TestApp;
-let a: Api;
-beforeAll(async () => {
-  app = await startTestApp();
-  a = await api(app);
-});
-afterAll(() => app?.close());
+const { a } = useTestApp();
 
 const suggestionNow = (id: number) => a.one('suggestions', id);
 const support = (suggestionId: number, userId: number, fields: Record<string, unknown> = {}) =>

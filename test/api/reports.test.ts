@@ -1,21 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv } from 'ajv';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { api, type Api } from '../helpers/factories.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../helpers/factories.ts';
 
 /**
  * GET /admin/reports/*: each test dates its own records in a year no other test uses, so the counts over
  * that year are the test's own (the file's database is shared by its tests).
  */
-let app: TestApp;
-let a: Api;
-beforeAll(async () => {
-  app = await startTestApp();
-  a = await api(app);
-});
-afterAll(() => app?.close());
+const { app, a } = useTestApp();
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const contract = ajv.compile(JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../contracts/reports.json'), 'utf8')));

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { foldRowCounts } from '../../src/db/row-counts.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { api, type Api } from '../helpers/factories.ts';
+import { api, type Api, useTestApp } from '../helpers/factories.ts';
 import { POSTGRES_MODE } from '../helpers/process.ts';
 import { onServer } from '../setup/databases.ts';
 
@@ -32,13 +32,7 @@ async function usersTotal(a: Api): Promise<unknown> {
 const expectedPagination = (total: number) => ({ page: 1, per_page: 1, total_pages: total, total_records: total });
 
 describe('unfiltered totals from the maintained counts', () => {
-  let app: TestApp;
-  let a: Api;
-  beforeAll(async () => {
-    app = await startTestApp();
-    a = await api(app);
-  });
-  afterAll(() => app?.close());
+  const { app, a } = useTestApp();
 
   it('stay exact through creates, deletes and folds; a fold with nothing to do writes nothing', async () => {
     const created = [await a.user(), await a.user(), await a.user()];

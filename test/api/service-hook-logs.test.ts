@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { DB } from '../../src/db/schema.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { api, type Api } from '../helpers/factories.ts';
+import { useTestApp } from '../helpers/factories.ts';
 import { checkUpdatedWindow, listIds, walkCursor } from '../helpers/list-checks.ts';
 import { NOT_FOUND } from '../helpers/wire.ts';
 
-let app: TestApp;
-let a: Api;
-beforeAll(async () => {
-  app = await startTestApp();
-  a = await api(app);
-});
-afterAll(() => app?.close());
+const { app, a } = useTestApp();
 
 const LOG_LINKS = { 'service_hook_logs.service_hook': { type: 'service_hooks' } };
 const db = (): Kysely<DB> => app.server.db.orm.em.fork().getKysely<DB>();

@@ -1,20 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DB } from '../../src/db/schema.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { api, type Api } from '../helpers/factories.ts';
+import { useTestApp } from '../helpers/factories.ts';
 import { ISO_SECONDS } from '../helpers/http.ts';
 import { checkUpdatedWindow, listIds, statementCounts, walkCursor } from '../helpers/list-checks.ts';
 import { NOT_FOUND, USER_LINKS } from '../helpers/wire.ts';
 
-let app: TestApp;
-let a: Api;
-beforeAll(async () => {
-  app = await startTestApp();
-  a = await api(app);
-});
-afterAll(() => app?.close());
+const { app, a } = useTestApp();
 
 const db = (): Kysely<DB> => app.server.db.orm.em.fork().getKysely<DB>();
 const unique = () => randomUUID().slice(0, 8);

@@ -4,9 +4,9 @@
  * each transaction; and a short mixed write load, under READ COMMITTED and under SERIALIZABLE (every
  * transaction retried on 40001/40P01), ends with no errors and counters equal to a recount.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { api, type Api } from '../helpers/factories.ts';
+import { describe, expect, it } from 'vitest';
+import { type TestApp } from '../helpers/app.ts';
+import { api, type Api, useTestApp } from '../helpers/factories.ts';
 import { countersAndRecount, runMixedWrites, summary } from '../helpers/mixed-writes.ts';
 import { POSTGRES_MODE } from '../helpers/process.ts';
 import { onServer } from '../setup/databases.ts';
@@ -47,13 +47,7 @@ describe.skipIf(!POSTGRES_MODE)(
   // Skipped without DATABASE_URL: PGlite has one connection, so no two transactions ever hold locks at once.
   'concurrent writers on PostgreSQL (READ COMMITTED)',
   () => {
-    let app: TestApp;
-    let a: Api;
-    beforeAll(async () => {
-      app = await startTestApp();
-      a = await api(app);
-    });
-    afterAll(() => app?.close());
+    const { app, a } = useTestApp();
 
     it('two clients swapping two suggestions between two categories: every PUT 200, counters exact', async () => {
       const { requests, failures } = await swapLoop(app, a);
@@ -81,13 +75,7 @@ describe.skipIf(!POSTGRES_MODE)(
   // Skipped without DATABASE_URL: PGlite runs one transaction at a time, so it never fails one with 40001.
   'concurrent writers on PostgreSQL with default_transaction_isolation = serializable',
   () => {
-    let app: TestApp;
-    let a: Api;
-    beforeAll(async () => {
-      app = await startTestApp({ beforeStart: (db) => serializable(db.databaseUrl) });
-      a = await api(app);
-    });
-    afterAll(() => app?.close());
+    const { app, a } = useTestApp({ beforeStart: (db) => serializable(db.databaseUrl) });
 
     it('the database really is SERIALIZABLE for the server', async () => {
       const rows = await app.server.db.orm.em.fork().getConnection().execute('show transaction_isolation');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DB } from '../../src/db/schema.ts';
-import type { TestApp } from './app.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestApp, type TestApp, type TestAppOptions } from './app.ts';
 import { request, type Reply, type RequestOptions } from './http.ts';
 
 /** An authenticated client for one test app: every factory goes through the public API. */
@@ -90,4 +91,36 @@ export async function insertSuggestions(
     ids.push(...inserted.map((r) => Number(r.id)));
   }
   return ids.sort((a, b) => a - b);
+}
+
+/**
+ * The setup most API test files share: the real server (its own database) started before the tests of
+ * the file or describe block that calls this, an Api over it, and both closed after. The handles forward
+ * to the started instances, so a file names them where it calls this, at its top level.
+ */
+export function useTestApp(options?: TestAppOptions): { app: TestApp; a: Api } {
+  let app: TestApp | undefined;
+  let a: Api | undefined;
+  beforeAll(async () => {
+    app = await startTestApp(options);
+    a = await api(app);
+  });
+  afterAll(() => app?.close());
+  return { app: forwardTo(() => app), a: forwardTo(() => a) };
+}
+
+function forwardTo<T extends object>(current: () => T | undefined): T {
+  const target = () => {
+    const value = current();
+    if (!value) throw new Error('the test app is used before beforeAll started it');
+    return value;
+  };
+  return new Proxy({} as T, {
+    get(_, key) {
+      const t = target();
+      const value: unknown = Reflect.get(t, key, t);
+      return typeof value === 'function' ? value.bind(t) : value;
+    },
+    set: (_, key, value) => Reflect.set(target(), key, value),
+  });
 }
