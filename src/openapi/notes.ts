@@ -31,7 +31,7 @@ export const pathNotes: Record<string, string> = {
   '/api/v2/admin/status_updates/{id}': 'PUT changes the text only',
   '/api/v2/admin/comments/{id}': 'PUT: `body`, `body_mime_type`, `state` (`approved`, `spam`, `deleted`); DELETE marks it `deleted`',
   '/api/v2/admin/notes/{id}': 'no DELETE (UserVoice has none)',
-  "/api/v2/admin/feedback": "the 2018 SDK's name; creates the user's support",
+  "/api/v2/admin/feedback": "the 2018 SDK's name; creates the user's support; with a publishable key: `user_email` (and `user_name`) instead of `links.user`",
   "/api/v2/admin/requests": "the same collection under the Singer tap's name",
   "/api/v2/admin/feedback_records": "the same collection under Airbyte's name",
   '/api/v2/admin/supporters': 'read-only: support comes from feedback',
