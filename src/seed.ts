@@ -363,7 +363,7 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
   const credentials = await createClient(em, 'Demo');
   // Cleared once the banner has shown the secret (demoCredentialsShown); a start that fails in
   // between leaves it, and the next start tells how to create a client instead.
-  await em.getKysely<DB>().insertInto('settings').values({ key: UNSHOWN_SETTING, value: credentials.client_id, created_at: new Date() }).execute();
+  await em.getKysely<DB>().insertInto('settings').values({ key: UNSHOWN_SETTING, value: credentials.client_id, created_at: nowOf(em) }).execute();
   return credentials;
 }
 

@@ -77,7 +77,7 @@ async function accountOwner(em: EntityManager, email: string): Promise<User> {
 
 /** Audit-log entry written in the same transaction as the change it records (CLI: no request, no ip). */
 function audited(em: EntityManager, entry: AuditEntry): void {
-  const row = auditRow(entry, new Date());
+  const row = auditRow(entry, nowOf(em));
   em.create(AuditEvent, {
     action: row.action,
     clientKey: row.client_key,

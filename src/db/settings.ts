@@ -1,4 +1,5 @@
 import type { MikroORM } from '@mikro-orm/sql';
+import { nowOf } from './clock.ts';
 import type { DB } from './schema.ts';
 
 /**
@@ -10,7 +11,7 @@ export async function settingOnce(orm: MikroORM, key: string, make: () => string
   const db = orm.em.getKysely<DB>();
   await db
     .insertInto('settings')
-    .values({ key, value: make(), created_at: new Date() })
+    .values({ key, value: make(), created_at: nowOf(orm.em) })
     .onConflict((oc) => oc.column('key').doNothing())
     .execute();
   const row = await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { EntityManager } from '@mikro-orm/sql';
 import type { DB } from '../db/schema.ts';
+import { nowOf } from '../db/clock.ts';
 import { writeTransaction } from '../db/transaction.ts';
 import { RecordNotFoundError } from '../errors.ts';
 import type { serviceHooks } from '../resources/service-hooks.ts';
@@ -26,7 +27,7 @@ export async function saveServiceHook(
   input.check(problem ? { url: [problem] } : {});
   return writeTransaction(em, async (tx) => {
     const db = tx.getKysely<DB>();
-    const now = new Date();
+    const now = nowOf(tx);
     const events = input.get('events');
     if (id === undefined) {
       const secret = input.get('secret') ?? newHookSecret();

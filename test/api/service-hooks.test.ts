@@ -60,6 +60,11 @@ const logsOf = async (hookId: number) => (await a.get(`/service_hook_logs?servic
 
 describe('/admin/service_hooks', () => {
   it('creates, reads (secret masked), updates and deletes a hook; the whole secret only in the create answer', async () => {
+    // Stamped by the injected clock: two minutes ahead of the real one at create, three at update.
+    const at = (minutes: number) => Math.floor(Date.now() / 1000) * 1000 + minutes * 60_000;
+    const wire = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+    const createdAt = at(2);
+    app.clock.now = createdAt;
     const created = await a.post('/service_hooks', { url: 'https://hooks.example.com/uv', events: 'suggestion_created, comment_created', secret: SECRET });
     expect(created.status).toBe(200);
     const id = created.body.service_hooks[0].id;
@@ -71,8 +76,8 @@ describe('/admin/service_hooks', () => {
       failing: false,
       failing_since: null,
       secret,
-      created_at: ISO,
-      updated_at: ISO,
+      created_at: wire(createdAt),
+      updated_at: wire(createdAt),
       links: {},
       ...fields,
     });
@@ -81,11 +86,14 @@ describe('/admin/service_hooks', () => {
     expect((await a.get(`/service_hooks/${id}`)).body).toEqual({ service_hooks: [record('…6789')], links: {} });
     const list = await a.get('/service_hooks');
     expect(list.body).toEqual({ service_hooks: [record('…6789')], links: {}, list_meta: null, pagination: { page: 1, per_page: 20, total_pages: 1, total_records: 1 } });
+    const updatedAt = at(3);
+    app.clock.now = updatedAt;
     const updated = await a.put(`/service_hooks/${id}`, { active: false, events: ['nps_rating_created'], url: 'http://hooks.example.com/v2' });
-    expect(updated.body).toEqual({ service_hooks: [record('…6789', { active: false, events: ['nps_rating_created'], url: 'http://hooks.example.com/v2' })], links: {} });
+    const changed = { active: false, events: ['nps_rating_created'], url: 'http://hooks.example.com/v2', updated_at: wire(updatedAt) };
+    expect(updated.body).toEqual({ service_hooks: [record('…6789', changed)], links: {} });
     expect((await a.get('/service_hooks?active=false')).body.service_hooks.map((h: any) => h.id)).toEqual([id]);
     const deleted = await a.delete(`/service_hooks/${id}`);
-    expect(deleted.body).toEqual({ service_hooks: [record('…6789', { active: false, events: ['nps_rating_created'], url: 'http://hooks.example.com/v2' })], links: {} });
+    expect(deleted.body).toEqual({ service_hooks: [record('…6789', changed)], links: {} });
     expect((await a.get(`/service_hooks/${id}`)).body).toEqual(NOT_FOUND);
     expect((await a.put(`/service_hooks/${id}`, { active: true })).body).toEqual(NOT_FOUND);
   });
