@@ -1,4 +1,4 @@
-import { baseSorts, timestamps } from './common.ts';
+import { baseSorts, postFields, postLinks, postWritable, timestamps } from './common.ts';
 import { defineResource, type WritableDef } from './define.ts';
 
 export const COMMENT_STATES = ['approved', 'spam', 'deleted'] as const;
@@ -8,8 +8,7 @@ export const comments = defineResource({
   singular: 'comment',
   table: 'comments',
   fields: [
-    { name: 'body', type: 'string' },
-    { name: 'body_mime_type', type: 'string' },
+    ...postFields,
     { name: 'state', type: 'string' },
     { name: 'channel', type: 'string' },
     { name: 'inappropriate_flags_count', type: 'integer' },
@@ -17,10 +16,7 @@ export const comments = defineResource({
     { name: 'sentiment_score', type: 'number', value: () => null, nullable: true },
     ...timestamps,
   ],
-  links: [
-    { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },
-    { name: 'created_by', type: 'users', column: 'created_by_id' },
-  ],
+  links: postLinks,
   filters: {
     suggestion: { kind: 'ids', column: 'suggestion_id' },
     state: { kind: 'values', column: 'state', values: COMMENT_STATES, negatable: true },
@@ -28,9 +24,7 @@ export const comments = defineResource({
   },
   sorts: baseSorts,
   writable: {
-    body: { type: 'text', max: 65_535, required: true },
-    body_mime_type: { type: 'mime' },
-    'links.suggestion': { type: 'ref', required: true },
+    ...postWritable,
     // Absent or null: the token's user.
     'links.created_by': { type: 'ref', nullable: true },
     created_at: { type: 'timestamp' },

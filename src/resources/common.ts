@@ -1,4 +1,4 @@
-import type { FieldDef, SortDef } from './define.ts';
+import type { FieldDef, LinkDef, ResourceDef, SortDef } from './define.ts';
 
 /** Sorts every collection offers. */
 export const baseSorts: Record<string, SortDef> = {
@@ -11,3 +11,39 @@ export const timestamps: FieldDef[] = [
   { name: 'created_at', type: 'timestamp' },
   { name: 'updated_at', type: 'timestamp' },
 ];
+
+/**
+ * A status of any kind (suggestion, internal, feature): a name, a colour and a place in the order, sorted
+ * by either; the fields come first on the wire, the kind's own flags after them.
+ */
+export const statusFields: FieldDef[] = [
+  { name: 'name', type: 'string' },
+  { name: 'hex_color', type: 'string' },
+  { name: 'position', type: 'integer' },
+];
+/** Sorts of anything kept in an order by hand (statuses, features). */
+export const nameAndPositionSorts: Record<string, SortDef> = {
+  ...baseSorts,
+  name: { column: 'name', type: 'string' },
+  position: { column: 'position', type: 'integer' },
+};
+export const statusWritable = {
+  name: { type: 'string', max: 255, required: true },
+  hex_color: { type: 'color' },
+  position: { type: 'integer' },
+} as const satisfies ResourceDef['writable'];
+
+/** What a team member writes on a suggestion (comments, notes, supporter messages): its text and author. */
+export const postFields: FieldDef[] = [
+  { name: 'body', type: 'string' },
+  { name: 'body_mime_type', type: 'string' },
+];
+export const postLinks: LinkDef[] = [
+  { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },
+  { name: 'created_by', type: 'users', column: 'created_by_id' },
+];
+export const postWritable = {
+  body: { type: 'text', max: 65_535, required: true },
+  body_mime_type: { type: 'mime' },
+  'links.suggestion': { type: 'ref', required: true },
+} as const satisfies ResourceDef['writable'];

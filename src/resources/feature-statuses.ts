@@ -1,4 +1,4 @@
-import { baseSorts, timestamps } from './common.ts';
+import { statusFields, nameAndPositionSorts, statusWritable, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 /** UserVoice serves feature statuses read-only; writes are our extension. */
@@ -7,9 +7,7 @@ export const featureStatuses = defineResource({
   singular: 'feature_status',
   table: 'feature_statuses',
   fields: [
-    { name: 'name', type: 'string' },
-    { name: 'hex_color', type: 'string' },
-    { name: 'position', type: 'integer' },
+    ...statusFields,
     { name: 'is_default', type: 'boolean' },
     ...timestamps,
   ],
@@ -17,15 +15,9 @@ export const featureStatuses = defineResource({
     { name: 'created_by', type: 'users', column: 'created_by_id' },
     { name: 'updated_by', type: 'users', column: 'updated_by_id' },
   ],
-  sorts: {
-    ...baseSorts,
-    name: { column: 'name', type: 'string' },
-    position: { column: 'position', type: 'integer' },
-  },
+  sorts: nameAndPositionSorts,
   writable: {
-    name: { type: 'string', max: 255, required: true },
-    hex_color: { type: 'color' },
-    position: { type: 'integer' },
+    ...statusWritable,
     is_default: { type: 'boolean' },
   },
 });

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { baseSorts, timestamps } from './common.ts';
+import { nameAndPositionSorts, timestamps } from './common.ts';
 import { defineResource, type Row } from './define.ts';
 import { idList } from './writable.ts';
 
@@ -64,11 +64,7 @@ export const features = defineResource({
     feature_status: { kind: 'ids', column: 'feature_status_id' },
     product_area: { kind: 'ids', column: 'product_area_id' },
   },
-  sorts: {
-    ...baseSorts,
-    name: { column: 'name', type: 'string' },
-    position: { column: 'position', type: 'integer' },
-  },
+  sorts: nameAndPositionSorts,
   writable: {
     name: { type: 'string', max: 255, required: true },
     description: { type: 'text', max: 65_535, nullable: true },

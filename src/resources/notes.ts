@@ -1,4 +1,4 @@
-import { baseSorts, timestamps } from './common.ts';
+import { baseSorts, postFields, postLinks, postWritable, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 export const notes = defineResource({
@@ -6,22 +6,16 @@ export const notes = defineResource({
   singular: 'note',
   table: 'notes',
   fields: [
-    { name: 'body', type: 'string' },
-    { name: 'body_mime_type', type: 'string' },
+    ...postFields,
     ...timestamps,
   ],
-  links: [
-    { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },
-    { name: 'created_by', type: 'users', column: 'created_by_id' },
-  ],
+  links: postLinks,
   filters: {
     suggestion: { kind: 'ids', column: 'suggestion_id' },
   },
   sorts: baseSorts,
   writable: {
-    body: { type: 'text', max: 65_535, required: true },
-    body_mime_type: { type: 'mime' },
-    'links.suggestion': { type: 'ref', required: true },
+    ...postWritable,
     attachment_tokens: { type: 'tokens' },
   },
 });

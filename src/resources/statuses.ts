@@ -1,4 +1,4 @@
-import { baseSorts, timestamps } from './common.ts';
+import { statusFields, nameAndPositionSorts, statusWritable, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 export const statuses = defineResource({
@@ -6,23 +6,15 @@ export const statuses = defineResource({
   singular: 'status',
   table: 'statuses',
   fields: [
-    { name: 'name', type: 'string' },
-    { name: 'hex_color', type: 'string' },
-    { name: 'position', type: 'integer' },
+    ...statusFields,
     { name: 'is_open', type: 'boolean' },
     { name: 'allow_comments', type: 'boolean' },
     ...timestamps,
   ],
   links: [],
-  sorts: {
-    ...baseSorts,
-    name: { column: 'name', type: 'string' },
-    position: { column: 'position', type: 'integer' },
-  },
+  sorts: nameAndPositionSorts,
   writable: {
-    name: { type: 'string', max: 255, required: true },
-    hex_color: { type: 'color' },
-    position: { type: 'integer' },
+    ...statusWritable,
     is_open: { type: 'boolean' },
     allow_comments: { type: 'boolean' },
   },

@@ -1,4 +1,4 @@
-import { baseSorts, timestamps } from './common.ts';
+import { baseSorts, postFields, postLinks, postWritable, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 const zero = () => 0;
@@ -13,8 +13,7 @@ export const supporterMessages = defineResource({
   singular: 'supporter_message',
   table: 'supporter_messages',
   fields: [
-    { name: 'body', type: 'string' },
-    { name: 'body_mime_type', type: 'string' },
+    ...postFields,
     { name: 'notification_email_address', type: 'string' },
     { name: 'mail_sent_count', type: 'integer', value: zero },
     { name: 'mail_opened_count', type: 'integer', value: zero },
@@ -22,19 +21,14 @@ export const supporterMessages = defineResource({
     { name: 'reply_count', type: 'integer', value: zero },
     ...timestamps,
   ],
-  links: [
-    { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },
-    { name: 'created_by', type: 'users', column: 'created_by_id' },
-  ],
+  links: postLinks,
   filters: {
     suggestion: { kind: 'ids', column: 'suggestion_id' },
     creator: { kind: 'ids', column: 'created_by_id' },
   },
   sorts: baseSorts,
   writable: {
-    body: { type: 'text', max: 65_535, required: true },
-    body_mime_type: { type: 'mime' },
-    'links.suggestion': { type: 'ref', required: true },
+    ...postWritable,
     notification_email_address: { type: 'email', nullable: true },
   },
 });
