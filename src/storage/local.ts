@@ -1,11 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StorageUnavailableError, TruncatedUploadError, type BlobStore, type SpaceClaim, type StoredBlob } from './index.ts';
-import { releaseTransientBuffers } from './memory.ts';
+import { measuring } from './measure.ts';
 
 const KEY = /^[A-Za-z0-9_-]{8,64}(\.[a-z]+)?$/;
 
@@ -29,19 +28,9 @@ export function localStore(dir: string): BlobStore {
       await ensureDirs();
       const target = pathOf(key);
       const tmp = path.join(tmpDir, `${randomUUID()}.part`);
-      const hash = createHash('sha256');
-      let size = 0;
-      const release = releaseTransientBuffers();
-      const measure = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          size += chunk.length;
-          release(chunk.length);
-          hash.update(chunk);
-          done(null, chunk);
-        },
-      });
+      const measure = measuring();
       try {
-        await pipeline(stream, measure, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
+        await pipeline(stream, measure.stream, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o600 }));
         if (options.truncated?.()) throw new TruncatedUploadError('upload exceeded the size limit');
         // Durable before it becomes visible: fsync (any descriptor of the file will do), then rename.
         const handle = await fsp.open(tmp, 'r+');
@@ -56,7 +45,7 @@ export function localStore(dir: string): BlobStore {
         await fsp.rm(tmp, { force: true });
         throw error;
       }
-      return { size, sha256: hash.digest('hex') };
+      return measure.blob();
     },
     async get(key) {
       const file = pathOf(key);

@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { pipeline, Transform, type Readable } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { pipeline, type Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -14,7 +14,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import type { S3Config } from '../config.ts';
 import { StorageUnavailableError, StorageWriteError, TruncatedUploadError, type BlobStore, type StoredBlob } from './index.ts';
-import { releasePartBuffers, releaseTransientBuffers } from './memory.ts';
+import { measuring } from './measure.ts';
+import { releasePartBuffers } from './memory.ts';
 
 const KEY = /^[A-Za-z0-9_-]{8,64}(\.[a-z]+)?$/;
 
@@ -68,31 +69,20 @@ export function s3Store(config: S3Config, client: S3Client = s3Client(config)): 
   return {
     async put(key, stream, options = {}): Promise<StoredBlob> {
       const target = objectKey(key);
-      const hash = createHash('sha256');
-      let size = 0;
       let sourceError: Error | undefined;
-      const release = releaseTransientBuffers();
-      const measure = new Transform({
-        transform(chunk: Buffer, _encoding, done) {
-          size += chunk.length;
-          release(chunk.length);
-          hash.update(chunk);
-          done(null, chunk);
-        },
-        // Before the upload sees the end: a body cut short by the size limit must never be completed
-        // into an object (multer ends the stream early instead of failing it).
-        flush(done) {
-          if (options.truncated?.()) done((sourceError = new TruncatedUploadError('upload exceeded the size limit')));
-          else done();
-        },
+      // Before the upload sees the end: a body cut short by the size limit must never be completed
+      // into an object (multer ends the stream early instead of failing it).
+      const measure = measuring((done) => {
+        if (options.truncated?.()) done((sourceError = new TruncatedUploadError('upload exceeded the size limit')));
+        else done();
       });
       stream.once('error', (error) => (sourceError ??= error));
       // Callback form: an error on either side destroys the other (a client abort ends the upload,
       // a failed upload stops reading the request).
-      pipeline(stream, measure, () => {});
+      pipeline(stream, measure.stream, () => {});
       const upload = new Upload({
         client,
-        params: { Bucket: bucket, Key: target, Body: measure },
+        params: { Bucket: bucket, Key: target, Body: measure.stream },
         partSize: PART_SIZE,
         queueSize: QUEUE_SIZE,
         // On failure lib-storage aborts the multipart upload, so its parts do not linger (or bill).
@@ -100,19 +90,19 @@ export function s3Store(config: S3Config, client: S3Client = s3Client(config)): 
       });
       let parts = 0;
       upload.on('httpUploadProgress', () => {
-        if (++parts > 1 || size > PART_SIZE) releasePartBuffers();
+        if (++parts > 1 || measure.size > PART_SIZE) releasePartBuffers();
       });
       try {
         await upload.done();
       } catch (error) {
-        measure.destroy();
+        measure.stream.destroy();
         if (options.truncated?.()) throw new TruncatedUploadError('upload exceeded the size limit');
         // The client's failure, even when aborting the multipart upload failed afterwards (that error
         // is what lib-storage reports then).
         if (sourceError) throw sourceError;
         throw new StorageWriteError(`S3 bucket ${bucket}: ${describe(error)}`, { cause: error });
       }
-      return { size, sha256: hash.digest('hex') };
+      return measure.blob();
     },
     async get(key) {
       try {
