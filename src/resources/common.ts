@@ -33,6 +33,13 @@ export const statusWritable = {
   position: { type: 'integer' },
 } as const satisfies ResourceDef['writable'];
 
+/** Sorts of records named by people and keyed for machines (custom fields, segmented values). */
+export const nameAndKeySorts: Record<string, SortDef> = {
+  ...baseSorts,
+  name: { column: 'name', type: 'string' },
+  key: { column: 'key', type: 'string' },
+};
+
 /** What a team member writes on a suggestion (comments, notes, supporter messages): its text and author. */
 export const postFields: FieldDef[] = [
   { name: 'body', type: 'string' },

@@ -1,4 +1,4 @@
-import { baseSorts, timestamps } from './common.ts';
+import { nameAndKeySorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 import { oneOf } from './writable.ts';
 
@@ -26,11 +26,7 @@ export const customFields = defineResource({
     object_type: { kind: 'values', column: 'object_type', values: CUSTOM_FIELD_OBJECTS },
     key: { kind: 'values', column: 'key' },
   },
-  sorts: {
-    ...baseSorts,
-    name: { column: 'name', type: 'string' },
-    key: { column: 'key', type: 'string' },
-  },
+  sorts: nameAndKeySorts,
   writable: {
     name: { type: 'string', max: 255, required: true },
     key: { type: 'string', max: 100, required: true },

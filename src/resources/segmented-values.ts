@@ -1,4 +1,4 @@
-import { baseSorts, timestamps } from './common.ts';
+import { nameAndKeySorts, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 import { oneOf } from './writable.ts';
 
@@ -29,11 +29,7 @@ export const segmentedValues = defineResource({
     key: { kind: 'values', column: 'key' },
     column_type: { kind: 'values', column: 'column_type', values: SEGMENTED_COLUMN_TYPES },
   },
-  sorts: {
-    ...baseSorts,
-    name: { column: 'name', type: 'string' },
-    key: { column: 'key', type: 'string' },
-  },
+  sorts: nameAndKeySorts,
   writable: {
     name: { type: 'string', max: 255, required: true },
     // Unique per object type; `<segment key>.<column_type>` when absent, so example bodies send one.
