@@ -11,3 +11,13 @@ export const baseProperties = {
     .onUpdate((_, em) => nowOf(em))
     .index(),
 };
+
+/**
+ * A status of any kind (suggestion, internal, feature): a name, a colour and a place in the order; the
+ * kind's own flags follow.
+ */
+export const statusProperties = {
+  name: p.string().length(255),
+  hexColor: p.string().length(16).default('#808080'),
+  position: p.integer().default(0),
+};

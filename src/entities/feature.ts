@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { baseProperties } from './base.ts';
+import { baseProperties, statusProperties } from './base.ts';
 import { Suggestion } from './suggestion.ts';
 import { User } from './user.ts';
 
@@ -29,9 +29,7 @@ export const FeatureStatusSchema = defineEntity({
   tableName: 'feature_statuses',
   properties: {
     ...baseProperties,
-    name: p.string().length(255),
-    hexColor: p.string().length(16).default('#808080'),
-    position: p.integer().default(0),
+    ...statusProperties,
     isDefault: p.boolean().default(false),
     ...authorship,
   },

@@ -1,14 +1,12 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { baseProperties } from './base.ts';
+import { baseProperties, statusProperties } from './base.ts';
 
 export const StatusSchema = defineEntity({
   name: 'Status',
   tableName: 'statuses',
   properties: {
     ...baseProperties,
-    name: p.string().length(255),
-    hexColor: p.string().length(16).default('#808080'),
-    position: p.integer().default(0),
+    ...statusProperties,
     isOpen: p.boolean().default(true),
     allowComments: p.boolean().default(true),
   },
