@@ -118,6 +118,11 @@ function pick<T>(map: Map<string, T>, ref: string | undefined): T | undefined {
   return value;
 }
 
+/** The records made from fixture entries, by each entry's `ref` (how other entries name them). */
+function byRef<E extends { ref: string }, T>(entries: readonly E[] | undefined, create: (entry: E) => T): Map<string, T> {
+  return new Map((entries ?? []).map((entry) => [entry.ref, create(entry)]));
+}
+
 /**
  * Loads fixtures/demo.json and creates the "Demo" API client; returns its credentials (shown once).
  * Attachment bytes go to `store` first (a failed seed leaves at most unreferenced blobs for the sweeper).
@@ -130,20 +135,17 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
     blobs.push({ file, key, stored: await store!.put(key, Readable.from([Buffer.from(file.content)])) });
   }
   await em.transactional(async (tx) => {
-    const users = new Map(
-      data.users.map((u) => [
-        u.ref,
-        tx.create(User, {
-          name: u.name,
-          emailAddress: u.email_address,
-          jobTitle: u.job_title ?? null,
-          country: u.country ?? null,
-          city: u.city ?? null,
-          isAdmin: u.is_admin ?? false,
-          isOwner: u.is_owner ?? false,
-          emailConfirmed: true,
-        }),
-      ]),
+    const users = byRef(data.users, (u) =>
+      tx.create(User, {
+        name: u.name,
+        emailAddress: u.email_address,
+        jobTitle: u.job_title ?? null,
+        country: u.country ?? null,
+        city: u.city ?? null,
+        isAdmin: u.is_admin ?? false,
+        isOwner: u.is_owner ?? false,
+        emailConfirmed: true,
+      }),
     );
     // Every admin has a permission record: the owner's full one, other demo admins full access.
     for (const user of users.values()) {
@@ -164,26 +166,20 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
         replyTo: a.reply_to ?? null,
       });
     }
-    const forums = new Map(
-      data.forums.map((f) => [
-        f.ref,
-        tx.create(Forum, {
-          name: f.name,
-          welcomeMessage: f.welcome_message ?? null,
-          prompt: f.prompt ?? null,
-          example: f.example ?? null,
-          updatedBy: pick(users, f.updated_by) ?? null,
-        }),
-      ]),
+    const forums = byRef(data.forums, (f) =>
+      tx.create(Forum, {
+        name: f.name,
+        welcomeMessage: f.welcome_message ?? null,
+        prompt: f.prompt ?? null,
+        example: f.example ?? null,
+        updatedBy: pick(users, f.updated_by) ?? null,
+      }),
     );
-    const categories = new Map(data.categories.map((c) => [c.ref, tx.create(Category, { name: c.name, forum: pick(forums, c.forum)! })]));
-    const statuses = new Map(
-      data.statuses.map((s) => [
-        s.ref,
-        tx.create(Status, { name: s.name, hexColor: s.hex_color, position: s.position, isOpen: s.is_open, allowComments: s.allow_comments ?? true }),
-      ]),
+    const categories = byRef(data.categories, (c) => tx.create(Category, { name: c.name, forum: pick(forums, c.forum)! }));
+    const statuses = byRef(data.statuses, (s) =>
+      tx.create(Status, { name: s.name, hexColor: s.hex_color, position: s.position, isOpen: s.is_open, allowComments: s.allow_comments ?? true }),
     );
-    const labels = new Map(data.labels.map((l) => [l.ref, tx.create(Label, { name: l.name, fullName: l.name })]));
+    const labels = byRef(data.labels, (l) => tx.create(Label, { name: l.name, fullName: l.name }));
     const now = nowOf(tx);
     const byTitle = new Map<string, Suggestion>();
     for (const s of data.suggestions) {
@@ -245,38 +241,32 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
     for (const f of data.custom_fields ?? []) {
       tx.create(CustomField, { name: f.name, key: f.key, fieldType: f.field_type, objectType: f.object_type });
     }
-    const segments = new Map(
-      (data.segments ?? []).map((g) => {
-        const filters = expressionRule().parse!(g.filters);
-        if ('error' in filters) throw new Error(`fixtures/demo.json: segment "${g.ref}" filters ${filters.error}`);
-        const author = pick(users, g.created_by)!;
-        const segment = tx.create(Segment, {
-          name: g.name,
-          key: keyOf(g.name),
-          filters: filters.value as Record<string, unknown>,
-          createdBy: author,
-          updatedBy: author,
-        });
-        return [g.ref, segment];
-      }),
-    );
+    const segments = byRef(data.segments, (g) => {
+      const filters = expressionRule().parse!(g.filters);
+      if ('error' in filters) throw new Error(`fixtures/demo.json: segment "${g.ref}" filters ${filters.error}`);
+      const author = pick(users, g.created_by)!;
+      return tx.create(Segment, {
+        name: g.name,
+        key: keyOf(g.name),
+        filters: filters.value as Record<string, unknown>,
+        createdBy: author,
+        updatedBy: author,
+      });
+    });
     for (const v of data.segmented_values ?? []) {
       const segment = pick(segments, v.segment)!;
       const author = pick(users, v.created_by)!;
       tx.create(SegmentedValue, { name: v.name, key: `${segment.key}.${v.column_type}`, columnType: v.column_type, segment, createdBy: author, updatedBy: author });
     }
-    const accounts = new Map(
-      data.external_accounts.map((x) => [
-        x.ref,
-        tx.create(ExternalAccount, {
-          externalId: x.external_id,
-          name: x.name,
-          plan: x.plan ?? null,
-          mrrCents: x.mrr_cents ?? null,
-          ltvCents: x.ltv_cents ?? null,
-          externalCreatedAt: x.external_created_at ? new Date(x.external_created_at) : null,
-        }),
-      ]),
+    const accounts = byRef(data.external_accounts, (x) =>
+      tx.create(ExternalAccount, {
+        externalId: x.external_id,
+        name: x.name,
+        plan: x.plan ?? null,
+        mrrCents: x.mrr_cents ?? null,
+        ltvCents: x.ltv_cents ?? null,
+        externalCreatedAt: x.external_created_at ? new Date(x.external_created_at) : null,
+      }),
     );
     for (const x of data.external_users) {
       const user = pick(users, x.user)!;
@@ -291,18 +281,14 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
         externalAccount: pick(accounts, x.account) ?? null,
       });
     }
-    const areas = new Map(
-      (data.product_areas ?? []).map((x) => {
-        const by = pick(users, x.created_by)!;
-        return [x.ref, tx.create(ProductArea, { name: x.name, createdBy: by, updatedBy: by })];
-      }),
-    );
-    const featureStatuses = new Map(
-      (data.feature_statuses ?? []).map((x) => {
-        const by = pick(users, x.created_by)!;
-        return [x.ref, tx.create(FeatureStatus, { name: x.name, hexColor: x.hex_color, position: x.position, isDefault: x.is_default ?? false, createdBy: by, updatedBy: by })];
-      }),
-    );
+    const areas = byRef(data.product_areas, (x) => {
+      const by = pick(users, x.created_by)!;
+      return tx.create(ProductArea, { name: x.name, createdBy: by, updatedBy: by });
+    });
+    const featureStatuses = byRef(data.feature_statuses, (x) => {
+      const by = pick(users, x.created_by)!;
+      return tx.create(FeatureStatus, { name: x.name, hexColor: x.hex_color, position: x.position, isDefault: x.is_default ?? false, createdBy: by, updatedBy: by });
+    });
     (data.features ?? []).forEach((x, i) => {
       const by = pick(users, x.created_by)!;
       const feature = tx.create(Feature, {
@@ -316,11 +302,8 @@ export async function seedDemo(em: EntityManager, store?: BlobStore): Promise<Is
       });
       for (const title of x.suggestions) tx.create(FeatureSuggestion, { feature, suggestion: pick(byTitle, title)! });
     });
-    const internalStatuses = new Map(
-      (data.internal_statuses ?? []).map((x) => [
-        x.ref,
-        tx.create(InternalStatus, { name: x.name, hexColor: x.hex_color, position: x.position, isDefault: x.is_default ?? false }),
-      ]),
+    const internalStatuses = byRef(data.internal_statuses, (x) =>
+      tx.create(InternalStatus, { name: x.name, hexColor: x.hex_color, position: x.position, isDefault: x.is_default ?? false }),
     );
     const lastInternal = new Map<Suggestion, InternalStatus>();
     for (const x of [...(data.internal_status_updates ?? [])].sort((p, q) => q.days_ago - p.days_ago)) {
