@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource, type ResourceDef, type Row } from './define.ts';
+import { defineResource, type Row } from './define.ts';
 
 /** Users of the account (external users linked to it), as a subquery on the account row. */
 const membersOf = (t: string) => sql`(select eu.user_id from external_users eu where eu.external_account_id = ${sql.ref(`${t}.id`)})`;
@@ -8,7 +8,9 @@ const membersOf = (t: string) => sql`(select eu.user_id from external_users eu w
 const dollars = (cents: unknown) => (cents === null || cents === undefined ? null : Number(cents) / 100);
 
 /** Account records as UserVoice sends them; its counts are computed when read, so they are always exact. */
-const accountDef: Omit<ResourceDef, 'type' | 'singular'> = {
+export const externalAccounts = defineResource({
+  type: 'external_accounts',
+  singular: 'external_account',
   table: 'external_accounts',
   fields: [
     { name: 'external_id', type: 'string' },
@@ -51,8 +53,7 @@ const accountDef: Omit<ResourceDef, 'type' | 'singular'> = {
   sorts: { ...baseSorts, last_active_at: { column: 'last_active_at', type: 'timestamp' } },
   // UserVoice's own default for this list (C# SDK 2018), as feedback keeps its `-updated_at`.
   defaultSort: '-last_active_at',
-};
+});
 
-export const externalAccounts = defineResource({ ...accountDef, type: 'external_accounts', singular: 'external_account' });
 /** The same accounts under the name users' `links.crm_account` and uservoice-to-aha side-load them by. */
-export const crmAccounts = defineResource({ ...accountDef, type: 'crm_accounts', singular: 'crm_account' });
+export const crmAccounts = defineResource({ ...externalAccounts, type: 'crm_accounts', singular: 'crm_account' });

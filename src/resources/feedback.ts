@@ -1,5 +1,5 @@
 import { baseSorts, timestamps } from './common.ts';
-import { defineResource, type ResourceDef, type Row, type WritableDef } from './define.ts';
+import { defineResource, type Row } from './define.ts';
 import { oneOf } from './writable.ts';
 
 export const FEEDBACK_CHANNELS = ['api', 'admin', 'bookmarklet', 'zendesk'] as const;
@@ -18,24 +18,13 @@ export function sentimentOfScore(score: unknown): (typeof SENTIMENTS)[number] | 
   return score > 0 ? 'positive' : score < 0 ? 'negative' : 'neutral';
 }
 
-const FEEDBACK_WRITABLE = {
-  body: { type: 'text', max: 65_535, required: true },
-  body_mime_type: { type: 'mime' },
-  channel: { type: 'string', max: 32 },
-  source_url: { type: 'string', max: 2048, nullable: true },
-  source_type: { type: 'string', max: 64, nullable: true },
-  source_guid: { type: 'string', max: 255, nullable: true },
-  severity: { type: 'integer', nullable: true },
-  sentiment: oneOf(SENTIMENTS, { nullable: true }),
-  source: { type: 'string', max: 64, nullable: true },
-  tag: { type: 'string', max: 64, nullable: true },
-  subscribe: { type: 'boolean' },
-  created_at: { type: 'timestamp' },
-  'links.suggestion': { type: 'ref', required: true },
-  'links.user': { type: 'ref', required: true },
-} as const satisfies Record<string, WritableDef>;
-
-const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
+/**
+ * One collection under the three names UserVoice has used for it (SDK, Singer tap, Airbyte); each
+ * answers with its own collection key.
+ */
+export const feedback = defineResource({
+  type: 'feedback',
+  singular: 'feedback',
   table: 'feedback',
   fields: [
     { name: 'body', type: 'string' },
@@ -75,12 +64,22 @@ const feedbackDef: Omit<ResourceDef, 'type' | 'singular'> = {
   },
   sorts: baseSorts,
   defaultSort: '-updated_at',
-};
-
-/**
- * One collection under the three names UserVoice has used for it (SDK, Singer tap, Airbyte); each
- * answers with its own collection key.
- */
-export const feedback = defineResource({ ...feedbackDef, writable: FEEDBACK_WRITABLE, type: 'feedback', singular: 'feedback' });
-export const requests = defineResource({ ...feedbackDef, writable: FEEDBACK_WRITABLE, type: 'requests', singular: 'request' });
-export const feedbackRecords = defineResource({ ...feedbackDef, writable: FEEDBACK_WRITABLE, type: 'feedback_records', singular: 'feedback_record' });
+  writable: {
+    body: { type: 'text', max: 65_535, required: true },
+    body_mime_type: { type: 'mime' },
+    channel: { type: 'string', max: 32 },
+    source_url: { type: 'string', max: 2048, nullable: true },
+    source_type: { type: 'string', max: 64, nullable: true },
+    source_guid: { type: 'string', max: 255, nullable: true },
+    severity: { type: 'integer', nullable: true },
+    sentiment: oneOf(SENTIMENTS, { nullable: true }),
+    source: { type: 'string', max: 64, nullable: true },
+    tag: { type: 'string', max: 64, nullable: true },
+    subscribe: { type: 'boolean' },
+    created_at: { type: 'timestamp' },
+    'links.suggestion': { type: 'ref', required: true },
+    'links.user': { type: 'ref', required: true },
+  },
+});
+export const requests = defineResource({ ...feedback, type: 'requests', singular: 'request' });
+export const feedbackRecords = defineResource({ ...feedback, type: 'feedback_records', singular: 'feedback_record' });
