@@ -40,6 +40,17 @@ export const nameAndKeySorts: Record<string, SortDef> = {
   key: { column: 'key', type: 'string' },
 };
 
+const zero = () => 0;
+/**
+ * The mail counters of what the team sends a suggestion's supporters (status updates, supporter messages).
+ * No mail transport here: nothing is ever sent, so nothing is opened or clicked either.
+ */
+export const mailCounters: FieldDef[] = [
+  { name: 'mail_sent_count', type: 'integer', value: zero },
+  { name: 'mail_opened_count', type: 'integer', value: zero },
+  { name: 'mail_clicked_count', type: 'integer', value: zero },
+];
+
 /** What a team member writes on a suggestion (comments, notes, supporter messages): its text and author. */
 export const postFields: FieldDef[] = [
   { name: 'body', type: 'string' },

@@ -1,7 +1,5 @@
-import { baseSorts, timestamps } from './common.ts';
+import { baseSorts, mailCounters, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
-
-const zero = () => 0;
 
 export const statusUpdates = defineResource({
   type: 'status_updates',
@@ -12,9 +10,7 @@ export const statusUpdates = defineResource({
     // No mail transport: nothing is ever sent, so nothing is reported as sent.
     { name: 'notification_email_address', type: 'string' },
     { name: 'supporters_notified', type: 'boolean', value: () => false },
-    { name: 'mail_sent_count', type: 'integer', value: zero },
-    { name: 'mail_opened_count', type: 'integer', value: zero },
-    { name: 'mail_clicked_count', type: 'integer', value: zero },
+    ...mailCounters,
     ...timestamps,
   ],
   links: [

@@ -1,7 +1,5 @@
-import { baseSorts, postFields, postLinks, postWritable, timestamps } from './common.ts';
+import { baseSorts, mailCounters, postFields, postLinks, postWritable, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
-
-const zero = () => 0;
 
 /**
  * Messages from the team to a suggestion's supporters: the 2018 SDK's `messages` (list, get, create),
@@ -15,10 +13,8 @@ export const supporterMessages = defineResource({
   fields: [
     ...postFields,
     { name: 'notification_email_address', type: 'string' },
-    { name: 'mail_sent_count', type: 'integer', value: zero },
-    { name: 'mail_opened_count', type: 'integer', value: zero },
-    { name: 'mail_clicked_count', type: 'integer', value: zero },
-    { name: 'reply_count', type: 'integer', value: zero },
+    ...mailCounters,
+    { name: 'reply_count', type: 'integer', value: () => 0 },
     ...timestamps,
   ],
   links: postLinks,
