@@ -9,6 +9,7 @@ import { migrationsList } from './src/migrations/index.ts';
 import { RATE_LIMIT_TABLE } from './src/limits/limiters.ts';
 import { pgliteExtensions } from './src/db/pglite-extensions.ts';
 import { seeStatement } from './src/cache/reads.ts';
+import { preparedName } from './src/db/prepared.ts';
 
 export interface OrmOverrides {
   /** Hand the ORM an already-open PGlite (tests give each file its own in-memory copy). */
@@ -20,22 +21,25 @@ export interface OrmOverrides {
 /**
  * Every statement, from the ORM and from `em.getKysely()` alike, runs through a Kysely connection:
  * wrapping `executeQuery` there sees them all (the ORM's logger does not see raw Kysely queries). The
- * response cache learns from them which tables a GET read (src/cache/reads.ts); tests count them.
+ * response cache learns from them which tables a GET read (src/cache/reads.ts); tests count them. On
+ * PostgreSQL, long statements run there as named prepared statements (src/db/prepared.ts).
  */
-function observeQueries(onQuery: ((sql: string) => void) | undefined) {
+function observeQueries(onQuery: ((sql: string) => void) | undefined, prepare: boolean) {
   return async (connection: unknown) => {
     const c = connection as { executeQuery: (query: { sql: string }) => Promise<unknown> };
     const execute = c.executeQuery.bind(c);
-    c.executeQuery = onQuery
-      ? (query) => {
-          onQuery(query.sql);
-          seeStatement(query.sql);
-          return execute(query);
+    // node-postgres takes `{ name, text }` where Kysely passes the text: a named, prepared statement.
+    const run = prepare
+      ? (query: { sql: string }) => {
+          const name = preparedName(query.sql);
+          return execute(name ? ({ ...query, sql: { name, text: query.sql } } as unknown as { sql: string }) : query);
         }
-      : (query) => {
-          seeStatement(query.sql);
-          return execute(query);
-        };
+      : execute;
+    c.executeQuery = (query) => {
+      onQuery?.(query.sql);
+      seeStatement(query.sql);
+      return run(query);
+    };
   };
 }
 
@@ -63,15 +67,15 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
     debug: false,
     logger: () => {},
     colors: false,
-    onCreateConnection: observeQueries(overrides.onQuery),
   };
   if (overrides.pglite) {
-    return { ...common, driver: PgliteDriver, dbName: 'memory://', driverOptions: { pglite: overrides.pglite } };
+    return { ...common, onCreateConnection: observeQueries(overrides.onQuery, false), driver: PgliteDriver, dbName: 'memory://', driverOptions: { pglite: overrides.pglite } };
   }
   if (config.databaseUrl) {
     return {
       ...common,
       driver: PostgreSqlDriver,
+      onCreateConnection: observeQueries(overrides.onQuery, true),
       clientUrl: config.databaseUrl,
       // A DATABASE_URL naming a database that does not exist is an error, never a new empty database.
       ensureDatabase: false,
@@ -80,5 +84,5 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
       driverOptions: { connectionTimeoutMillis: config.dbAcquireTimeoutMs },
     };
   }
-  return { ...common, driver: PgliteDriver, dbName: config.dataDir, driverOptions: { extensions: pgliteExtensions } };
+  return { ...common, onCreateConnection: observeQueries(overrides.onQuery, false), driver: PgliteDriver, dbName: config.dataDir, driverOptions: { extensions: pgliteExtensions } };
 }

@@ -1,0 +1,32 @@
+import { hash } from 'node:crypto';
+
+/** Statements shorter than this are sent as they are: parsing them costs less than keeping them. */
+const MIN_CHARS = 2_000;
+/**
+ * At most this many texts get a name in a process, so each pooled session holds at most this many
+ * prepared statements: texts past it (new filter and list-length combinations) are sent unnamed.
+ */
+const MAX_NAMED = 200;
+
+const names = new Map<string, string>();
+
+/**
+ * The name a long statement runs under as a prepared statement (PostgreSQL's extended protocol: node-postgres
+ * parses a named statement once per session, then sends only its parameters), or undefined to send it
+ * unnamed. The hot reads are long and their texts fixed — a rendered list page with its count is ~40 KB
+ * of SQL (resources/render.ts) — so sending and parsing that text on every request cost the server and
+ * PostgreSQL more CPU than the rows they return. The name is the text's hash: the same text has the same
+ * name on every session, and two texts never share one. Plans: PostgreSQL's default (`plan_cache_mode =
+ * auto`: custom plans for the first five runs, then the generic plan only if it costs no more).
+ * Sessions must be the application's own (no PgBouncer in transaction mode; the change listener already
+ * needs a session of its own).
+ */
+export function preparedName(text: string): string | undefined {
+  if (text.length < MIN_CHARS) return undefined;
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) {
+    name = `uv_${hash('sha1', text, 'base64url')}`;
+    names.set(text, name);
+  }
+  return name;
+}

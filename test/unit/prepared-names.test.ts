@@ -1,0 +1,18 @@
+import { hash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { preparedName } from '../../src/db/prepared.ts';
+
+const long = (i: number) => `select ${i} as n, '${'x'.repeat(2_000)}' as filler`;
+
+describe('preparedName (src/db/prepared.ts)', () => {
+  it('names a long statement by the hash of its text, leaves short ones unnamed, and names at most 200 texts', () => {
+    expect(preparedName('select 1')).toBeUndefined();
+    expect(preparedName(long(0))).toBe(`uv_${hash('sha1', long(0), 'base64url')}`);
+    expect(preparedName(long(0))).toBe(preparedName(long(0)));
+    expect(preparedName(long(1))).not.toBe(preparedName(long(0)));
+    for (let i = 2; i < 200; i++) expect(preparedName(long(i))).toMatch(/^uv_/);
+    // The 201st text is sent unnamed; the named ones keep their names.
+    expect(preparedName(long(200))).toBeUndefined();
+    expect(preparedName(long(7))).toBe(`uv_${hash('sha1', long(7), 'base64url')}`);
+  });
+});
