@@ -13,9 +13,9 @@ const names = new Map<string, string>();
 /**
  * The name a long statement runs under as a prepared statement (PostgreSQL's extended protocol: node-postgres
  * parses a named statement once per session, then sends only its parameters), or undefined to send it
- * unnamed. The hot reads are long and their texts fixed — a rendered list page with its count is ~40 KB
- * of SQL (resources/render.ts) — so sending and parsing that text on every request cost the server and
- * PostgreSQL more CPU than the rows they return. The name is the text's hash: the same text has the same
+ * unnamed. The hot reads are long and their texts fixed — a rendered list page with its count is ~11 KB
+ * of SQL (resources/render.ts), its side-loads ~10 KB more — and sending and PostgreSQL parsing that
+ * text on every request held the bench's list_100 at 0.63 of its hand-written-SQL floor (0.92 named). The name is the text's hash: the same text has the same
  * name on every session, and two texts never share one. Plans: PostgreSQL's default (`plan_cache_mode =
  * auto`: custom plans for the first five runs, then the generic plan only if it costs no more).
  * Sessions must be the application's own (no PgBouncer in transaction mode; the change listener already
