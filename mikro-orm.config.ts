@@ -81,7 +81,10 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
       ensureDatabase: false,
       pool: { min: 0, max: config.dbPoolSize, idleTimeoutMillis: 30_000 },
       // A request waits at most this long for a pooled connection instead of hanging forever (then 503).
-      driverOptions: { connectionTimeoutMillis: config.dbAcquireTimeoutMs },
+      // Prepared statements (src/db/prepared.ts) are planned for their parameters on every run: a generic
+      // plan, which PostgreSQL would otherwise adopt after five runs, reads by the average selectivity of
+      // a filter (a count of forum + status by the forum index alone, bench `scale`).
+      driverOptions: { connectionTimeoutMillis: config.dbAcquireTimeoutMs, options: '-c plan_cache_mode=force_custom_plan' },
     };
   }
   return { ...common, onCreateConnection: observeQueries(overrides.onQuery, false), driver: PgliteDriver, dbName: config.dataDir, driverOptions: { extensions: pgliteExtensions } };

@@ -15,9 +15,11 @@ const names = new Map<string, string>();
  * parses a named statement once per session, then sends only its parameters), or undefined to send it
  * unnamed. The hot reads are long and their texts fixed — a rendered list page with its count is ~11 KB
  * of SQL (resources/render.ts), its side-loads ~10 KB more — and sending and PostgreSQL parsing that
- * text on every request held the bench's list_100 at 0.63 of its hand-written-SQL floor (0.92 named). The name is the text's hash: the same text has the same
- * name on every session, and two texts never share one. Plans: PostgreSQL's default (`plan_cache_mode =
- * auto`: custom plans for the first five runs, then the generic plan only if it costs no more).
+ * text on every request held the bench's list_100 at 0.63 of its hand-written-SQL floor (0.75 named). The name is the text's hash: the same text has the same
+ * name on every session, and two texts never share one. Plans: every run is planned for its parameters
+ * (`plan_cache_mode = force_custom_plan` on the pool's sessions, mikro-orm.config.ts): PostgreSQL's
+ * generic plans were faster still (list_100 0.92 of the floor, get_one 1.09) but counted forum + status
+ * by the forum index alone, a cost that grows with the table (bench `scale`: 1.88× at 200,000 rows).
  * Sessions must be the application's own (no PgBouncer in transaction mode; the change listener already
  * needs a session of its own).
  */
