@@ -22,6 +22,8 @@ describe.skipIf(!POSTGRES_MODE)('prepared statements (PostgreSQL)', () => {
       return tx.execute(`select name, statement from pg_prepared_statements where statement = ? or statement = 'select 1 as one'`, [long]);
     });
     expect(prepared).toEqual([{ name: `uv_${hash('sha1', long, 'base64url')}`, statement: long }]);
+    // Planned for their parameters each time (no generic plan): mikro-orm.config.ts.
+    expect(await app.server.db.orm.em.fork().execute('show plan_cache_mode')).toEqual([{ plan_cache_mode: 'force_custom_plan' }]);
   });
 
   it('the API answers the same list again and again through its prepared statements', async () => {
