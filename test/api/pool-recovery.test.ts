@@ -19,12 +19,6 @@ const POOL = 4;
 const WRITERS = 6;
 const KILL_ROUNDS = 40;
 
-interface PoolCounts {
-  totalCount: number;
-  idleCount: number;
-  waitingCount: number;
-}
-
 describe.skipIf(!POSTGRES_MODE)('pooled connections after terminated backends (PostgreSQL)', () => {
   it(`${KILL_ROUNDS} rounds of pg_terminate_backend under ${WRITERS} writers: no connection stays checked out`, async () => {
     const app = await startTestApp({ env: { DB_POOL_SIZE: String(POOL), DB_WRITE_CONCURRENCY: String(POOL - 1) } });
@@ -33,7 +27,7 @@ describe.skipIf(!POSTGRES_MODE)('pooled connections after terminated backends (P
     try {
       const a = await api(app);
       const forum = await a.forum();
-      const pool = (await app.server.db.orm.em.getConnection().getNativeClient()) as unknown as PoolCounts;
+      const pool = (await app.server.db.orm.em.getConnection().getNativeClient()) as unknown as pg.Pool;
       const datname = decodeURIComponent(new URL(app.config.databaseUrl!).pathname.slice(1));
 
       let stop = false;
