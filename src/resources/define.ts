@@ -86,8 +86,12 @@ export type FilterDef =
   | { kind: 'present'; column: string }
   /** `forum=1,2` on supporters: the row's `column` points at a `table` row whose `target` is one of the ids. */
   | { kind: 'via'; column: string; table: string; target: string }
-  /** `label=3,4`: linked through a pivot table to one of the ids. */
-  | { kind: 'pivot'; table: string; owner: string; target: string }
+  /**
+   * `label=3,4`: linked through a pivot table to one of the ids. `counted`: migration pivot_counts keeps
+   * the table's rows per `target` id (the (owner, target) pair must be unique, so rows are distinct
+   * owners), and a list filtered by this alone with one id reads its total there (resources/list.ts).
+   */
+  | { kind: 'pivot'; table: string; owner: string; target: string; counted?: boolean }
   /** `state=approved,-spam`: one of the values; `-value` excludes. */
   | { kind: 'values'; column: string; values?: readonly string[]; negatable?: boolean; caseInsensitive?: boolean }
   /** `open=true`. */

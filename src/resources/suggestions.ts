@@ -202,7 +202,7 @@ export const suggestions = defineResource({
     category_none: { kind: 'none', column: 'category_id' },
     status: { kind: 'ids', column: 'status_id' },
     status_none: { kind: 'none', column: 'status_id' },
-    label: { kind: 'pivot', table: 'suggestion_labels', owner: 'suggestion_id', target: 'label_id' },
+    label: { kind: 'pivot', table: 'suggestion_labels', owner: 'suggestion_id', target: 'label_id', counted: true },
     state: { kind: 'values', column: 'state', values: SUGGESTION_STATES, negatable: true },
     creator: { kind: 'ids', column: 'created_by_id' },
     supporter: { kind: 'pivot', table: 'supporters', owner: 'suggestion_id', target: 'user_id' },
@@ -218,7 +218,7 @@ export const suggestions = defineResource({
       where: (t, ids) => sql<boolean>`exists (select 1 from supporters sp join external_users eu on eu.user_id = sp.user_id
         where sp.suggestion_id = ${sql.ref(`${t}.id`)} and eu.external_account_id in (${sql.join(ids)}))`,
     },
-    feature: { kind: 'pivot', table: 'feature_suggestions', owner: 'suggestion_id', target: 'feature_id' },
+    feature: { kind: 'pivot', table: 'feature_suggestions', owner: 'suggestion_id', target: 'feature_id', counted: true },
     // A response is the team's public answer: a status update.
     has_response: {
       kind: 'boolWhere',

@@ -48,7 +48,7 @@ describe('unfiltered totals from the maintained counts', () => {
 
     const before = app.sql.length;
     expect(await foldRowCounts(app.server.db.orm)).toBe(0);
-    expect(app.sql.slice(before)).toEqual(['select exists (select 1 from row_count_deltas) as any']);
+    expect(app.sql.slice(before)).toEqual(['select exists (select 1 from row_count_deltas) or exists (select 1 from pivot_count_deltas) as any']);
 
     await a.user();
     expect(await usersTotal(a)).toEqual(expectedPagination(total + 1));
