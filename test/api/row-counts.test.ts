@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import type pg from 'pg';
 import { foldRowCounts } from '../../src/db/row-counts.ts';
-import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { api, type Api, useTestApp } from '../helpers/factories.ts';
+import type { TestApp } from '../helpers/app.ts';
+import { type Api, useTestApp } from '../helpers/factories.ts';
 import { POSTGRES_MODE } from '../helpers/process.ts';
-import { onServer } from '../setup/databases.ts';
+import { useSerializableApp } from '../helpers/serializable.ts';
 
 /**
  * Unfiltered lists read `total_records` from the maintained counts (migration list_indexes_counts): a
@@ -75,33 +75,7 @@ describe.skipIf(!POSTGRES_MODE)(
   // Skipped without DATABASE_URL: PGlite has one connection, so two transactions never overlap.
   'concurrent creates on PostgreSQL with default_transaction_isolation = serializable',
   () => {
-    let app: TestApp;
-    let a: Api;
-    let url: string;
-    const clients: pg.Client[] = [];
-    beforeAll(async () => {
-      app = await startTestApp({
-        beforeStart: async (database) => {
-          url = database.databaseUrl!;
-          const name = decodeURIComponent(new URL(url).pathname.slice(1));
-          await onServer(url, (c) => c.query(`alter database "${name}" set default_transaction_isolation = 'serializable'`));
-        },
-      });
-      a = await api(app);
-    });
-    afterAll(async () => {
-      await Promise.all(clients.map((c) => c.end()));
-      await app?.close();
-    });
-
-    async function client(): Promise<pg.Client> {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      clients.push(c);
-      // Waiting for another transaction's row lock fails fast instead of hanging the test.
-      await c.query(`set lock_timeout = '2s'`);
-      return c;
-    }
+    const { app, a, client } = useSerializableApp();
     const insertUser = (c: pg.Client) => c.query(`insert into users (name, created_at, updated_at) values ('concurrent', now(), now())`);
 
     it('neither wait for each other nor fail each other, and a fold does not wait for an open one', async () => {
