@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { droppedForeignKeys, droppedTables, foreignKeys } from '../db/migration-sql.ts';
 
 export class Migration20261122021018_initial extends Migration {
 
@@ -38,46 +39,27 @@ export class Migration20261122021018_initial extends Migration {
     this.addSql(`create index "api_clients_updated_at_index" on "api_clients" ("updated_at");`);
     this.addSql(`alter table "api_clients" add constraint "api_clients_key_unique" unique ("key");`);
 
-    this.addSql(`alter table "labels" add constraint "labels_parent_id_foreign" foreign key ("parent_id") references "labels" ("id") on delete cascade;`);
-
-    this.addSql(`alter table "forums" add constraint "forums_updated_by_id_foreign" foreign key ("updated_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "categories" add constraint "categories_forum_id_foreign" foreign key ("forum_id") references "forums" ("id") on delete cascade;`);
-
-    this.addSql(`alter table "suggestions" add constraint "suggestions_forum_id_foreign" foreign key ("forum_id") references "forums" ("id");`);
-    this.addSql(`alter table "suggestions" add constraint "suggestions_category_id_foreign" foreign key ("category_id") references "categories" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestions" add constraint "suggestions_status_id_foreign" foreign key ("status_id") references "statuses" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestions" add constraint "suggestions_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestions" add constraint "suggestions_parent_suggestion_id_foreign" foreign key ("parent_suggestion_id") references "suggestions" ("id") on delete set null;`);
-
-    this.addSql(`alter table "suggestion_labels" add constraint "suggestion_labels_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "suggestion_labels" add constraint "suggestion_labels_label_id_foreign" foreign key ("label_id") references "labels" ("id") on update cascade on delete cascade;`);
-
-    this.addSql(`alter table "api_clients" add constraint "api_clients_user_id_foreign" foreign key ("user_id") references "users" ("id");`);
+    for (const statement of foreignKeys({
+      labels: { parent_id: 'labels on delete cascade' },
+      forums: { updated_by_id: 'users on delete set null' },
+      categories: { forum_id: 'forums on delete cascade' },
+      suggestions: { forum_id: 'forums', category_id: 'categories on delete set null', status_id: 'statuses on delete set null', created_by_id: 'users on delete set null', parent_suggestion_id: 'suggestions on delete set null' },
+      suggestion_labels: { suggestion_id: 'suggestions on update cascade on delete cascade', label_id: 'labels on update cascade on delete cascade' },
+      api_clients: { user_id: 'users' },
+    })) this.addSql(statement);
   }
 
   override down(): void | Promise<void> {
-    this.addSql(`alter table "labels" drop constraint "labels_parent_id_foreign";`);
-    this.addSql(`alter table "suggestion_labels" drop constraint "suggestion_labels_label_id_foreign";`);
-    this.addSql(`alter table "suggestions" drop constraint "suggestions_status_id_foreign";`);
-    this.addSql(`alter table "forums" drop constraint "forums_updated_by_id_foreign";`);
-    this.addSql(`alter table "suggestions" drop constraint "suggestions_created_by_id_foreign";`);
-    this.addSql(`alter table "api_clients" drop constraint "api_clients_user_id_foreign";`);
-    this.addSql(`alter table "categories" drop constraint "categories_forum_id_foreign";`);
-    this.addSql(`alter table "suggestions" drop constraint "suggestions_forum_id_foreign";`);
-    this.addSql(`alter table "suggestions" drop constraint "suggestions_category_id_foreign";`);
-    this.addSql(`alter table "suggestions" drop constraint "suggestions_parent_suggestion_id_foreign";`);
-    this.addSql(`alter table "suggestion_labels" drop constraint "suggestion_labels_suggestion_id_foreign";`);
+    for (const statement of droppedForeignKeys(
+      'labels.parent_id', 'suggestion_labels.label_id', 'suggestions.status_id', 'forums.updated_by_id',
+      'suggestions.created_by_id', 'api_clients.user_id', 'categories.forum_id', 'suggestions.forum_id',
+      'suggestions.category_id', 'suggestions.parent_suggestion_id', 'suggestion_labels.suggestion_id',
+    )) this.addSql(statement);
 
-    this.addSql(`drop table if exists "labels" cascade;`);
-    this.addSql(`drop table if exists "settings" cascade;`);
-    this.addSql(`drop table if exists "statuses" cascade;`);
-    this.addSql(`drop table if exists "users" cascade;`);
-    this.addSql(`drop table if exists "forums" cascade;`);
-    this.addSql(`drop table if exists "categories" cascade;`);
-    this.addSql(`drop table if exists "suggestions" cascade;`);
-    this.addSql(`drop table if exists "suggestion_labels" cascade;`);
-    this.addSql(`drop table if exists "api_clients" cascade;`);
+    for (const statement of droppedTables(
+      'labels', 'settings', 'statuses', 'users', 'forums', 'categories', 'suggestions', 'suggestion_labels',
+      'api_clients',
+    )) this.addSql(statement);
   }
 
 }

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { foreignKeys } from '../db/migration-sql.ts';
 
 export class Migration20261122024637_attachments extends Migration {
 
@@ -12,8 +13,9 @@ export class Migration20261122024637_attachments extends Migration {
     this.addSql(`create index "attachments_suggestion_id_index" on "attachments" ("suggestion_id");`);
     this.addSql(`create index "attachments_note_id_index" on "attachments" ("note_id");`);
 
-    this.addSql(`alter table "attachments" add constraint "attachments_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete set null;`);
-    this.addSql(`alter table "attachments" add constraint "attachments_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
+    for (const statement of foreignKeys({
+      attachments: { suggestion_id: 'suggestions on delete set null', created_by_id: 'users on delete set null' },
+    })) this.addSql(statement);
   }
 
   override down(): void | Promise<void> {

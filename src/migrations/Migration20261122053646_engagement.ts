@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { droppedForeignKeys, droppedTables, foreignKeys } from '../db/migration-sql.ts';
 
 export class Migration20261122053646_engagement extends Migration {
 
@@ -30,43 +31,25 @@ export class Migration20261122053646_engagement extends Migration {
     this.addSql(`create index "comments_created_by_id_index" on "comments" ("created_by_id");`);
 
     this.addSql(`alter table "suggestions" add "last_status_update_id" int null;`);
-    this.addSql(`alter table "suggestions" add constraint "suggestions_last_status_update_id_foreign" foreign key ("last_status_update_id") references "status_updates" ("id") on delete set null;`);
-
-    this.addSql(`alter table "attachments" add constraint "attachments_note_id_foreign" foreign key ("note_id") references "notes" ("id") on delete set null;`);
-
-    this.addSql(`alter table "supporters" add constraint "supporters_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "supporters" add constraint "supporters_user_id_foreign" foreign key ("user_id") references "users" ("id") on delete cascade;`);
-    this.addSql(`alter table "supporters" add constraint "supporters_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "supporters" add constraint "supporters_updated_by_id_foreign" foreign key ("updated_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "status_updates" add constraint "status_updates_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "status_updates" add constraint "status_updates_user_id_foreign" foreign key ("user_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "status_updates" add constraint "status_updates_old_status_id_foreign" foreign key ("old_status_id") references "statuses" ("id") on delete set null;`);
-    this.addSql(`alter table "status_updates" add constraint "status_updates_new_status_id_foreign" foreign key ("new_status_id") references "statuses" ("id") on delete set null;`);
-
-    this.addSql(`alter table "notes" add constraint "notes_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "notes" add constraint "notes_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "feedback" add constraint "feedback_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "feedback" add constraint "feedback_user_id_foreign" foreign key ("user_id") references "users" ("id") on delete cascade;`);
-    this.addSql(`alter table "feedback" add constraint "feedback_supporter_id_foreign" foreign key ("supporter_id") references "supporters" ("id") on delete set null;`);
-    this.addSql(`alter table "feedback" add constraint "feedback_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "feedback" add constraint "feedback_updated_by_id_foreign" foreign key ("updated_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "comments" add constraint "comments_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "comments" add constraint "comments_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
+    for (const statement of foreignKeys({
+      suggestions: { last_status_update_id: 'status_updates on delete set null' },
+      attachments: { note_id: 'notes on delete set null' },
+      supporters: { suggestion_id: 'suggestions on delete cascade', user_id: 'users on delete cascade', created_by_id: 'users on delete set null', updated_by_id: 'users on delete set null' },
+      status_updates: { suggestion_id: 'suggestions on delete cascade', user_id: 'users on delete set null', old_status_id: 'statuses on delete set null', new_status_id: 'statuses on delete set null' },
+      notes: { suggestion_id: 'suggestions on delete cascade', created_by_id: 'users on delete set null' },
+      feedback: { suggestion_id: 'suggestions on delete cascade', user_id: 'users on delete cascade', supporter_id: 'supporters on delete set null', created_by_id: 'users on delete set null', updated_by_id: 'users on delete set null' },
+      comments: { suggestion_id: 'suggestions on delete cascade', created_by_id: 'users on delete set null' },
+    })) this.addSql(statement);
   }
 
   override down(): void | Promise<void> {
-    this.addSql(`alter table "feedback" drop constraint "feedback_supporter_id_foreign";`);
-    this.addSql(`alter table "suggestions" drop constraint "suggestions_last_status_update_id_foreign";`);
-    this.addSql(`alter table "attachments" drop constraint "attachments_note_id_foreign";`);
+    for (const statement of droppedForeignKeys(
+      'feedback.supporter_id', 'suggestions.last_status_update_id', 'attachments.note_id',
+    )) this.addSql(statement);
 
-    this.addSql(`drop table if exists "supporters" cascade;`);
-    this.addSql(`drop table if exists "status_updates" cascade;`);
-    this.addSql(`drop table if exists "notes" cascade;`);
-    this.addSql(`drop table if exists "feedback" cascade;`);
-    this.addSql(`drop table if exists "comments" cascade;`);
+    for (const statement of droppedTables(
+      'supporters', 'status_updates', 'notes', 'feedback', 'comments',
+    )) this.addSql(statement);
 
     this.addSql(`alter table "suggestions" drop column "last_status_update_id";`);
   }

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { droppedTables, foreignKeys } from '../db/migration-sql.ts';
 
 export class Migration20261203074421_external_customers extends Migration {
 
@@ -16,15 +17,17 @@ export class Migration20261203074421_external_customers extends Migration {
     this.addSql(`create index "external_users_user_id_index" on "external_users" ("user_id");`);
     this.addSql(`create index "external_users_external_account_id_index" on "external_users" ("external_account_id");`);
 
-    this.addSql(`alter table "external_users" add constraint "external_users_user_id_foreign" foreign key ("user_id") references "users" ("id") on delete cascade;`);
-    this.addSql(`alter table "external_users" add constraint "external_users_external_account_id_foreign" foreign key ("external_account_id") references "external_accounts" ("id") on delete set null;`);
+    for (const statement of foreignKeys({
+      external_users: { user_id: 'users on delete cascade', external_account_id: 'external_accounts on delete set null' },
+    })) this.addSql(statement);
   }
 
   override down(): void | Promise<void> {
     this.addSql(`alter table "external_users" drop constraint "external_users_external_account_id_foreign";`);
 
-    this.addSql(`drop table if exists "external_accounts" cascade;`);
-    this.addSql(`drop table if exists "external_users" cascade;`);
+    for (const statement of droppedTables(
+      'external_accounts', 'external_users',
+    )) this.addSql(statement);
   }
 
 }

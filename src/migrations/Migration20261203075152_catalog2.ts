@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { droppedForeignKeys, droppedTables, foreignKeys } from '../db/migration-sql.ts';
 
 export class Migration20261203075152_catalog2 extends Migration {
 
@@ -28,17 +29,12 @@ export class Migration20261203075152_catalog2 extends Migration {
     this.addSql(`create index "permissions_updated_at_index" on "permissions" ("updated_at");`);
     this.addSql(`alter table "permissions" add constraint "permissions_user_id_unique" unique ("user_id");`);
 
-    this.addSql(`alter table "team_members" add constraint "team_members_team_id_foreign" foreign key ("team_id") references "teams" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "team_members" add constraint "team_members_user_id_foreign" foreign key ("user_id") references "users" ("id") on update cascade on delete cascade;`);
-
-    this.addSql(`alter table "segments" add constraint "segments_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "segments" add constraint "segments_updated_by_id_foreign" foreign key ("updated_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "segmented_values" add constraint "segmented_values_segment_id_foreign" foreign key ("segment_id") references "segments" ("id") on delete cascade;`);
-    this.addSql(`alter table "segmented_values" add constraint "segmented_values_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "segmented_values" add constraint "segmented_values_updated_by_id_foreign" foreign key ("updated_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "permissions" add constraint "permissions_user_id_foreign" foreign key ("user_id") references "users" ("id") on delete cascade;`);
+    for (const statement of foreignKeys({
+      team_members: { team_id: 'teams on update cascade on delete cascade', user_id: 'users on update cascade on delete cascade' },
+      segments: { created_by_id: 'users on delete set null', updated_by_id: 'users on delete set null' },
+      segmented_values: { segment_id: 'segments on delete cascade', created_by_id: 'users on delete set null', updated_by_id: 'users on delete set null' },
+      permissions: { user_id: 'users on delete cascade' },
+    })) this.addSql(statement);
 
     // Every admin has a permission record (users' `permissions` comes from it): existing admins get the
     // full-access record they were shown before; the owner alone manages the account's settings.
@@ -48,15 +44,13 @@ export class Migration20261203075152_catalog2 extends Migration {
   }
 
   override down(): void | Promise<void> {
-    this.addSql(`alter table "team_members" drop constraint "team_members_team_id_foreign";`);
-    this.addSql(`alter table "segmented_values" drop constraint "segmented_values_segment_id_foreign";`);
+    for (const statement of droppedForeignKeys(
+      'team_members.team_id', 'segmented_values.segment_id',
+    )) this.addSql(statement);
 
-    this.addSql(`drop table if exists "custom_fields" cascade;`);
-    this.addSql(`drop table if exists "teams" cascade;`);
-    this.addSql(`drop table if exists "team_members" cascade;`);
-    this.addSql(`drop table if exists "segments" cascade;`);
-    this.addSql(`drop table if exists "segmented_values" cascade;`);
-    this.addSql(`drop table if exists "permissions" cascade;`);
+    for (const statement of droppedTables(
+      'custom_fields', 'teams', 'team_members', 'segments', 'segmented_values', 'permissions',
+    )) this.addSql(statement);
   }
 
 }

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { droppedTables } from '../db/migration-sql.ts';
 
 export class Migration20261203084001_importer extends Migration {
 
@@ -11,8 +12,9 @@ export class Migration20261203084001_importer extends Migration {
   }
 
   override down(): void | Promise<void> {
-    this.addSql(`drop table if exists "import_deferred" cascade;`);
-    this.addSql(`drop table if exists "import_progress" cascade;`);
+    for (const statement of droppedTables(
+      'import_deferred', 'import_progress',
+    )) this.addSql(statement);
   }
 
 }

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { droppedForeignKeys, droppedTables, foreignKeys } from '../db/migration-sql.ts';
 
 export class Migration20261203120345_roadmap_internal_importance extends Migration {
 
@@ -42,56 +43,30 @@ export class Migration20261203120345_roadmap_internal_importance extends Migrati
     this.addSql(`create index "feature_suggestions_suggestion_id_index" on "feature_suggestions" ("suggestion_id");`);
 
     this.addSql(`alter table "suggestions" add "internal_flags_count" int not null default 0, add "all_internal_flags_count" int not null default 0, add "last_internal_flag_at" timestamptz null, add "importance_low_count" int not null default 0, add "importance_medium_count" int not null default 0, add "importance_high_count" int not null default 0, add "last_internal_status_update_id" int null;`);
-    this.addSql(`alter table "suggestions" add constraint "suggestions_last_internal_status_update_id_foreign" foreign key ("last_internal_status_update_id") references "internal_status_updates" ("id") on delete set null;`);
-
-    this.addSql(`alter table "product_areas" add constraint "product_areas_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "product_areas" add constraint "product_areas_updated_by_id_foreign" foreign key ("updated_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "importance_responses" add constraint "importance_responses_user_id_foreign" foreign key ("user_id") references "users" ("id") on delete cascade;`);
-
-    this.addSql(`alter table "internal_status_updates" add constraint "internal_status_updates_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "internal_status_updates" add constraint "internal_status_updates_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "internal_status_updates" add constraint "internal_status_updates_old_internal_status_id_foreign" foreign key ("old_internal_status_id") references "internal_statuses" ("id") on delete set null;`);
-    this.addSql(`alter table "internal_status_updates" add constraint "internal_status_updates_new_internal_status_id_foreign" foreign key ("new_internal_status_id") references "internal_statuses" ("id") on delete set null;`);
-
-    this.addSql(`alter table "internal_flags" add constraint "internal_flags_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "internal_flags" add constraint "internal_flags_user_id_foreign" foreign key ("user_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "internal_flags" add constraint "internal_flags_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "importance_scores" add constraint "importance_scores_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "importance_scores" add constraint "importance_scores_user_id_foreign" foreign key ("user_id") references "users" ("id") on delete cascade;`);
-    this.addSql(`alter table "importance_scores" add constraint "importance_scores_response_id_foreign" foreign key ("response_id") references "importance_responses" ("id") on delete cascade;`);
-
-    this.addSql(`alter table "feature_statuses" add constraint "feature_statuses_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "feature_statuses" add constraint "feature_statuses_updated_by_id_foreign" foreign key ("updated_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "features" add constraint "features_feature_status_id_foreign" foreign key ("feature_status_id") references "feature_statuses" ("id") on delete set null;`);
-    this.addSql(`alter table "features" add constraint "features_product_area_id_foreign" foreign key ("product_area_id") references "product_areas" ("id") on delete set null;`);
-    this.addSql(`alter table "features" add constraint "features_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "features" add constraint "features_updated_by_id_foreign" foreign key ("updated_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "feature_suggestions" add constraint "feature_suggestions_feature_id_foreign" foreign key ("feature_id") references "features" ("id") on update cascade on delete cascade;`);
-    this.addSql(`alter table "feature_suggestions" add constraint "feature_suggestions_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on update cascade on delete cascade;`);
+    for (const statement of foreignKeys({
+      suggestions: { last_internal_status_update_id: 'internal_status_updates on delete set null' },
+      product_areas: { created_by_id: 'users on delete set null', updated_by_id: 'users on delete set null' },
+      importance_responses: { user_id: 'users on delete cascade' },
+      internal_status_updates: { suggestion_id: 'suggestions on delete cascade', created_by_id: 'users on delete set null', old_internal_status_id: 'internal_statuses on delete set null', new_internal_status_id: 'internal_statuses on delete set null' },
+      internal_flags: { suggestion_id: 'suggestions on delete cascade', user_id: 'users on delete set null', created_by_id: 'users on delete set null' },
+      importance_scores: { suggestion_id: 'suggestions on delete cascade', user_id: 'users on delete cascade', response_id: 'importance_responses on delete cascade' },
+      feature_statuses: { created_by_id: 'users on delete set null', updated_by_id: 'users on delete set null' },
+      features: { feature_status_id: 'feature_statuses on delete set null', product_area_id: 'product_areas on delete set null', created_by_id: 'users on delete set null', updated_by_id: 'users on delete set null' },
+      feature_suggestions: { feature_id: 'features on update cascade on delete cascade', suggestion_id: 'suggestions on update cascade on delete cascade' },
+    })) this.addSql(statement);
   }
 
   override down(): void | Promise<void> {
-    this.addSql(`alter table "internal_status_updates" drop constraint "internal_status_updates_old_internal_status_id_foreign";`);
-    this.addSql(`alter table "internal_status_updates" drop constraint "internal_status_updates_new_internal_status_id_foreign";`);
-    this.addSql(`alter table "features" drop constraint "features_product_area_id_foreign";`);
-    this.addSql(`alter table "importance_scores" drop constraint "importance_scores_response_id_foreign";`);
-    this.addSql(`alter table "suggestions" drop constraint "suggestions_last_internal_status_update_id_foreign";`);
-    this.addSql(`alter table "features" drop constraint "features_feature_status_id_foreign";`);
-    this.addSql(`alter table "feature_suggestions" drop constraint "feature_suggestions_feature_id_foreign";`);
+    for (const statement of droppedForeignKeys(
+      'internal_status_updates.old_internal_status_id', 'internal_status_updates.new_internal_status_id',
+      'features.product_area_id', 'importance_scores.response_id', 'suggestions.last_internal_status_update_id',
+      'features.feature_status_id', 'feature_suggestions.feature_id',
+    )) this.addSql(statement);
 
-    this.addSql(`drop table if exists "internal_statuses" cascade;`);
-    this.addSql(`drop table if exists "product_areas" cascade;`);
-    this.addSql(`drop table if exists "importance_responses" cascade;`);
-    this.addSql(`drop table if exists "internal_status_updates" cascade;`);
-    this.addSql(`drop table if exists "internal_flags" cascade;`);
-    this.addSql(`drop table if exists "importance_scores" cascade;`);
-    this.addSql(`drop table if exists "feature_statuses" cascade;`);
-    this.addSql(`drop table if exists "features" cascade;`);
-    this.addSql(`drop table if exists "feature_suggestions" cascade;`);
+    for (const statement of droppedTables(
+      'internal_statuses', 'product_areas', 'importance_responses', 'internal_status_updates', 'internal_flags',
+      'importance_scores', 'feature_statuses', 'features', 'feature_suggestions',
+    )) this.addSql(statement);
 
     this.addSql(`alter table "suggestions" drop column "internal_flags_count", drop column "all_internal_flags_count", drop column "last_internal_flag_at", drop column "importance_low_count", drop column "importance_medium_count", drop column "importance_high_count", drop column "last_internal_status_update_id";`);
   }

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { droppedTables, foreignKeys } from '../db/migration-sql.ts';
 
 export class Migration20261203121346_activity_merges_messages extends Migration {
 
@@ -38,32 +39,12 @@ export class Migration20261203121346_activity_merges_messages extends Migration 
     this.addSql(`create index "suggestion_activity_entries_old_status_id_index" on "suggestion_activity_entries" ("old_status_id");`);
     this.addSql(`create index "suggestion_activity_entries_new_status_id_index" on "suggestion_activity_entries" ("new_status_id");`);
 
-    this.addSql(`alter table "forum_invitations" add constraint "forum_invitations_forum_id_foreign" foreign key ("forum_id") references "forums" ("id") on delete cascade;`);
-    this.addSql(`alter table "forum_invitations" add constraint "forum_invitations_invited_by_id_foreign" foreign key ("invited_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "forum_invitations" add constraint "forum_invitations_claimed_by_id_foreign" foreign key ("claimed_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "supporter_messages" add constraint "supporter_messages_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "supporter_messages" add constraint "supporter_messages_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-
-    this.addSql(`alter table "suggested_merges" add constraint "suggested_merges_suggestion_a_id_foreign" foreign key ("suggestion_a_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "suggested_merges" add constraint "suggested_merges_suggestion_b_id_foreign" foreign key ("suggestion_b_id") references "suggestions" ("id") on delete cascade;`);
-
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_suggestion_id_foreign" foreign key ("suggestion_id") references "suggestions" ("id") on delete cascade;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_created_by_id_foreign" foreign key ("created_by_id") references "users" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_comment_id_foreign" foreign key ("comment_id") references "comments" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_note_id_foreign" foreign key ("note_id") references "notes" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_feedback_id_foreign" foreign key ("feedback_id") references "feedback" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_status_update_id_foreign" foreign key ("status_update_id") references "status_updates" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_message_id_foreign" foreign key ("message_id") references "supporter_messages" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_label_id_foreign" foreign key ("label_id") references "labels" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_old_forum_id_foreign" foreign key ("old_forum_id") references "forums" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_new_forum_id_foreign" foreign key ("new_forum_id") references "forums" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_old_category_id_foreign" foreign key ("old_category_id") references "categories" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_new_category_id_foreign" foreign key ("new_category_id") references "categories" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_old_status_id_foreign" foreign key ("old_status_id") references "statuses" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_new_status_id_foreign" foreign key ("new_status_id") references "statuses" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_merged_from_suggestion_id_foreign" foreign key ("merged_from_suggestion_id") references "suggestions" ("id") on delete set null;`);
-    this.addSql(`alter table "suggestion_activity_entries" add constraint "suggestion_activity_entries_merged_to_suggestion_id_foreign" foreign key ("merged_to_suggestion_id") references "suggestions" ("id") on delete set null;`);
+    for (const statement of foreignKeys({
+      forum_invitations: { forum_id: 'forums on delete cascade', invited_by_id: 'users on delete set null', claimed_by_id: 'users on delete set null' },
+      supporter_messages: { suggestion_id: 'suggestions on delete cascade', created_by_id: 'users on delete set null' },
+      suggested_merges: { suggestion_a_id: 'suggestions on delete cascade', suggestion_b_id: 'suggestions on delete cascade' },
+      suggestion_activity_entries: { suggestion_id: 'suggestions on delete cascade', created_by_id: 'users on delete set null', comment_id: 'comments on delete set null', note_id: 'notes on delete set null', feedback_id: 'feedback on delete set null', status_update_id: 'status_updates on delete set null', message_id: 'supporter_messages on delete set null', label_id: 'labels on delete set null', old_forum_id: 'forums on delete set null', new_forum_id: 'forums on delete set null', old_category_id: 'categories on delete set null', new_category_id: 'categories on delete set null', old_status_id: 'statuses on delete set null', new_status_id: 'statuses on delete set null', merged_from_suggestion_id: 'suggestions on delete set null', merged_to_suggestion_id: 'suggestions on delete set null' },
+    })) this.addSql(statement);
 
     // Suggested merges compare titles with pg_trgm (services/suggested-merges.ts). A server without the
     // extension (a managed PostgreSQL without contrib, a PGlite opened without it) keeps working: the
@@ -80,11 +61,10 @@ export class Migration20261203121346_activity_merges_messages extends Migration 
   override down(): void | Promise<void> {
     this.addSql(`alter table "suggestion_activity_entries" drop constraint "suggestion_activity_entries_message_id_foreign";`);
 
-    this.addSql(`drop table if exists "service_hook_logs" cascade;`);
-    this.addSql(`drop table if exists "forum_invitations" cascade;`);
-    this.addSql(`drop table if exists "supporter_messages" cascade;`);
-    this.addSql(`drop table if exists "suggested_merges" cascade;`);
-    this.addSql(`drop table if exists "suggestion_activity_entries" cascade;`);
+    for (const statement of droppedTables(
+      'service_hook_logs', 'forum_invitations', 'supporter_messages', 'suggested_merges',
+      'suggestion_activity_entries',
+    )) this.addSql(statement);
     this.addSql(`drop index if exists "suggestions_title_trgm_index";`);
   }
 

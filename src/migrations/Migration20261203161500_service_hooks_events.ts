@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { droppedTables } from '../db/migration-sql.ts';
 
 /**
  * Webhooks and the change feed (issue 20): the events table (outbox and feed), hooks, their per-event
@@ -27,9 +28,9 @@ export class Migration20261203161500_service_hooks_events extends Migration {
   override down(): void | Promise<void> {
     this.addSql(`drop index if exists "service_hook_logs_service_hook_id_index";`);
     this.addSql(`alter table "service_hook_logs" drop column "service_hook_id", drop column "event_id", drop column "attempt", drop column "duration_ms", drop column "response_excerpt";`);
-    this.addSql(`drop table if exists "service_hook_deliveries" cascade;`);
-    this.addSql(`drop table if exists "service_hooks" cascade;`);
-    this.addSql(`drop table if exists "events" cascade;`);
+    for (const statement of droppedTables(
+      'service_hook_deliveries', 'service_hooks', 'events',
+    )) this.addSql(statement);
   }
 
 }

@@ -65,3 +65,8 @@ export const postWritable = {
   body_mime_type: { type: 'mime' },
   'links.suggestion': { type: 'ref', required: true },
 } as const satisfies ResourceDef['writable'];
+
+/** `links` and, for each link with a column of its own, an `ids` filter named after it (`?user=1,2` for `links.user`). */
+export function linksFiltered(links: LinkDef[]): Pick<ResourceDef, 'links' | 'filters'> {
+  return { links, filters: Object.fromEntries(links.flatMap((link) => (link.column ? [[link.name, { kind: 'ids', column: link.column } as const]] : []))) };
+}

@@ -1,4 +1,4 @@
-import { baseSorts, timestamps } from './common.ts';
+import { baseSorts, linksFiltered, timestamps } from './common.ts';
 import { defineResource } from './define.ts';
 
 /** Airbyte's `internal_flags` stream: `reason`, links `suggestion`, `user`, `created_by`. Writes are our extension. */
@@ -7,16 +7,11 @@ export const internalFlags = defineResource({
   singular: 'internal_flag',
   table: 'internal_flags',
   fields: [{ name: 'reason', type: 'string' }, ...timestamps],
-  links: [
+  ...linksFiltered([
     { name: 'suggestion', type: 'suggestions', column: 'suggestion_id' },
     { name: 'user', type: 'users', column: 'user_id' },
     { name: 'created_by', type: 'users', column: 'created_by_id' },
-  ],
-  filters: {
-    suggestion: { kind: 'ids', column: 'suggestion_id' },
-    user: { kind: 'ids', column: 'user_id' },
-    created_by: { kind: 'ids', column: 'created_by_id' },
-  },
+  ]),
   sorts: baseSorts,
   writable: {
     reason: { type: 'string', max: 1000, nullable: true },
