@@ -9,7 +9,7 @@ import { migrationsList } from './src/migrations/index.ts';
 import { RATE_LIMIT_TABLE } from './src/limits/limiters.ts';
 import { pgliteExtensions } from './src/db/pglite-extensions.ts';
 import { seeStatement } from './src/cache/reads.ts';
-import { preparedName } from './src/db/prepared.ts';
+import { preparedNames } from './src/db/prepared.ts';
 
 export interface OrmOverrides {
   /** Hand the ORM an already-open PGlite (tests give each file its own in-memory copy). */
@@ -29,7 +29,8 @@ function observeQueries(onQuery: ((sql: string) => void) | undefined, prepare: b
     const c = connection as { executeQuery: (query: { sql: string }) => Promise<unknown> };
     const execute = c.executeQuery.bind(c);
     // node-postgres takes `{ name, text }` where Kysely passes the text: a named, prepared statement.
-    const run = prepare
+    const preparedName = prepare ? preparedNames() : undefined;
+    const run = preparedName
       ? (query: { sql: string }) => {
           const name = preparedName(query.sql);
           return execute(name ? ({ ...query, sql: { name, text: query.sql } } as unknown as { sql: string }) : query);

@@ -3,15 +3,15 @@ import { hash } from 'node:crypto';
 /** Statements shorter than this are sent as they are: parsing them costs less than keeping them. */
 const MIN_CHARS = 2_000;
 /**
- * At most this many texts get a name in a process, so each pooled session holds at most this many
- * prepared statements: texts past it (new filter and list-length combinations) are sent unnamed.
+ * At most this many texts get a name per session, so each holds at most this many prepared statements:
+ * texts past it (new filter and list-length combinations) are sent unnamed.
  */
 const MAX_NAMED = 200;
 
-const names = new Map<string, string>();
-
 /**
- * The name a long statement runs under as a prepared statement (PostgreSQL's extended protocol: node-postgres
+ * A session's naming function (one per pooled connection, mikro-orm.config.ts: the cap bounds what that
+ * session holds, and processes that open many pools, like the test runner's workers, share nothing): the
+ * name a long statement runs under as a prepared statement (PostgreSQL's extended protocol: node-postgres
  * parses a named statement once per session, then sends only its parameters), or undefined to send it
  * unnamed. The hot reads are long and their texts fixed — a rendered list page with its count is ~11 KB
  * of SQL (resources/render.ts), its side-loads ~10 KB more — and sending and PostgreSQL parsing that
@@ -23,12 +23,15 @@ const names = new Map<string, string>();
  * Sessions must be the application's own (no PgBouncer in transaction mode; the change listener already
  * needs a session of its own).
  */
-export function preparedName(text: string): string | undefined {
-  if (text.length < MIN_CHARS) return undefined;
-  let name = names.get(text);
-  if (name === undefined && names.size < MAX_NAMED) {
-    name = `uv_${hash('sha1', text, 'base64url')}`;
-    names.set(text, name);
-  }
-  return name;
+export function preparedNames(): (text: string) => string | undefined {
+  const names = new Map<string, string>();
+  return (text) => {
+    if (text.length < MIN_CHARS) return undefined;
+    let name = names.get(text);
+    if (name === undefined && names.size < MAX_NAMED) {
+      name = `uv_${hash('sha1', text, 'base64url')}`;
+      names.set(text, name);
+    }
+    return name;
+  };
 }

@@ -1,11 +1,12 @@
 import { hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { preparedName } from '../../src/db/prepared.ts';
+import { preparedNames } from '../../src/db/prepared.ts';
 
 const long = (i: number) => `select ${i} as n, '${'x'.repeat(2_000)}' as filler`;
 
-describe('preparedName (src/db/prepared.ts)', () => {
+describe('preparedNames (src/db/prepared.ts)', () => {
   it('names a long statement by the hash of its text, leaves short ones unnamed, and names at most 200 texts', () => {
+    const preparedName = preparedNames();
     expect(preparedName('select 1')).toBeUndefined();
     expect(preparedName(long(0))).toBe(`uv_${hash('sha1', long(0), 'base64url')}`);
     expect(preparedName(long(0))).toBe(preparedName(long(0)));
@@ -14,5 +15,7 @@ describe('preparedName (src/db/prepared.ts)', () => {
     // The 201st text is sent unnamed; the named ones keep their names.
     expect(preparedName(long(200))).toBeUndefined();
     expect(preparedName(long(7))).toBe(`uv_${hash('sha1', long(7), 'base64url')}`);
+    // Another session has its own 200.
+    expect(preparedNames()(long(200))).toBe(`uv_${hash('sha1', long(200), 'base64url')}`);
   });
 });
