@@ -82,10 +82,10 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
       ensureDatabase: false,
       pool: { min: 0, max: config.dbPoolSize, idleTimeoutMillis: 30_000 },
       // A request waits at most this long for a pooled connection instead of hanging forever (then 503).
-      // Prepared statements (src/db/prepared.ts) are planned for their parameters on every run: a generic
-      // plan, which PostgreSQL would otherwise adopt after five runs, reads by the average selectivity of
-      // a filter (a count of forum + status by the forum index alone, bench `scale`).
-      driverOptions: { connectionTimeoutMillis: config.dbAcquireTimeoutMs, options: '-c plan_cache_mode=force_custom_plan' },
+      // PostgreSQL's default, whatever the server's configuration says: unnamed statements (list pages) are
+      // planned for their parameters; the prepared ones (records by id, src/db/prepared.ts) may keep a
+      // generic plan after five runs.
+      driverOptions: { connectionTimeoutMillis: config.dbAcquireTimeoutMs, options: '-c plan_cache_mode=auto' },
     };
   }
   return { ...common, onCreateConnection: observeQueries(overrides.onQuery, false), driver: PgliteDriver, dbName: config.dataDir, driverOptions: { extensions: pgliteExtensions } };

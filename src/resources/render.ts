@@ -1,6 +1,7 @@
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import { convert, joinAlias, manyAlias, selectedColumns, type FieldDef, type LinkDef, type PresentEnv, type ResourceDef, type Row } from './define.ts';
 import { selectRows, type AnyDb, type AnySelect } from './rows.ts';
+import { BY_ID } from '../db/prepared.ts';
 
 /**
  * Records rendered by PostgreSQL: the read path's answer to "the driver's row parsing and the JS
@@ -330,7 +331,7 @@ export async function renderedRound(db: AnyDb, requests: Array<[ResourceDef, rea
     if (planOf(def).whole) whole.push([i, def, ids]);
     else {
       const { text, parameters } = bind(byIdsQuery(db, def, env), ids, 0);
-      single.push(db.executeQuery(CompiledQuery.raw(text, parameters)).then((result) => void (out[i] = batchOfRows(def, result.rows as Row[], env))));
+      single.push(db.executeQuery(CompiledQuery.raw(text + BY_ID, parameters)).then((result) => void (out[i] = batchOfRows(def, result.rows as Row[], env))));
     }
   });
   if (whole.length > 0) {
@@ -342,7 +343,7 @@ export async function renderedRound(db: AnyDb, requests: Array<[ResourceDef, rea
       parameters.push(...bound.parameters);
     }
     single.push(
-      db.executeQuery(CompiledQuery.raw(texts.join(' union all '), parameters)).then((result) => {
+      db.executeQuery(CompiledQuery.raw(texts.join(' union all ') + BY_ID, parameters)).then((result) => {
         const rows = new Map((result.rows as Row[]).map((row) => [row.__type as string, row]));
         for (const [i, def] of whole) out[i] = batchOfAggregate(def, rows.get(def.type));
       }),
