@@ -10,6 +10,8 @@ const SYNC_TIMEOUT_MS = 2_000;
 /** How often an idle listening session is pinged, so a dead one is noticed and replaced. */
 const HEARTBEAT_MS = 250;
 const RECONNECT_MS = 1_000;
+/** Sessions a process holds outside its pools for this: the one LISTENing (PostgreSQL only). */
+export const LISTENER_SESSIONS = 1;
 
 /**
  * What this process knows about changes to the database's tables, counted from the commit-time
