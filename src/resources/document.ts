@@ -144,18 +144,25 @@ export async function buildDocument(
 /** Top-level `links` JSON per set of collections (the same few sets recur on every request). */
 const linksText = new Map<string, string>();
 
-/** Records of several batches of one type, in id order, joined by RS. */
-function joinedById(batches: Batch[]): string {
+/** Records of several batches of one type, in id order, joined by RS (in chunks). */
+function joinedById(batches: Batch[]): string[] {
   if (batches.length === 1) return batches[0]!.joined();
   const all: Array<[number, string]> = [];
   for (const batch of batches) {
     const records = batch.records();
     batch.ids.forEach((id, i) => all.push([id, records[i]!]));
   }
-  return all
-    .sort((a, b) => a[0] - b[0])
-    .map(([, record]) => record)
-    .join(RS);
+  return [
+    all
+      .sort((a, b) => a[0] - b[0])
+      .map(([, record]) => record)
+      .join(RS),
+  ];
+}
+
+/** Chunks of RS-joined records, as parts of one RS-joined list. */
+function pushJoined(parts: string[], chunks: string[]): void {
+  chunks.forEach((chunk, i) => (i === 0 ? parts.push(chunk) : parts.push(RS, chunk)));
 }
 
 const RS_BYTE = RS.charCodeAt(0);
@@ -189,8 +196,12 @@ export async function renderDocument(db: AnyDb, primary: ResourceDef, first: Bat
     ids: (batch) => batch.ids,
     refs: (_def, batch, link) => batch.refs(link),
   });
-  const parts = [`{${JSON.stringify(primary.type)}:[`, first.joined()];
-  for (const [type, batches] of loaded) parts.push(`],${JSON.stringify(type)}:[`, joinedById(batches));
+  const parts = [`{${JSON.stringify(primary.type)}:[`];
+  pushJoined(parts, first.joined());
+  for (const [type, batches] of loaded) {
+    parts.push(`],${JSON.stringify(type)}:[`);
+    pushJoined(parts, joinedById(batches));
+  }
   let tail = ']';
   for (const def of empty) tail += `,${JSON.stringify(def.type)}:[]`;
   const key = collections.map((def) => def.type).join(',');

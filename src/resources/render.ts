@@ -149,8 +149,8 @@ export function renderSelect(db: AnyDb, def: ResourceDef, inner: AnySelect, env:
 export interface Batch {
   ids: number[];
   records(): string[];
-  /** The records joined by RS (an aggregate's text as PostgreSQL sent it, not split). */
-  joined(): string;
+  /** The records joined by RS, in chunks (an aggregate's texts as PostgreSQL sent them, not split). */
+  joined(): string[];
   refs(link: LinkDef): number[];
   /** Cursor value of the last row (lists sorted by another column than id). */
   lastSortValue?: string;
@@ -166,7 +166,7 @@ export function batchOfRows(def: ResourceDef, rows: Row[], env: PresentEnv, sort
   return {
     ids: rows.map((row) => Number(row.id)),
     records: () => rows.map((row) => plan.render(row, env)),
-    joined: () => rows.map((row) => plan.render(row, env)).join(RS),
+    joined: () => [rows.map((row) => plan.render(row, env)).join(RS)],
     refs: (link) => {
       const out: number[] = [];
       for (const row of rows) {
@@ -180,15 +180,35 @@ export function batchOfRows(def: ResourceDef, rows: Row[], env: PresentEnv, sort
   };
 }
 
+/** Records per aggregate row: a chunk's text stays well under V8's large-object size (128 KB). */
+export const CHUNK_ROWS = 16;
+const CHUNK = '__chunk';
+const RN = '__rn';
+
 /**
- * One row for a whole batch (declarations rendered entirely in SQL): the type, the records joined by RS
- * in the subquery's order, the ids, and per link the referenced ids as comma lists (`__refs`, in the
- * declaration's link order). Every type has the same columns, so a round of side-loads is one UNION ALL.
- * Node then parses a few strings instead of a row per record.
+ * The rows of `inner`, numbered in its order (as `q`), and one all-null row when it has none: aggregates
+ * over this grouped by chunk give one row per CHUNK_ROWS records, and one (empty) row for an empty
+ * input, so a page's total and a side-load's type always come back. PostgreSQL keeps the subquery's
+ * order (a window without ORDER BY numbers rows as the subquery scan delivers them).
+ */
+function numbered(db: AnyDb, inner: AnySelect) {
+  const rows = db.selectFrom(inner.as('__i')).selectAll().select(sql<number>`row_number() over () - 1`.as(RN));
+  return db.selectFrom(sql`(select 1)`.as('__one')).leftJoin(rows.as(Q), (join) => join.onTrue());
+}
+
+/**
+ * Rows for a whole batch (declarations rendered entirely in SQL), one per chunk of CHUNK_ROWS records
+ * in order: the type, the chunk's number, its records joined by RS, their ids, and per link the
+ * referenced ids as comma lists (`__refs`, in the declaration's link order). Every type has the same
+ * columns, so a round of side-loads is one UNION ALL. Node then gets a few strings instead of a row per
+ * record, and none of them so large that V8 allocates it in large-object space: those are promoted to
+ * the old generation whenever a scavenge finds them alive (a request waiting on its side-loads), and
+ * drove a mark-compact every ~50 list_100 requests when a page came back as one string.
  */
 function aggregateSelect(db: AnyDb, def: ResourceDef, inner: AnySelect, env: PresentEnv, sortValue?: string): AnySelect {
   const plan = planOf(def);
   const sqlEnv = { publicUrl: sql<string>`${env.publicUrl}::text` };
+  const inOrder = sql.raw(`order by ${Q}.${RN}`);
   const refs = def.links.map((link) =>
     link.column
       ? sql`coalesce(string_agg(${ref(link.column)}::text, ','), '')`
@@ -196,28 +216,35 @@ function aggregateSelect(db: AnyDb, def: ResourceDef, inner: AnySelect, env: Pre
         ? sql`coalesce(string_agg(nullif(array_to_string(${ref(manyAlias(link))}, ','), ''), ','), '')`
         : sql`''`,
   );
-  let query = db
-    .selectFrom(inner.as(Q))
+  let query = numbered(db, inner)
     .select(sql<string>`${sql.lit(def.type)}::text`.as('__type'))
-    .select(sql<string>`coalesce(string_agg(${plan.pieces[0]!(sqlEnv)}, ${RS}), '')`.as('__records'))
-    .select(sql<string>`coalesce(string_agg(${ref('id')}::text, ','), '')`.as('__ids'))
-    .select(sql<string[]>`array[${refs.length > 0 ? sql.join(refs) : sql``}]::text[]`.as('__refs'));
-  if (sortValue) query = query.select(sql<string>`(array_agg(${ref(sortValue)}))[count(*)]`.as(sortValue));
-  return query;
+    .select(sql<number>`${sql.ref(`${Q}.${RN}`)} / ${sql.lit(CHUNK_ROWS)}`.as(CHUNK))
+    .select(sql<string>`coalesce(string_agg(${plan.pieces[0]!(sqlEnv)}, ${RS} ${inOrder}), '')`.as('__records'))
+    .select(sql<string>`coalesce(string_agg(${ref('id')}::text, ',' ${inOrder}), '')`.as('__ids'))
+    .select(sql<string[]>`array[${refs.length > 0 ? sql.join(refs) : sql``}]::text[]`.as('__refs'))
+    .groupBy(sql.ref(CHUNK))
+    .orderBy(sql.ref(CHUNK));
+  if (sortValue) query = query.select(sql<string>`(array_agg(${ref(sortValue)} ${inOrder}))[count(*)]`.as(sortValue));
+  return query as unknown as AnySelect;
 }
 
-function batchOfAggregate(def: ResourceDef, row: Row | undefined, sortValue?: string): Batch {
-  const ids = splitIds(row?.__ids);
-  const text = (row?.__records as string | undefined) ?? '';
-  const lists = (row?.__refs as string[] | undefined) ?? [];
-  const refs = new Map<LinkDef, number[]>();
-  def.links.forEach((link, i) => refs.set(link, splitIds(lists[i])));
+function batchOfAggregate(def: ResourceDef, chunks: Row[], sortValue?: string): Batch {
+  // Chunks come in order; sorted again so a plan that reorders a UNION ALL cannot reorder records.
+  const rows = chunks.length > 1 ? [...chunks].sort((a, b) => Number(a[CHUNK]) - Number(b[CHUNK])) : chunks;
+  const texts = rows.map((row) => (row.__records as string | undefined) ?? '').filter((text) => text !== '');
+  const ids = rows.flatMap((row) => splitIds(row.__ids));
+  const refs = new Map<LinkDef, number[]>(def.links.map((link) => [link, []]));
+  for (const row of rows) {
+    const lists = (row.__refs as string[] | undefined) ?? [];
+    def.links.forEach((link, i) => refs.get(link)!.push(...splitIds(lists[i])));
+  }
+  const last = rows.at(-1);
   return {
     ids,
-    records: () => (text === '' ? [] : text.split(RS)),
-    joined: () => text,
+    records: () => texts.flatMap((text) => text.split(RS)),
+    joined: () => texts,
     refs: (link) => refs.get(link) ?? [],
-    lastSortValue: sortValue ? ((row?.[sortValue] as string | null) ?? undefined) : undefined,
+    lastSortValue: sortValue ? ((last?.[sortValue] as string | null) ?? undefined) : undefined,
   };
 }
 
@@ -236,8 +263,8 @@ export async function renderedPage(
   count: AnySelect,
 ): Promise<{ batch: Batch; total: number }> {
   if (planOf(def).whole) {
-    const row = (await db.executeQuery(pageStatement(db, def, env, sortValue, inner.compile(), count.compile()))).rows[0] as Row | undefined;
-    return { batch: batchOfAggregate(def, row, sortValue), total: Number(row?.__total ?? 0) };
+    const rows = (await db.executeQuery(pageStatement(db, def, env, sortValue, inner.compile(), count.compile()))).rows as Row[];
+    return { batch: batchOfAggregate(def, rows, sortValue), total: Number(rows[0]?.__total ?? 0) };
   }
   const rows = (await renderSelect(db, def, inner, env, sortValue ? [sortValue] : []).execute()) as Row[];
   const counted = (await count.executeTakeFirst()) as Row | undefined;
@@ -258,14 +285,16 @@ function renumber(pieces: string[], offset: number): string {
   return text;
 }
 
-/** The aggregate select list of a page (everything before ` from (<inner>) as "q"`), compiled once. */
-const pageHeads = new WeakMap<ResourceDef, Map<string, { pieces: string[]; parameters: readonly unknown[] }>>();
+/** A page's aggregate select list and the rest of its statement around the inner select, compiled once. */
+const pageHeads = new WeakMap<ResourceDef, Map<string, { pieces: string[]; parameters: readonly unknown[]; before: string; after: string }>>();
 const INNER = '__inner__';
+const INNER_SQL = `(select * from "${INNER}")`;
+const FROM = ' from (select 1) as "__one"';
 
 /**
- * `select <aggregates>, (<count>) as "__total" from (<inner>) as "q"` from the compiled inner select and
- * count: the aggregate list (hundreds of nodes for a wide resource) is compiled once per declaration,
- * public URL and cursor column rather than on every request.
+ * `select <aggregates>, (<count>) as "__total" from … (<inner>) … group by "__chunk"` from the compiled
+ * inner select and count: the aggregate list (hundreds of nodes for a wide resource) is compiled once
+ * per declaration, public URL and cursor column rather than on every request.
  */
 export function pageStatement(db: AnyDb, def: ResourceDef, env: PresentEnv, sortValue: string | undefined, inner: CompiledQuery, count: CompiledQuery): CompiledQuery {
   let perKey = pageHeads.get(def);
@@ -274,15 +303,16 @@ export function pageStatement(db: AnyDb, def: ResourceDef, env: PresentEnv, sort
   let head = perKey.get(key);
   if (!head) {
     const compiled = aggregateSelect(db, def, db.selectFrom(INNER).selectAll(), env, sortValue).compile();
-    const tail = ` from (select * from "${INNER}") as "${Q}"`;
-    if (!compiled.sql.endsWith(tail)) throw new Error(`renderedPage(${def.type}): unexpected shape ${compiled.sql.slice(-80)}`);
-    const text = compiled.sql.slice(0, -tail.length);
-    head = { pieces: splitPlaceholders(text, compiled.parameters, `renderedPage(${def.type})`), parameters: compiled.parameters };
+    const at = compiled.sql.indexOf(FROM);
+    const rest = compiled.sql.slice(at);
+    const [before, after, ...more] = rest.split(INNER_SQL);
+    if (at < 0 || more.length > 0 || after === undefined || /\$\d/.test(rest)) throw new Error(`renderedPage(${def.type}): unexpected shape ${compiled.sql.slice(at, at + 120)}`);
+    head = { pieces: splitPlaceholders(compiled.sql.slice(0, at), compiled.parameters, `renderedPage(${def.type})`), parameters: compiled.parameters, before: before!, after };
     perKey.set(key, head);
   }
   const countText = renumber(splitPlaceholders(count.sql, count.parameters, 'count'), inner.parameters.length);
   const headText = renumber(head.pieces, inner.parameters.length + count.parameters.length);
-  return CompiledQuery.raw(`${headText}, (${countText}) as "__total" from (${inner.sql}) as "${Q}"`, [
+  return CompiledQuery.raw(`${headText}, (${countText}) as "__total"${head.before}(${inner.sql})${head.after}`, [
     ...inner.parameters,
     ...count.parameters,
     ...head.parameters,
@@ -348,8 +378,13 @@ export async function renderedRound(db: AnyDb, requests: Array<[ResourceDef, rea
     }
     single.push(
       db.executeQuery(CompiledQuery.raw(texts.join(' union all ') + BY_ID, parameters)).then((result) => {
-        const rows = new Map((result.rows as Row[]).map((row) => [row.__type as string, row]));
-        for (const [i, def] of whole) out[i] = batchOfAggregate(def, rows.get(def.type));
+        const rows = new Map<string, Row[]>();
+        for (const row of result.rows as Row[]) {
+          const list = rows.get(row.__type as string);
+          if (list) list.push(row);
+          else rows.set(row.__type as string, [row]);
+        }
+        for (const [i, def] of whole) out[i] = batchOfAggregate(def, rows.get(def.type) ?? []);
       }),
     );
   }
@@ -359,6 +394,6 @@ export async function renderedRound(db: AnyDb, requests: Array<[ResourceDef, rea
 
 /** The records with these ids, in id order (one statement). */
 export async function renderedByIds(db: AnyDb, def: ResourceDef, ids: readonly number[], env: PresentEnv): Promise<Batch> {
-  if (ids.length === 0) return planOf(def).whole ? batchOfAggregate(def, undefined) : batchOfRows(def, [], env);
+  if (ids.length === 0) return planOf(def).whole ? batchOfAggregate(def, []) : batchOfRows(def, [], env);
   return (await renderedRound(db, [[def, ids]], env))[0]!;
 }

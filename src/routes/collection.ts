@@ -119,7 +119,7 @@ function inOrder(batch: Batch, ids: number[]): Batch {
   const given = batch.records();
   const byId = new Map(batch.ids.map((id, i) => [id, given[i]!]));
   const records = () => ids.map((id) => byId.get(id)!);
-  return { ...batch, ids, records, joined: () => records().join(RS) };
+  return { ...batch, ids, records, joined: () => [records().join(RS)] };
 }
 
 /**

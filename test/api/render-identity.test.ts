@@ -8,7 +8,7 @@ import { listRows } from '../../src/resources/list.ts';
 import { registry } from '../../src/resources/registry.ts';
 import { seedDemo } from '../../src/seed.ts';
 import { localStore } from '../../src/storage/local.ts';
-import { renderedByIds } from '../../src/resources/render.ts';
+import { CHUNK_ROWS, renderedByIds } from '../../src/resources/render.ts';
 import { rowsByIds, type AnyDb } from '../../src/resources/rows.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { api, type Api } from '../helpers/factories.ts';
@@ -106,6 +106,10 @@ describe('records rendered by PostgreSQL', () => {
       ['comments', { per_page: '20', includes: 'suggestions,users' }],
       ['forums', { per_page: '100', includes: 'users' }],
       ['labels', { per_page: '100', includes: 'labels' }],
+      // Pages come back in chunks of CHUNK_ROWS records: across a chunk boundary, and past the last page
+      // (no record, yet the total).
+      ['suggestions', { per_page: String(CHUNK_ROWS + 1), page: '2', includes: 'users' }],
+      ['suggestions', { per_page: '100', page: '1000', includes: 'users' }],
     ];
     for (const [type, query] of queries) {
       const def = registry.get(type)!;
