@@ -21,6 +21,7 @@ import { Migration20261204165326_report_indexes } from './Migration2026120416532
 import { Migration20261204180000_list_indexes_counts } from './Migration20261204180000_list_indexes_counts.ts';
 import { Migration20261204210000_forum_status_index } from './Migration20261204210000_forum_status_index.ts';
 import { Migration20261204225500_pivot_counts } from './Migration20261204225500_pivot_counts.ts';
+import { Migration20261205213000_forum_counts } from './Migration20261205213000_forum_counts.ts';
 
 /** The committed migration history, in order. */
 export const migrationsList: MigrationObject[] = [
@@ -44,4 +45,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261204180000_list_indexes_counts', class: Migration20261204180000_list_indexes_counts },
   { name: 'Migration20261204210000_forum_status_index', class: Migration20261204210000_forum_status_index },
   { name: 'Migration20261204225500_pivot_counts', class: Migration20261204225500_pivot_counts },
+  { name: 'Migration20261205213000_forum_counts', class: Migration20261205213000_forum_counts },
 ];

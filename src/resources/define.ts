@@ -78,8 +78,11 @@ export interface LinkDef {
 
 /** List filters a collection accepts (besides `updated_after`/`updated_before`, which every list has). */
 export type FilterDef =
-  /** `forum=1,2`: the column is one of the ids. */
-  | { kind: 'ids'; column: string }
+  /**
+   * `forum=1,2`: the column is one of the ids. `counted`: migration forum_counts keeps the table's rows
+   * per value of the (NOT NULL) column, and a list filtered by this alone reads its total there.
+   */
+  | { kind: 'ids'; column: string; counted?: boolean }
   /** `category_none=true`: the column is null (false: not null). */
   | { kind: 'none'; column: string }
   /** `claimed=true`: the column is not null (false: null). */

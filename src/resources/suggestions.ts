@@ -197,7 +197,7 @@ export const suggestions = defineResource({
         join external_users eu on eu.user_id = sp.user_id where sp.suggestion_id = ${sql.ref(`${t}.id`)}))`,
   },
   filters: {
-    forum: { kind: 'ids', column: 'forum_id' },
+    forum: { kind: 'ids', column: 'forum_id', counted: true },
     category: { kind: 'ids', column: 'category_id' },
     category_none: { kind: 'none', column: 'category_id' },
     status: { kind: 'ids', column: 'status_id' },

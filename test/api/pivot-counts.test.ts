@@ -211,16 +211,18 @@ describe('totals of a list filtered by one label', () => {
     expect(await total()).toBe(0);
   });
 
-  it('are declared where migration pivot_counts keeps them: a counted filter has its triggers', async () => {
+  it('are declared where migrations pivot_counts and forum_counts keep them: a counted filter has its triggers', async () => {
     const declared = [...registry.values()].flatMap((def) =>
-      Object.values(def.filters ?? {}).flatMap((f) => (f.kind === 'pivot' && f.counted ? [`${f.table}.${f.target}`] : [])),
+      Object.values(def.filters ?? {}).flatMap((f) =>
+        f.kind === 'pivot' && f.counted ? [`${f.table}.${f.target}`] : f.kind === 'ids' && f.counted ? [`${def.table}.${f.column}`] : [],
+      ),
     );
     const rows = await conn(app).execute<Array<{ name: string }>>(
-      `select t.tgname as name from pg_trigger t join pg_proc p on p.oid = t.tgfoid where p.proname = 'count_pivot_rows' order by 1`,
+      `select t.tgname as name from pg_trigger t join pg_proc p on p.oid = t.tgfoid where p.proname in ('count_pivot_rows', 'count_moved_row') order by 1`,
     );
     const expected = [...new Set(declared)].flatMap((key) => ['delete', 'insert', 'truncate', 'update'].map((e) => `${key.replace('.', '_')}_count_${e}`));
     expect(rows.map((r) => r.name)).toEqual(expected.sort());
-    expect(declared.sort()).toEqual(['feature_suggestions.feature_id', 'suggestion_labels.label_id']);
+    expect(declared.sort()).toEqual(['feature_suggestions.feature_id', 'suggestion_labels.label_id', 'suggestions.forum_id']);
   });
 
   // Last: it empties suggestion_labels.
@@ -280,3 +282,114 @@ describe.skipIf(!POSTGRES_MODE)(
     });
   },
 );
+
+describe('totals of a list filtered by forum', () => {
+  const { app, a } = useTestApp();
+
+  /** Every forum's total through the API, each checked against a recount; returns the totals. */
+  async function totals(forums: number[]): Promise<number[]> {
+    const out: number[] = [];
+    for (const forum of forums) {
+      const expected = await number(app, 'select count(*) as n from suggestions where forum_id = ?', [forum]);
+      const { pagination, statements } = await listed(app, a, `forum=${forum}`);
+      expect(pagination, `forum=${forum}`).toEqual(expectedPagination(expected));
+      expect(statements.some((s) => s.includes('pivot_counts')), `forum=${forum}`).toBe(true);
+      out.push(expected);
+    }
+    return out;
+  }
+
+  const deltas = () => number(app, `select count(*) as n from pivot_count_deltas where table_name = 'suggestions'`);
+
+  it('stay exact through creates, moves, deletes and bulk statements, before and after folds', async () => {
+    const [f1, f2, f3] = [await a.forum(), await a.forum(), await a.forum()];
+    const forums = [f1.id, f2.id, f3.id];
+    const [s1, s2] = [await a.suggestion(f1.id), await a.suggestion(f1.id), await a.suggestion(f1.id)];
+    await a.suggestion(f2.id);
+    expect(await totals(forums)).toEqual([3, 1, 0]);
+    expect(await foldRowCounts(app.server.db.orm)).toBeGreaterThanOrEqual(4);
+    expect(await totals(forums)).toEqual([3, 1, 0]);
+
+    // A move through the API.
+    expect((await a.put(`/suggestions/${s1!.id}`, { links: { forum: f2.id } })).status).toBe(200);
+    expect(await totals(forums)).toEqual([2, 2, 0]);
+    // Updates that move nothing write no delta: another column, or the forum set to itself.
+    const before = await deltas();
+    await run(app, `update suggestions set title = title || '!' where forum_id = ?`, [f1.id]);
+    await run(app, 'update suggestions set forum_id = forum_id where id = ?', [s2!.id]);
+    expect(await deltas()).toBe(before);
+    // One statement moving several rows.
+    await run(app, 'update suggestions set forum_id = ? where forum_id = ?', [f3.id, f2.id]);
+    expect(await totals(forums)).toEqual([2, 0, 2]);
+
+    // The API's DELETE only marks a suggestion deleted: lists still include it. Deleting the row counts.
+    expect((await a.delete(`/suggestions/${s2!.id}`)).status).toBe(200);
+    expect(await totals(forums)).toEqual([2, 0, 2]);
+    await run(app, 'delete from suggestions where id = ?', [s2!.id]);
+    expect(await totals(forums)).toEqual([1, 0, 2]);
+    await foldRowCounts(app.server.db.orm);
+    expect(await totals(forums)).toEqual([1, 0, 2]);
+
+    // Many rows in one statement, and a bulk delete.
+    const ids = await insertSuggestions(app, f3.id, 40);
+    expect(await totals(forums)).toEqual([1, 0, 42]);
+    await run(app, 'delete from suggestions where id between ? and ? and id % 2 = 0', [ids[0], ids.at(-1)]);
+    expect(await totals(forums)).toEqual([1, 0, 22]);
+    await foldRowCounts(app.server.db.orm);
+    expect(await totals(forums)).toEqual([1, 0, 22]);
+    // A forum folded to zero keeps no row.
+    const bases = await conn(app).execute<Array<{ target_id: number; n: string | number }>>(
+      `select target_id, n from pivot_counts where table_name = 'suggestions' and column_name = 'forum_id' and target_id in (${forums.join(',')}) order by target_id`,
+    );
+    expect(bases.map((r) => [Number(r.target_id), Number(r.n)])).toEqual([[f1.id, 1], [f3.id, 22]]);
+  });
+
+  it('add several forums up (each once), and count over suggestions with another filter or none of the ids', async () => {
+    const [f1, f2] = [await a.forum(), await a.forum()];
+    await insertSuggestions(app, f1.id, 3);
+    await insertSuggestions(app, f2.id, 2);
+    const both = await listed(app, a, `forum=${f1.id},${f2.id},${f1.id}`);
+    expect(both.pagination).toEqual(expectedPagination(5));
+    expect(both.statements).toHaveLength(1);
+    expect(both.statements[0]).toContain('pivot_counts');
+    // The page is read from suggestions; the count is not.
+    expect(both.statements[0]).not.toContain('count(*) as "n"');
+    const withState = await listed(app, a, `forum=${f1.id}&state=approved`);
+    expect(withState.pagination).toEqual(expectedPagination(3));
+    expect(withState.statements).toHaveLength(1);
+    expect(withState.statements[0]).not.toContain('pivot_counts');
+    expect(withState.statements[0]).toContain('count(*) as "n" from "suggestions"');
+    // A forum with no suggestion ever: no base row, no delta.
+    const empty = await a.forum();
+    const none = await listed(app, a, `forum=${empty.id}`);
+    expect(none.pagination).toEqual({ page: 1, per_page: 1, total_pages: 0, total_records: 0 });
+  });
+
+  it('answer a one-forum list from the response cache, never stale after a create or a fold', async () => {
+    const forum = await a.forum();
+    await a.suggestion(forum.id);
+    expect(await listed(app, a, `forum=${forum.id}`)).toMatchObject({ pagination: expectedPagination(1) });
+    expect(await listed(app, a, `forum=${forum.id}`)).toEqual({ pagination: expectedPagination(1), statements: [] });
+    await a.suggestion(forum.id);
+    expect((await listed(app, a, `forum=${forum.id}`)).pagination).toEqual(expectedPagination(2));
+    await foldRowCounts(app.server.db.orm);
+    expect((await listed(app, a, `forum=${forum.id}`)).pagination).toEqual(expectedPagination(2));
+  });
+
+  // Last: it empties suggestions (and, by cascade, what references them).
+  it('are cleared by TRUNCATE, and count again after it', async () => {
+    const forum = await a.forum();
+    await a.suggestion(forum.id);
+    await foldRowCounts(app.server.db.orm);
+    await a.suggestion(forum.id);
+    expect(await totals([forum.id])).toEqual([2]);
+    await run(app, 'truncate suggestions cascade');
+    expect(await totals([forum.id])).toEqual([0]);
+    expect(await number(app, `select count(*) as n from pivot_counts where table_name = 'suggestions'`)).toBe(0);
+    expect(await deltas()).toBe(0);
+    await a.suggestion(forum.id);
+    expect(await totals([forum.id])).toEqual([1]);
+    await foldRowCounts(app.server.db.orm);
+    expect(await totals([forum.id])).toEqual([1]);
+  });
+});
