@@ -135,7 +135,16 @@ export function responseCache(store: ResponseStore, versions: TableVersions): Ap
       epoch: before.epoch,
       tables: names,
       versions: names.map((table) => before.of.get(table) ?? 0),
-      size: bytes.length + key.length + OVERHEAD_BYTES,
+      size: retained(bytes) + key.length + OVERHEAD_BYTES,
     });
   };
+}
+
+/**
+ * The memory an entry's body keeps alive: a rendered body is a view of a larger allocation (resources/
+ * document.ts utf8Body leaves up to 1/32 unused); a small Buffer may share Node's 8 KB pool with others,
+ * so only views of at least half the pool size (never pooled) count their whole allocation.
+ */
+function retained(bytes: Buffer): number {
+  return bytes.byteLength >= Buffer.poolSize >>> 1 ? Math.max(bytes.byteLength, bytes.buffer.byteLength) : bytes.byteLength;
 }
