@@ -43,21 +43,26 @@ async function listed(app: TestApp, a: Api, query: string): Promise<{ pagination
   return { pagination, statements: app.sql.slice(before) };
 }
 
+/**
+ * Each id's total through the API (`<filter>=<id>` alone), checked against `recount` and read from the
+ * kept counts; returns the totals.
+ */
+async function keptTotals(app: TestApp, a: Api, filter: string, ids: number[], recount: (id: number) => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (const id of ids) {
+    const expected = await recount(id);
+    const { pagination, statements } = await listed(app, a, `${filter}=${id}`);
+    expect(pagination, `${filter}=${id}`).toEqual(expectedPagination(expected));
+    expect(statements.some((s) => s.includes('pivot_counts')), `${filter}=${id}`).toBe(true);
+    out.push(expected);
+  }
+  return out;
+}
+
 describe('totals of a list filtered by one label', () => {
   const { app, a } = useTestApp();
 
-  /** Every label's total through the API, each checked against a recount; returns the totals. */
-  async function totals(labels: number[]): Promise<number[]> {
-    const out: number[] = [];
-    for (const label of labels) {
-      const expected = await recount(app, 'suggestion_labels', 'label_id', label);
-      const { pagination, statements } = await listed(app, a, `label=${label}`);
-      expect(pagination, `label=${label}`).toEqual(expectedPagination(expected));
-      expect(statements.some((s) => s.includes('pivot_counts')), `label=${label}`).toBe(true);
-      out.push(expected);
-    }
-    return out;
-  }
+  const totals = (labels: number[]) => keptTotals(app, a, 'label', labels, (label) => recount(app, 'suggestion_labels', 'label_id', label));
 
   async function attach(label: number, suggestion: number): Promise<void> {
     expect((await a.post('/labels/attach', { links: { label, suggestion } })).status).toBe(200);
@@ -286,18 +291,8 @@ describe.skipIf(!POSTGRES_MODE)(
 describe('totals of a list filtered by forum', () => {
   const { app, a } = useTestApp();
 
-  /** Every forum's total through the API, each checked against a recount; returns the totals. */
-  async function totals(forums: number[]): Promise<number[]> {
-    const out: number[] = [];
-    for (const forum of forums) {
-      const expected = await number(app, 'select count(*) as n from suggestions where forum_id = ?', [forum]);
-      const { pagination, statements } = await listed(app, a, `forum=${forum}`);
-      expect(pagination, `forum=${forum}`).toEqual(expectedPagination(expected));
-      expect(statements.some((s) => s.includes('pivot_counts')), `forum=${forum}`).toBe(true);
-      out.push(expected);
-    }
-    return out;
-  }
+  const totals = (forums: number[]) =>
+    keptTotals(app, a, 'forum', forums, (forum) => number(app, 'select count(*) as n from suggestions where forum_id = ?', [forum]));
 
   const deltas = () => number(app, `select count(*) as n from pivot_count_deltas where table_name = 'suggestions'`);
 
