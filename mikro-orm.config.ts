@@ -10,6 +10,7 @@ import { RATE_LIMIT_TABLE } from './src/limits/limiters.ts';
 import { pgliteExtensions } from './src/db/pglite-extensions.ts';
 import { seeStatement } from './src/cache/reads.ts';
 import { preparedNames } from './src/db/prepared.ts';
+import { PgClient } from './src/db/pg-client.ts';
 
 export interface OrmOverrides {
   /** Hand the ORM an already-open PGlite (tests give each file its own in-memory copy). */
@@ -85,7 +86,8 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
       // PostgreSQL's default, whatever the server's configuration says: unnamed statements (list pages) are
       // planned for their parameters; the prepared ones (records by id, src/db/prepared.ts) may keep a
       // generic plan after five runs.
-      driverOptions: { connectionTimeoutMillis: config.dbAcquireTimeoutMs, options: '-c plan_cache_mode=auto' },
+      // PgClient: the same driver, with fewer objects outliving the young generation (src/db/pg-client.ts).
+      driverOptions: { Client: PgClient, connectionTimeoutMillis: config.dbAcquireTimeoutMs, options: '-c plan_cache_mode=auto' },
     };
   }
   return { ...common, onCreateConnection: observeQueries(overrides.onQuery, false), driver: PgliteDriver, dbName: config.dataDir, driverOptions: { extensions: pgliteExtensions } };

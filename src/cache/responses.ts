@@ -24,9 +24,16 @@ export function jsonBody(bytes: Buffer): Buffer {
   return bytes;
 }
 
-/** Least recently used first out, bounded by the bytes it holds. */
+/**
+ * Bounded by the bytes it holds; what goes first is the least recently used, approximately: the oldest
+ * entry not read since it was last passed over (second chance, as in CLOCK). A read only marks its
+ * entry. Moving it to the end of the Map (delete, then set) on every hit made V8 rebuild the Map's
+ * table every few hits, and each replaced table keeps a pointer to its successor: once one of them
+ * reached the old generation, every later one outlived the scavenges until the next full collection
+ * (`--trace-gc-nvp` under `autocannon -c10` on a cached route; README, Benchmarks, issue 15 point 5).
+ */
 export class ResponseStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = new Map<string, { entry: Entry; used: boolean }>();
   private held = 0;
   readonly maxBytes: number;
   /** One body may take at most this share of the budget (a huge list must not flush everything). */
@@ -43,28 +50,31 @@ export class ResponseStore {
     return this.entries.size;
   }
   get(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (entry) {
-      this.entries.delete(key);
-      this.entries.set(key, entry);
-    }
-    return entry;
+    const slot = this.entries.get(key);
+    if (!slot) return undefined;
+    slot.used = true;
+    return slot.entry;
   }
   set(key: string, entry: Entry): void {
     if (entry.size > this.maxEntryBytes) return;
     this.delete(key);
-    this.entries.set(key, entry);
+    this.entries.set(key, { entry, used: false });
     this.held += entry.size;
-    for (const [oldest] of this.entries) {
-      if (this.held <= this.maxBytes) break;
-      this.delete(oldest);
+    // Ends: each pass clears the marks it meets, and the new entry (unmarked, last) fits the budget alone.
+    while (this.held > this.maxBytes) {
+      const [oldest, slot] = this.entries.entries().next().value!;
+      if (slot.used) {
+        slot.used = false;
+        this.entries.delete(oldest);
+        this.entries.set(oldest, slot);
+      } else this.delete(oldest);
     }
   }
   delete(key: string): void {
-    const entry = this.entries.get(key);
-    if (!entry) return;
+    const slot = this.entries.get(key);
+    if (!slot) return;
     this.entries.delete(key);
-    this.held -= entry.size;
+    this.held -= slot.entry.size;
   }
 }
 

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { PgClient } from '../db/pg-client.ts';
 import type { MikroORM } from '@mikro-orm/sql';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Logger } from '../log.ts';
@@ -123,7 +124,7 @@ async function listenPostgres(orm: MikroORM, databaseUrl: string, log: Logger): 
     if (!closed) reconnect = setTimeout(connect, RECONNECT_MS).unref();
   };
   const connect = async () => {
-    const next = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: SYNC_TIMEOUT_MS, keepAlive: true });
+    const next = new PgClient({ connectionString: databaseUrl, connectionTimeoutMillis: SYNC_TIMEOUT_MS, keepAlive: true });
     next.on('error', (error) => {
       log.warn('change listener failed; caches bypassed until it reconnects', { error: error.message });
       drop(next);
