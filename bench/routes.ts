@@ -510,7 +510,7 @@ async function document(query: Query, rows: Row[], base: string): Promise<Row> {
 // Router
 
 export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, uncachedAdmin: Router<AppState>, legacyAdmin: Router<AppState>): Router<AppState> {
-  const router = new Router<AppState>({ prefix: '/_bench' });
+  const router = new Router<AppState>();
   const counting = installCounter(deps.orm);
   const gc = watchGc();
   const captured = new Map<string, { body: Buffer; etag: string }>();

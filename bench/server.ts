@@ -8,7 +8,10 @@ import { adminRouter } from '../src/app.ts';
 import { benchRouter } from './routes.ts';
 
 await main({
-  extend: (router, deps) => {
-    router.use(benchRouter(deps, adminRouter(deps, { rateLimit: false }), adminRouter(deps, { cache: false }), adminRouter(deps, { cache: false })).routes());
+  extend: {
+    prefix: '/_bench',
+    mount: (router, deps) => {
+      router.use(benchRouter(deps, adminRouter(deps, { rateLimit: false }), adminRouter(deps, { cache: false }), adminRouter(deps, { cache: false })).routes());
+    },
   },
 });
