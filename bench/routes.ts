@@ -11,6 +11,8 @@
  *   page, default order) and of one suggestion with the same includes, fetched with hand-written SQL
  *   through the ORM's own connection and serialised by hand. The bench checks the bodies are
  *   byte-identical to the real ones before it compares speeds.
+ * - `GET /_bench/raw/health`: `select 1` and GET /health's body; `POST /_bench/raw/token`: a client_credentials
+ *   token by hand (client row, secret hash, the same signed claims) — the floors of `health` and `token`.
  * - `POST /_bench/raw/suggestions`: the floor for create — the same writes by hand in one transaction
  *   (check forum and category, INSERT … RETURNING, counters, the activity entry); `POST /_bench/raw/insert`: the INSERT alone.
  * - `GET /_bench/counters`: statements sent through the ORM's connection so far (pg pool or PGlite), so
@@ -30,7 +32,10 @@
  * difference: update the mirror here.
  */
 import v8 from 'node:v8';
+import { createHash, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
+import jwt from 'jsonwebtoken';
 import { PerformanceObserver } from 'node:perf_hooks';
+import type Koa from 'koa';
 import Router from '@koa/router';
 import { CompiledQuery } from 'kysely';
 import type { MikroORM } from '@mikro-orm/sql';
@@ -39,6 +44,7 @@ import { BadRequestError, RecordNotFoundError } from '../src/errors.ts';
 import type { AppContext, AppState } from '../src/http/state.ts';
 import type { AnyDb } from '../src/resources/rows.ts';
 import { etagOf } from '../src/http/etag.ts';
+import { TOKEN_AUDIENCE, TOKEN_ISSUER } from '../src/auth/tokens.ts';
 
 type Row = Record<string, unknown>;
 
@@ -145,6 +151,7 @@ const supporterAccounts = (s: string) => `(select array[count(*), coalesce(sum(a
 const SUPPORTER_ACCOUNTS = supporterAccounts('s');
 
 const SQL = {
+  client: `select id, secret_hash, generation, revoked_at from api_clients where key = $1`,
   page: `select ${SUGGESTION_COLUMNS}, ${LABEL_IDS}, ${SUPPORTER_ACCOUNTS} from suggestions s order by s.id desc limit $1`,
   count: `select count(*) as n from suggestions`,
   one: `select ${SUGGESTION_COLUMNS}, ${LABEL_IDS}, ${SUPPORTER_ACCOUNTS} from suggestions s where s.id = $1`,
@@ -509,8 +516,8 @@ async function document(query: Query, rows: Row[], base: string): Promise<Row> {
 // ---------------------------------------------------------------------------------------------------
 // Router
 
-export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, uncachedAdmin: Router<AppState>, legacyAdmin: Router<AppState>): Router<AppState> {
-  const router = new Router<AppState>();
+export function benchRoutes(deps: AppDeps, unlimitedAdmin: Router<AppState>, uncachedAdmin: Router<AppState>, legacyAdmin: Router<AppState>): Koa.Middleware<AppState> {
+  const router = new Router<AppState>({ prefix: '/_bench' });
   const counting = installCounter(deps.orm);
   const gc = watchGc();
   const captured = new Map<string, { body: Buffer; etag: string }>();
@@ -564,6 +571,12 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
   const query: Query = async (text, params) => (await db().executeQuery(CompiledQuery.raw(text, params))).rows as Row[];
   const base = deps.env.publicUrl;
 
+  /** The health floor: one `select 1` through the same pool, and the same body. */
+  router.get('/raw/health', async (ctx) => {
+    await query('select 1', []);
+    ctx.body = { status: 'ok' };
+  });
+
   router.get('/raw/suggestions', async (ctx) => {
     const perPage = Math.min(100, Math.max(1, Number(ctx.query.per_page) || 20));
     const [rows, counted] = await Promise.all([query(SQL.page, [perPage]), query(SQL.count, [])]);
@@ -584,6 +597,39 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
     const rows = await query(SQL.one, [Number(ctx.params.id)]);
     if (rows.length === 0) throw new RecordNotFoundError();
     ctx.body = await document(query, rows, base);
+  });
+
+  /**
+   * The token floor: what POST /oauth/token does for a client_credentials grant, by hand — read the form
+   * body, fetch the client by key, compare the secret's SHA-256 in constant time, sign the same claims with
+   * the same key — without the brute-force guard, the body parser, the client store or the audit log.
+   */
+  const signingKey = createSecretKey(Buffer.from(deps.signingKey, 'utf8'));
+  router.post('/raw/token', async (ctx) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of ctx.req) chunks.push(chunk as Buffer);
+    const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+    const [client] = await query(SQL.client, [form.get('client_id') ?? '']);
+    const secret = form.get('client_secret') ?? '';
+    const presented = createHash('sha256').update(secret, 'utf8').digest();
+    const stored = client ? Buffer.from(client.secret_hash as string, 'hex') : Buffer.alloc(0);
+    if (form.get('grant_type') !== 'client_credentials' || !client || client.revoked_at !== null || stored.length !== presented.length || !timingSafeEqual(stored, presented)) {
+      ctx.status = 401;
+      ctx.body = { error: 'invalid_client' };
+      return;
+    }
+    const ttl = deps.config.tokenTtl;
+    const token = jwt.sign({ iat: Math.floor(deps.clock() / 1000), gen: client.generation }, signingKey, {
+      algorithm: 'HS256',
+      header: { alg: 'HS256', typ: 'at+jwt' },
+      issuer: TOKEN_ISSUER,
+      audience: TOKEN_AUDIENCE,
+      subject: `client:${client.id}`,
+      expiresIn: ttl,
+      jwtid: randomUUID(),
+    });
+    ctx.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+    ctx.body = { access_token: token, token_type: 'bearer', expires_in: ttl };
   });
 
   /** `{"title", "body", "links": {"forum", "category"}}` from a JSON body, checked by hand. */
@@ -637,22 +683,27 @@ export function benchRouter(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
 
   // `/_bench/unlimited/api/v2/admin/…`: app.ts's adminRouter — same chain, same routes — built
   // without the per-client rate limiter, so the bench measures the limiter's cost in one process.
-  const unlimited = new Router<AppState>({ prefix: '/unlimited/api/v2' });
+  const unlimited = new Router<AppState>({ prefix: '/_bench/unlimited/api/v2' });
   unlimited.use(unlimitedAdmin.routes());
-  router.use(unlimited.routes());
-  const uncached = new Router<AppState>({ prefix: '/uncached/api/v2' });
+  const uncached = new Router<AppState>({ prefix: '/_bench/uncached/api/v2' });
   uncached.use(uncachedAdmin.routes());
-  router.use(uncached.routes());
 
   // `/_bench/legacy/api/v2/admin/…`: the uncached admin API (limiter on), with read routes building
   // records as JS objects — the path before PostgreSQL rendered them (issue 15's "today").
-  const legacy = new Router<AppState>({ prefix: '/legacy/api/v2' });
+  const legacy = new Router<AppState>({ prefix: '/_bench/legacy/api/v2' });
   legacy.use((ctx, next) => {
     ctx.state.render = 'js';
     return next();
   });
   legacy.use(legacyAdmin.routes());
-  router.use(legacy.routes());
 
-  return router;
+  // Chosen by prefix, each admin API on its own: koa-router copies a nested router's routes into its
+  // parent, so one router holding the three would make every request here try the routes of all three,
+  // where the API's own requests try one set (the limiter's `off` answered ~30% slower than `on` so).
+  const own = router.routes() as unknown as Koa.Middleware<AppState>;
+  const byPrefix = [unlimited, uncached, legacy].map((r) => [`${r.opts.prefix}/`, r.routes() as unknown as Koa.Middleware<AppState>] as const);
+  return (ctx, next) => {
+    for (const [prefix, routes] of byPrefix) if (ctx.path.startsWith(prefix)) return routes(ctx, next);
+    return own(ctx, next);
+  };
 }

@@ -5,13 +5,11 @@
  */
 import { main } from '../src/main.ts';
 import { adminRouter } from '../src/app.ts';
-import { benchRouter } from './routes.ts';
+import { benchRoutes } from './routes.ts';
 
 await main({
   extend: {
     prefix: '/_bench',
-    mount: (router, deps) => {
-      router.use(benchRouter(deps, adminRouter(deps, { rateLimit: false }), adminRouter(deps, { cache: false }), adminRouter(deps, { cache: false })).routes());
-    },
+    routes: (deps) => benchRoutes(deps, adminRouter(deps, { rateLimit: false }), adminRouter(deps, { cache: false }), adminRouter(deps, { cache: false })),
   },
 });

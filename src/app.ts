@@ -146,11 +146,12 @@ export function adminRouter(deps: AppDeps, { rateLimit: limited = true, cache = 
 
 export interface AppOptions {
   /**
-   * Mounts more routes under `prefix` behind the same request log, error renderer and 404/405 handling,
-   * outside the API's routers (so the OpenAPI document does not list them). The production server passes
-   * none; bench/server.ts mounts its baselines here.
+   * More routes under `prefix`: `routes(deps)` answers every request whose path starts with `prefix/`,
+   * behind the same request log, error renderer and 404/405 handling, outside the API's routers (so the
+   * OpenAPI document does not list them). The production server passes none; bench/server.ts mounts its
+   * baselines here.
    */
-  extend?: { prefix: string; mount: (router: Router<AppState>, deps: AppDeps) => void };
+  extend?: { prefix: string; routes: (deps: AppDeps) => Koa.Middleware<AppState> };
 }
 
 /**
@@ -184,10 +185,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
   root.use(
     openApiRouter(() => root, { operations, publicUrl: deps.env.publicUrl, columns: () => columnsOf(deps.orm.getMetadata()), rateLimited: Boolean(limits.api) }).routes(),
   );
-  const extra = new Router<AppState>({ prefix: options.extend?.prefix });
-  options.extend?.mount(extra, deps);
-  const extraRoutes = extra.routes();
-  const { prefix } = options.extend ?? {};
+  const extra = options.extend && { prefix: `${options.extend.prefix}/`, routes: options.extend.routes(deps) };
 
   app.use(requestLog(deps.log));
   app.use(httpMetrics(deps.metrics));
@@ -197,7 +195,7 @@ export function createApp(deps: AppDeps, options: AppOptions = {}): Koa<AppState
   app.use(unmatched);
   // Ahead of the API's router, by prefix: behind it, every extra request first went through all of that
   // router's routes (~90 µs: the bench's /_bench/hello answered 4,800 req/s, /health/live 8,100).
-  if (prefix) app.use((ctx, next) => (ctx.path.startsWith(`${prefix}/`) ? extraRoutes(ctx as Parameters<typeof extraRoutes>[0], next) : next()));
+  if (extra) app.use((ctx, next) => (ctx.path.startsWith(extra.prefix) ? extra.routes(ctx, next) : next()));
   app.use(root.routes());
   app.use(root.allowedMethods());
   return app;
