@@ -12,11 +12,12 @@ const callbackQuery = pg.Client.prototype.query as (this: pg.Client, config: unk
  * Measured on this machine kind (node 24, pg 8.23, `--trace-gc-nvp`): ten loops of `select 1`, one
  * client each, promise form — every scavenge kept ~280 KB alive (~100 bytes per query) and promoted
  * nearly all of it, 1.2–1.5 ms per scavenge; the same loops through the callback form, or through this
- * class — 16 KB kept, 5 KB promoted, 0.35 ms. In the server, `GET /health` under `autocannon -c10`
- * scavenged in 2.3–2.8 ms (~960 KB kept each time, a full collection every ~1.5 s) against 0.3–0.4 ms for
- * a route without a query: each of those pauses stalls every request in flight, so they were the
- * routes' p99 (issue 15 point 5). Which reference keeps the promise form's objects alive was not found
- * (no allocation-site pretenuring involved: the same with it off); the remedy was measured, not derived.
+ * class — 16 KB kept, 5 KB promoted, 0.35 ms. Through the ORM (`execute('select 1')`, ten at a time, in
+ * one process): scavenges of 0.96–1.55 ms and three full collections per 5 s before, 0.57–0.60 ms and at
+ * most one after. Each pause stalls every request in flight, so such pauses were the routes' p99 (issue
+ * 15 point 5; src/http/drain.ts had the larger share). Which reference keeps the promise form's objects
+ * alive was not found (allocation-site pretenuring off changed nothing): the remedy is measured, not
+ * derived.
  */
 export class PgClient extends pg.Client {}
 

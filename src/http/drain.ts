@@ -12,8 +12,9 @@ export function createDrain() {
   // loses an entry per request has V8 rebuild its table every few requests, and each replaced table
   // points to its successor, so once one reached the old generation, every later one (and the requests
   // in it) outlived each scavenge until the next full collection. Measured with `--trace-gc-nvp` under
-  // `autocannon -c10` on GET /health: ~960 KB kept per scavenge, 2.3–2.8 ms pauses and a full collection
-  // every ~1.5 s with the Map; ~90 KB, ~0.8 ms and none with the slots (README, Benchmarks).
+  // `autocannon -c10` on GET /health (src/db/pg-client.ts already in): ~730–900 KB kept per scavenge,
+  // 2.3–2.9 ms pauses and a full collection every ~2 s with the Map; ~90 KB, ~0.8 ms and none in 6 s with
+  // the slots (README, Benchmarks).
   const slots: (ServerResponse | undefined)[] = [];
   const free: number[] = [];
   let count = 0;
