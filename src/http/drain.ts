@@ -17,7 +17,7 @@ export function createDrain() {
   // the slots (README, Benchmarks).
   const slots: (ServerResponse | undefined)[] = [];
   const free: number[] = [];
-  let count = 0;
+  const running = () => slots.length - free.length;
   let draining = false;
   let onIdle: (() => void) | undefined;
   const closeAfter = (res: ServerResponse) => {
@@ -32,12 +32,10 @@ export function createDrain() {
         const done = Promise.resolve(handle(req, res)).catch(() => undefined);
         const slot = free.pop() ?? slots.length;
         slots[slot] = res;
-        count++;
         void done.then(() => {
           slots[slot] = undefined;
           free.push(slot);
-          count--;
-          if (count === 0) onIdle?.();
+          if (running() === 0) onIdle?.();
         });
       };
     },
@@ -47,11 +45,11 @@ export function createDrain() {
       for (const res of slots) if (res) closeAfter(res);
     },
     get running() {
-      return count;
+      return running();
     },
     /** Resolves once no request is running. */
     idle(): Promise<void> {
-      if (count === 0) return Promise.resolve();
+      if (running() === 0) return Promise.resolve();
       return new Promise((resolve) => {
         const previous = onIdle;
         onIdle = () => {
