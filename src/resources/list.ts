@@ -225,7 +225,7 @@ export async function listRows(db: AnyDb, def: ResourceDef, params: ListParams):
 /** listRows() as a batch of resources/render.ts (records rendered by PostgreSQL); page and count in one statement. */
 export async function listRendered(db: AnyDb, def: ResourceDef, params: ListParams, env: PresentEnv): Promise<{ batch: Batch; pagination: Pagination }> {
   const { query, where, byId } = pageQuery(db, def, params);
-  const { batch, total } = await renderedPage(db, def, query, env, byId ? undefined : SORT_VALUE, countQuery(db, def, params, where));
+  const { batch, total } = await renderedPage(db, def, query, env, byId ? undefined : SORT_VALUE, countQuery(db, def, params, where), byId && where.length === 0);
   const lastId = batch.ids.at(-1);
   const last = lastId === undefined ? undefined : { id: lastId, value: byId ? null : (batch.lastSortValue ?? null) };
   return { batch, pagination: pagination(params, total, last) };
@@ -237,5 +237,5 @@ export async function listRendered(db: AnyDb, def: ResourceDef, params: ListPara
  */
 export function listStatement(db: AnyDb, def: ResourceDef, params: ListParams, env: PresentEnv): CompiledQuery {
   const { query, where, byId } = pageQuery(db, def, params);
-  return pageStatement(db, def, env, byId ? undefined : SORT_VALUE, query.compile(), countQuery(db, def, params, where).compile());
+  return pageStatement(db, def, env, byId ? undefined : SORT_VALUE, query.compile(), countQuery(db, def, params, where).compile(), byId && where.length === 0);
 }

@@ -1,7 +1,7 @@
 import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import { convert, joinAlias, manyAlias, selectedColumns, type FieldDef, type LinkDef, type PresentEnv, type ResourceDef, type Row } from './define.ts';
 import { selectRows, type AnyDb, type AnySelect } from './rows.ts';
-import { BY_ID } from '../db/prepared.ts';
+import { BY_ID, ID_ORDER } from '../db/prepared.ts';
 
 /**
  * Records rendered by PostgreSQL: the read path's answer to "the driver's row parsing and the JS
@@ -252,7 +252,8 @@ function batchOfAggregate(def: ResourceDef, chunks: Row[], sortValue?: string): 
  * A page of rows selected by `inner` (a select of resources/rows.ts with its filters, order and limit) as
  * a batch, in the inner query's order; `sortValue` names a column of `inner` whose last value the
  * cursor needs. `count`, when given, is selected in the same statement (as `total`) for declarations
- * rendered entirely in SQL; otherwise it is run on its own.
+ * rendered entirely in SQL; otherwise it is run on its own. `idOrder`: the page has no condition and
+ * follows the primary key (pageStatement).
  */
 export async function renderedPage(
   db: AnyDb,
@@ -261,9 +262,10 @@ export async function renderedPage(
   env: PresentEnv,
   sortValue: string | undefined,
   count: AnySelect,
+  idOrder = false,
 ): Promise<{ batch: Batch; total: number }> {
   if (planOf(def).whole) {
-    const rows = (await db.executeQuery(pageStatement(db, def, env, sortValue, inner.compile(), count.compile()))).rows as Row[];
+    const rows = (await db.executeQuery(pageStatement(db, def, env, sortValue, inner.compile(), count.compile(), idOrder))).rows as Row[];
     return { batch: batchOfAggregate(def, rows, sortValue), total: Number(rows[0]?.__total ?? 0) };
   }
   const rows = (await renderSelect(db, def, inner, env, sortValue ? [sortValue] : []).execute()) as Row[];
@@ -294,9 +296,19 @@ const FROM = ' from (select 1) as "__one"';
 /**
  * `select <aggregates>, (<count>) as "__total" from … (<inner>) … group by "__chunk"` from the compiled
  * inner select and count: the aggregate list (hundreds of nodes for a wide resource) is compiled once
- * per declaration, public URL and cursor column rather than on every request.
+ * per declaration, public URL and cursor column rather than on every request. With `idOrder` (a page
+ * with no condition, in primary-key order) the statement ends with ID_ORDER, and is prepared
+ * (src/db/prepared.ts).
  */
-export function pageStatement(db: AnyDb, def: ResourceDef, env: PresentEnv, sortValue: string | undefined, inner: CompiledQuery, count: CompiledQuery): CompiledQuery {
+export function pageStatement(
+  db: AnyDb,
+  def: ResourceDef,
+  env: PresentEnv,
+  sortValue: string | undefined,
+  inner: CompiledQuery,
+  count: CompiledQuery,
+  idOrder = false,
+): CompiledQuery {
   let perKey = pageHeads.get(def);
   if (!perKey) pageHeads.set(def, (perKey = new Map()));
   const key = `${sortValue ?? ''} ${env.publicUrl}`;
@@ -312,7 +324,7 @@ export function pageStatement(db: AnyDb, def: ResourceDef, env: PresentEnv, sort
   }
   const countText = renumber(splitPlaceholders(count.sql, count.parameters, 'count'), inner.parameters.length);
   const headText = renumber(head.pieces, inner.parameters.length + count.parameters.length);
-  return CompiledQuery.raw(`${headText}, (${countText}) as "__total"${head.before}(${inner.sql})${head.after}`, [
+  return CompiledQuery.raw(`${headText}, (${countText}) as "__total"${head.before}(${inner.sql})${head.after}${idOrder ? ID_ORDER : ''}`, [
     ...inner.parameters,
     ...count.parameters,
     ...head.parameters,
