@@ -18,12 +18,14 @@ export const BY_ID = ' /* uv:by-id */';
 
 /**
  * Ends a list page with no condition, in primary-key order (resources/list.ts): a plain
- * `GET /admin/suggestions`, its offset pages and its cursor pages. It is prepared, so PostgreSQL parses its
- * text (~11 KB for suggestions, ~1.2 ms) once per session; it is still planned for its parameters on every
- * run, since with LIMIT and OFFSET as parameters its generic plan is costed for a tenth of the table and
- * `auto` never picks it. Other pages are sent unnamed: a generic plan of a filtered page counted
- * `forum`+`status` by the forum index alone, a cost that grows with the table (bench `scale`: 1.88× at
- * 200,000 rows), and naming one would let PostgreSQL settle on such a plan after five runs.
+ * `GET /admin/suggestions`, its offset pages and its cursor pages. Its best plan is the primary key's
+ * index walked from one end, whatever the values. It is prepared, so PostgreSQL parses its text (~11 KB
+ * for suggestions, ~1.2 ms) once per session, and its page size is written into the text (the first
+ * page has no OFFSET), so that its generic plan is costed like its custom ones and PostgreSQL keeps it
+ * (planning it took another ~1.6 ms per request). Offset pages past the first keep OFFSET as a
+ * parameter and are planned for it. Other pages are sent unnamed: a generic plan of a filtered page
+ * counted `forum`+`status` by the forum index alone, a cost that grows with the table (bench `scale`:
+ * 1.88× at 200,000 rows), and naming one would let PostgreSQL settle on such a plan after five runs.
  */
 export const ID_ORDER = ' /* uv:id-order */';
 

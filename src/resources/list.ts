@@ -4,6 +4,7 @@ import type { Pagination } from './document.ts';
 import type { FilterDef, PresentEnv, ResourceDef, Row, SortDef } from './define.ts';
 import { pageStatement, renderedPage, type Batch } from './render.ts';
 import { selectRows, type AnyDb, type AnySelect } from './rows.ts';
+import { MAX_PER_PAGE } from '../http/params.ts';
 
 const SQL_TYPE = { integer: 'bigint', timestamp: 'timestamptz', string: 'text' } as const;
 
@@ -108,13 +109,30 @@ export interface ListResult {
 
 const SORT_VALUE = '__sort_value';
 
-/** The page's select (filters, keyset or offset, order, limit) and the conditions the count shares. */
-function pageQuery(db: AnyDb, def: ResourceDef, params: ListParams): { query: AnySelect; where: RawBuilder<boolean>[]; byId: boolean } {
+/**
+ * The page size as SQL text, for a page in id order with no condition (`idOrder`): a prepared statement
+ * whose plan PostgreSQL may keep (src/db/prepared.ts), but only if its generic plan is costed like the
+ * custom ones, and with LIMIT or OFFSET as a parameter it is costed for a tenth of the table, so it was
+ * planned anew on every request (~1.6 ms of PostgreSQL's time for a page of suggestions). The size is
+ * the one value written into the text: an integer from 1 to MAX_PER_PAGE (http/params.ts clamps it),
+ * checked again here; a page of each size is its own statement, within prepared.ts's 200 per session.
+ */
+function pageSize(perPage: number): RawBuilder<number> {
+  if (!Number.isInteger(perPage) || perPage < 1 || perPage > MAX_PER_PAGE) throw new Error(`page size ${perPage} is not an integer from 1 to ${MAX_PER_PAGE}`);
+  return sql<number>`${sql.lit(perPage)}`;
+}
+
+/**
+ * The page's select (filters, keyset or offset, order, limit), the conditions the count shares, and
+ * whether the page is in id order with no condition (`idOrder`: prepared, src/db/prepared.ts).
+ */
+function pageQuery(db: AnyDb, def: ResourceDef, params: ListParams): { query: AnySelect; where: RawBuilder<boolean>[]; byId: boolean; idOrder: boolean } {
   const where = conditions(def, params);
   const { sort, perPage, page, cursor } = params;
   const dir = sort.desc ? sql`desc` : sql`asc`;
   const sortCol = col(def, sort.def.column);
   const byId = sort.def.column === 'id';
+  const idOrder = byId && where.length === 0;
 
   let query = applyWhere(selectRows(db, def), where);
   if (!byId) query = query.select(sql<string>`cast(${sortCol} as text)`.as(SORT_VALUE));
@@ -125,13 +143,14 @@ function pageQuery(db: AnyDb, def: ResourceDef, params: ListParams): { query: An
       : query.where(
           sql<boolean>`(${sortCol}, ${col(def, 'id')}) ${op} (cast(${cursor.value} as ${sql.raw(SQL_TYPE[sort.def.type])}), ${cursor.id})`,
         );
-  } else {
+  } else if (page > 1 || !idOrder) {
+    // The first page in id order has no OFFSET: as a parameter it, too, would cost the generic plan out.
     query = query.offset((page - 1) * perPage);
   }
   query = byId
     ? query.orderBy(sql`${col(def, 'id')} ${dir}`)
     : query.orderBy(sql`${sortCol} ${dir}`).orderBy(sql`${col(def, 'id')} ${dir}`);
-  return { query: query.limit(perPage), where, byId };
+  return { query: query.limit(idOrder ? pageSize(perPage) : perPage), where, byId, idOrder };
 }
 
 /** The filtered count and the pagination block; `last` is the page's last row (id, sort value). */
@@ -224,8 +243,8 @@ export async function listRows(db: AnyDb, def: ResourceDef, params: ListParams):
 
 /** listRows() as a batch of resources/render.ts (records rendered by PostgreSQL); page and count in one statement. */
 export async function listRendered(db: AnyDb, def: ResourceDef, params: ListParams, env: PresentEnv): Promise<{ batch: Batch; pagination: Pagination }> {
-  const { query, where, byId } = pageQuery(db, def, params);
-  const { batch, total } = await renderedPage(db, def, query, env, byId ? undefined : SORT_VALUE, countQuery(db, def, params, where), byId && where.length === 0);
+  const { query, where, byId, idOrder } = pageQuery(db, def, params);
+  const { batch, total } = await renderedPage(db, def, query, env, byId ? undefined : SORT_VALUE, countQuery(db, def, params, where), idOrder);
   const lastId = batch.ids.at(-1);
   const last = lastId === undefined ? undefined : { id: lastId, value: byId ? null : (batch.lastSortValue ?? null) };
   return { batch, pagination: pagination(params, total, last) };
@@ -236,6 +255,6 @@ export async function listRendered(db: AnyDb, def: ResourceDef, params: ListPara
  * SQL; test/api/list-plans.test.ts EXPLAINs it.
  */
 export function listStatement(db: AnyDb, def: ResourceDef, params: ListParams, env: PresentEnv): CompiledQuery {
-  const { query, where, byId } = pageQuery(db, def, params);
-  return pageStatement(db, def, env, byId ? undefined : SORT_VALUE, query.compile(), countQuery(db, def, params, where).compile(), byId && where.length === 0);
+  const { query, where, byId, idOrder } = pageQuery(db, def, params);
+  return pageStatement(db, def, env, byId ? undefined : SORT_VALUE, query.compile(), countQuery(db, def, params, where).compile(), idOrder);
 }

@@ -5,7 +5,13 @@
  * no condition in id order; other list pages are sent unnamed. PGlite has no such sessions.
  */
 import { hash } from 'node:crypto';
+import pg from 'pg';
+import { sql } from 'kysely';
 import { BY_ID, ID_ORDER } from '../../src/db/prepared.ts';
+import { parseListParams } from '../../src/http/params.ts';
+import { listStatement } from '../../src/resources/list.ts';
+import { suggestions } from '../../src/resources/suggestions.ts';
+import type { AnyDb } from '../../src/resources/rows.ts';
 import { describe, expect, it } from 'vitest';
 import { POSTGRES_MODE } from '../helpers/process.ts';
 import { useTestApp } from '../helpers/factories.ts';
@@ -73,5 +79,35 @@ describe.skipIf(!POSTGRES_MODE)('prepared statements (PostgreSQL)', () => {
     app.sql.length = 0;
     expect((await a.get(`/suggestions?per_page=2&sort=-updated_at&${includes}`)).status).toBe(200);
     expect(app.sql.filter((statement) => statement.length > 2_000).map((statement) => statement.endsWith(ID_ORDER) || statement.endsWith(BY_ID))).toEqual([false, true]);
+  });
+
+  it('runs the unfiltered first page and cursor page in id order on their generic plan after five custom ones', async () => {
+    const forum = await a.forum();
+    const db = app.server.db.orm.em.fork().getKysely() as AnyDb;
+    // Enough rows that a tenth of the table (what PostgreSQL assumes of a LIMIT parameter) is far more
+    // than a page: there, a page with LIMIT $n was planned anew on every run.
+    await sql`insert into suggestions (created_at, updated_at, title, state, approved_at, forum_id)
+      select now(), now(), 'Plan ' || i, 'approved', now(), ${forum.id} from generate_series(1, 3000) i`.execute(db);
+    await sql`analyze suggestions`.execute(db);
+    const env = { publicUrl: app.config.publicUrl, signedUrl: (path: string) => path };
+    const first = await a.get('/suggestions?per_page=2');
+    const queries = [{ per_page: '100' }, { per_page: '2', cursor: first.body.pagination.cursor as string }];
+    // A session of its own, so that pg_prepared_statements is the one the statements ran on.
+    const client = new pg.Client({ connectionString: app.config.databaseUrl, options: '-c plan_cache_mode=auto' });
+    await client.connect();
+    try {
+      for (const [i, query] of queries.entries()) {
+        const statement = listStatement(db, suggestions, parseListParams({ query } as never, suggestions), env);
+        expect(statement.sql.endsWith(ID_ORDER)).toBe(true);
+        const answers = [];
+        for (let run = 0; run < 8; run++) answers.push((await client.query({ name: `page_${i}`, text: statement.sql, values: [...statement.parameters] })).rows);
+        expect(new Set(answers.map((rows) => JSON.stringify(rows))).size).toBe(1);
+        const plans = await client.query('select generic_plans, custom_plans from pg_prepared_statements where name = $1', [`page_${i}`]);
+        // Five custom plans, then the generic one kept: three runs without planning.
+        expect(plans.rows, JSON.stringify(query)).toEqual([{ generic_plans: '3', custom_plans: '5' }]);
+      }
+    } finally {
+      await client.end();
+    }
   });
 });
