@@ -1,6 +1,6 @@
 import type { Cursor } from '../resources/cursor.ts';
 import type { FilterDef, ResourceDef, SortDef } from '../resources/define.ts';
-import type { FilterInput, ListParams, Sort } from '../resources/list.ts';
+import { MAX_PER_PAGE, type FilterInput, type ListParams, type Sort } from '../resources/list.ts';
 import { BadRequestError } from '../errors.ts';
 import type { AppContext } from './state.ts';
 import { parseBool, parseId, parseTimestamp } from '../values.ts';
@@ -11,7 +11,7 @@ const MAX_INCLUDES = 50;
 const MAX_LIST_ITEMS = 1000;
 const MAX_PAGE = 2_147_483_647;
 export const DEFAULT_PER_PAGE = 20;
-export const MAX_PER_PAGE = 100;
+export { MAX_PER_PAGE };
 
 export type QueryValue = string | string[] | undefined;
 

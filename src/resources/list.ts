@@ -4,7 +4,6 @@ import type { Pagination } from './document.ts';
 import type { FilterDef, PresentEnv, ResourceDef, Row, SortDef } from './define.ts';
 import { pageStatement, renderedPage, type Batch } from './render.ts';
 import { selectRows, type AnyDb, type AnySelect } from './rows.ts';
-import { MAX_PER_PAGE } from '../http/params.ts';
 
 const SQL_TYPE = { integer: 'bigint', timestamp: 'timestamptz', string: 'text' } as const;
 
@@ -108,6 +107,9 @@ export interface ListResult {
 }
 
 const SORT_VALUE = '__sort_value';
+
+/** The largest page a list answers (http/params.ts clamps `per_page` to it). */
+export const MAX_PER_PAGE = 100;
 
 /**
  * The page size as SQL text, for a page in id order with no condition (`idOrder`): a prepared statement
