@@ -15,6 +15,7 @@
  *   token by hand (client row, secret hash, the same signed claims) — the floors of `health` and `token`.
  * - `POST /_bench/raw/suggestions`: the floor for create — the same writes by hand in one transaction
  *   (check forum and category, INSERT … RETURNING, counters, the activity entry); `POST /_bench/raw/insert`: the INSERT alone.
+ * - `POST /_bench/gc`: a full garbage collection (before each measured run).
  * - `GET /_bench/counters`: statements sent through the ORM's connection so far (pg pool or PGlite), so
  *   the bench can count statements per request, those naming api_clients (the Bearer check's), and this
  *   process's garbage-collection pauses.
@@ -32,6 +33,7 @@
  * difference: update the mirror here.
  */
 import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createHash, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -525,6 +527,20 @@ export function benchRoutes(deps: AppDeps, unlimitedAdmin: Router<AppState>, unc
 
   router.get('/hello', (ctx) => {
     ctx.body = { hello: 'world' };
+  });
+
+  // A full collection, so that a run starts without garbage another variant left in the old generation
+  // (the bench calls it before every run; bench/scenarios/api.ts). V8 gives `gc` to code made after
+  // --expose-gc is set, so the server needs no flag of its own.
+  let collect: (() => void) | undefined;
+  router.post('/gc', (ctx) => {
+    if (!collect) {
+      v8.setFlagsFromString('--expose-gc');
+      collect = runInNewContext('gc') as () => void;
+    }
+    const started = performance.now();
+    collect();
+    ctx.body = { ms: performance.now() - started };
   });
 
   router.get('/counters', async (ctx) => {

@@ -320,6 +320,21 @@ async function statements(server: BenchServer): Promise<number> {
   return (await counters(server)).statements;
 }
 
+/**
+ * A full collection in the server, then a pause for the sweeping it leaves: each run starts from the same
+ * heap, so a variant does not pay for the old-generation garbage of the one before it. In runs of a
+ * second, the full collection that another variant's promotions made due fell on whichever ran next: the
+ * uncached list_100, which promotes ~1.7 MB/s and in a run of its own met no full collection in 20 s
+ * (--trace-gc), had one in a third of its interleaved runs, each with ~80 ms of concurrent marking on the
+ * server's one core and a p99 near twice its usual. JMH collects between iterations for the same reason.
+ */
+async function settle(server: BenchServer): Promise<void> {
+  const response = await fetch(`${server.url}/_bench/gc`, { method: 'POST' });
+  if (response.status !== 200) throw new Error(`/_bench/gc answered ${response.status}`);
+  await response.arrayBuffer();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 /** Statements one request of `v` sends (the server is otherwise idle). */
 async function probeSql(env: PartEnv, v: Variant): Promise<number> {
   const before = await statements(env.server);
@@ -368,6 +383,7 @@ async function measurePart(env: PartEnv, part: Part, variants: Variant[], { opti
   for (let repeat = 0; repeat < rounds; repeat++) {
     const order = results.map((_, i) => results[(i + repeat) % results.length]!);
     for (const entry of order) {
+      await settle(env.server);
       const before = await counters(env.server);
       const cpuBefore = env.server.cpuMs();
       const started = performance.now();
