@@ -83,9 +83,11 @@ export function ormOptions(config: Config, overrides: OrmOverrides = {}): Option
       ensureDatabase: false,
       pool: { min: 0, max: config.dbPoolSize, idleTimeoutMillis: 30_000 },
       // A request waits at most this long for a pooled connection instead of hanging forever (then 503).
-      // PostgreSQL's default, whatever the server's configuration says: unnamed statements (list pages) are
-      // planned for their parameters; the prepared ones (records by id, src/db/prepared.ts) may keep a
-      // generic plan after five runs.
+      // PostgreSQL's default, whatever the server's configuration says: unnamed statements (list pages with
+      // conditions or another order) are planned for their parameters; the prepared ones (records by id,
+      // unconditioned pages in id order: src/db/prepared.ts) may keep a generic plan after five runs.
+      // `force_generic_plan` would reach the unnamed ones too: PostgreSQL applies it to every statement
+      // sent with parameters, named or not.
       // PgClient: the same driver, with fewer objects outliving the young generation (src/db/pg-client.ts).
       driverOptions: { Client: PgClient, connectionTimeoutMillis: config.dbAcquireTimeoutMs, options: '-c plan_cache_mode=auto' },
     };
