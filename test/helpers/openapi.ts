@@ -9,6 +9,8 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 type Json = Record<string, any>;
 
 interface Loaded {
+  /** The document's ETag: the cache is revalidated on every check (below). */
+  etag: string | null;
   doc: Json;
   ajv: Ajv2020;
   /** Templates, most specific (most literal characters) first. */
@@ -16,11 +18,18 @@ interface Loaded {
   validators: Map<string, ValidateFunction>;
 }
 
+/**
+ * Documents by base URL, revalidated by ETag on every check: test files share a worker's modules
+ * (vitest.config.ts, `isolate: false`), and a server started later may get the port, so the URL, of one
+ * that has closed — with another document (test/api/adding-a-resource.test.ts adds a collection).
+ */
 const loaded = new Map<string, Promise<Loaded>>();
 
-async function load(baseUrl: string): Promise<Loaded> {
-  const response = await fetch(`${baseUrl}/api/v2/openapi.json`);
+async function load(baseUrl: string, cached: Loaded | undefined): Promise<Loaded> {
+  const response = await fetch(`${baseUrl}/api/v2/openapi.json`, { headers: cached?.etag ? { 'If-None-Match': cached.etag } : {} });
+  if (response.status === 304 && cached) return cached;
   if (response.status !== 200) throw new Error(`GET /api/v2/openapi.json answered ${response.status}: ${await response.text()}`);
+  const etag = response.headers.get('etag');
   const doc = (await response.json()) as Json;
   // Formats are annotations here: timestamps carry a pattern; request-side formats are not checked.
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
@@ -31,7 +40,7 @@ async function load(baseUrl: string): Promise<Loaded> {
     literal: template.replace(/\{\w+\}/g, '').length,
   }));
   paths.sort((a, b) => b.literal - a.literal);
-  return { doc, ajv, paths, validators: new Map() };
+  return { etag, doc, ajv, paths, validators: new Map() };
 }
 
 const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
@@ -44,8 +53,9 @@ export interface CheckedReply {
 
 /** Throws, naming the operation and every violation, when the reply does not match the document. */
 export async function checkAgainstOpenApi(baseUrl: string, method: string, url: string, reply: CheckedReply): Promise<void> {
-  let promise = loaded.get(baseUrl);
-  if (!promise) loaded.set(baseUrl, (promise = load(baseUrl)));
+  const previous = await loaded.get(baseUrl)?.catch(() => undefined);
+  const promise = load(baseUrl, previous);
+  loaded.set(baseUrl, promise);
   const { doc, ajv, paths, validators } = await promise;
   const pathname = new URL(url, 'http://x').pathname;
   const verb = method.toLowerCase();
