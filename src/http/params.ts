@@ -11,7 +11,6 @@ const MAX_INCLUDES = 50;
 const MAX_LIST_ITEMS = 1000;
 const MAX_PAGE = 2_147_483_647;
 export const DEFAULT_PER_PAGE = 20;
-export { MAX_PER_PAGE };
 
 export type QueryValue = string | string[] | undefined;
 

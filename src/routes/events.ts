@@ -1,7 +1,8 @@
 import Router from '@koa/router';
 import type { AppDeps } from '../deps.ts';
 import { BadRequestError } from '../errors.ts';
-import { DEFAULT_PER_PAGE, MAX_PER_PAGE, positiveInt, single, type QueryValue } from '../http/params.ts';
+import { DEFAULT_PER_PAGE, positiveInt, single, type QueryValue } from '../http/params.ts';
+import { MAX_PER_PAGE } from '../resources/list.ts';
 import { emOf, type AppState } from '../http/state.ts';
 import { isoSeconds } from '../resources/define.ts';
 import { jsonValue } from '../resources/service-hooks.ts';
